@@ -1,0 +1,1 @@
+Console.WriteLine("QuickStart: arrives with the reporting engine.");

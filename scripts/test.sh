@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Restores, builds and runs every test project; prints one closing line "N passed, N failed, N skipped"
+# summed over all projects, and exits non-zero on any failure.
+#
+# Real backends: the integration tests use VictoriaMetrics (OpenTSDB telnet + HTTP) and promtool (Prometheus
+# exposition) from Debian's packages. They are installed here when missing (as root). Under CI=true a backend
+# that cannot be installed or started fails the run; elsewhere its tests are skipped with a reason.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+install_backends() {
+  local missing=()
+  command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} from Debian's packages..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >/tmp/metrics-apt.log 2>&1 \
+      || { echo "apt-get install ${missing[*]} failed; see /tmp/metrics-apt.log"; tail -5 /tmp/metrics-apt.log; }
+  else
+    echo "Missing ${missing[*]} and not root: install them with apt-get to run the backend tests."
+  fi
+}
+install_backends
+# Debian's prometheus package starts a service on :9090 after install; the tests need only promtool.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus prometheus-node-exporter >/dev/null 2>&1 || true; fi
+pkill -x prometheus >/dev/null 2>&1 || true
+
+if [ "${CI:-}" = "true" ]; then
+  # Under CI a backend that is not there is a failure, never a silent skip.
+  export METRICS_REQUIRE_BACKENDS=1
+  command -v victoria-metrics >/dev/null 2>&1 || { echo "CI: victoria-metrics is not installed"; echo "0 passed, 1 failed"; exit 1; }
+  command -v promtool >/dev/null 2>&1 || { echo "CI: promtool is not installed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "Restoring and building..."
+if ! dotnet build Metrics.sln -c Release -nologo -v q >/tmp/metrics-build.log 2>&1; then
+  grep -E "error" /tmp/metrics-build.log | sort -u | head -40
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0; failed=0; skipped=0; status=0
+results=$(mktemp -d)
+for proj in tests/*/*.csproj; do
+  name=$(basename "$proj" .csproj)
+  echo "== $name"
+  log="$results/$name.log"
+  dotnet test "$proj" -c Release --no-build --nologo \
+    --logger "console;verbosity=normal" --results-directory "$results/$name" \
+    --blame-hang-timeout 5m "$@" >"$log" 2>&1
+  rc=$?
+  grep -E "^\s*(Failed|Skipped) " "$log" | head -60
+  line=$(grep -E "(Passed|Failed)!\s+-\s+Failed:" "$log" | tail -1)
+  if [ -n "$line" ]; then
+    echo "$line"
+    f=$(sed -E 's/.*Failed:\s*([0-9]+).*/\1/' <<<"$line")
+    p=$(sed -E 's/.*Passed:\s*([0-9]+).*/\1/' <<<"$line")
+    s=$(sed -E 's/.*Skipped:\s*([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    [ "$f" -gt 0 ] && status=1
+  else
+    if grep -q "No test is available" "$log"; then
+      echo "(no tests in $name yet)"
+    else
+      tail -30 "$log"
+      echo "$name: the test run did not finish (exit $rc)"
+      failed=$((failed + 1))
+      status=1
+    fi
+  fi
+  [ $rc -ne 0 ] && [ $status -eq 0 ] && ! grep -q "No test is available" "$log" && status=1
+done
+
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit $status

@@ -1,0 +1,47 @@
+namespace Metrics;
+
+/// <summary>One series as a reader saw it at one moment.</summary>
+public sealed class MetricSnapshot
+{
+    /// <summary>Metric name (without tags).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The series' own tags (global tags are not merged in).</summary>
+    public required Tags Tags { get; init; }
+
+    /// <summary>The metric type.</summary>
+    public required MetricType Type { get; init; }
+
+    /// <summary>When the snapshot was taken (registry clock).</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Counter: the count. Meter, histogram, timer: events recorded over the lifetime. Gauge: 0.</summary>
+    public long Count { get; init; }
+
+    /// <summary>Change of <see cref="Count"/> since this reader's previous read (the full count on the first read).</summary>
+    public long Delta { get; init; }
+
+    /// <summary>Gauge: its value (<see cref="double.NaN"/> when its callback failed). Others: 0.</summary>
+    public double Value { get; init; }
+
+    /// <summary>Meter and timer: mean rate per second.</summary>
+    public double MeanRate { get; init; }
+
+    /// <summary>Meter and timer: one-minute rate per second.</summary>
+    public double OneMinuteRate { get; init; }
+
+    /// <summary>Meter and timer: five-minute rate per second.</summary>
+    public double FiveMinuteRate { get; init; }
+
+    /// <summary>Meter and timer: fifteen-minute rate per second.</summary>
+    public double FifteenMinuteRate { get; init; }
+
+    /// <summary>Histogram and timer (durations in nanoseconds): every value recorded (HDR), or the reservoir's sample.</summary>
+    public HistogramSnapshot? Histogram { get; init; }
+
+    /// <summary>
+    /// Histogram and timer: the values recorded since this reader's previous read (HDR), or the reservoir's sample
+    /// for sample-based reservoirs.
+    /// </summary>
+    public HistogramSnapshot? Window { get; init; }
+}

@@ -1,0 +1,58 @@
+namespace Metrics.Reporters;
+
+/// <summary>
+/// The names of the fields a metric expands into: a meter, histogram or timer becomes several points named
+/// <c>name + "." + key</c>. The default is the pyformance key set, so series match what Python users have.
+/// </summary>
+public sealed class FieldNaming
+{
+    /// <summary>pyformance's key set (see docs/reporters for the list per type).</summary>
+    public static FieldNaming Pyformance { get; } = new();
+
+    /// <summary>Counter value key. Default <c>count</c>.</summary>
+    public string Count { get; init; } = "count";
+
+    /// <summary>Gauge value key. Default <c>value</c>.</summary>
+    public string Value { get; init; } = "value";
+
+    /// <summary>Sum key (timers). Default <c>sum</c>.</summary>
+    public string Sum { get; init; } = "sum";
+
+    /// <summary>Mean key. Default <c>avg</c>.</summary>
+    public string Mean { get; init; } = "avg";
+
+    /// <summary>Max key. Default <c>max</c>.</summary>
+    public string Max { get; init; } = "max";
+
+    /// <summary>Min key. Default <c>min</c>.</summary>
+    public string Min { get; init; } = "min";
+
+    /// <summary>Standard deviation key. Default <c>std_dev</c>.</summary>
+    public string StdDev { get; init; } = "std_dev";
+
+    /// <summary>Mean rate key. Default <c>mean_rate</c>.</summary>
+    public string MeanRate { get; init; } = "mean_rate";
+
+    /// <summary>One-minute rate key. Default <c>1m_rate</c>.</summary>
+    public string OneMinuteRate { get; init; } = "1m_rate";
+
+    /// <summary>Five-minute rate key. Default <c>5m_rate</c>.</summary>
+    public string FiveMinuteRate { get; init; } = "5m_rate";
+
+    /// <summary>Fifteen-minute rate key. Default <c>15m_rate</c>.</summary>
+    public string FifteenMinuteRate { get; init; } = "15m_rate";
+
+    /// <summary>
+    /// Timers record nanoseconds; their duration fields (sum, avg, min, max, std_dev, percentiles) are multiplied
+    /// by this factor. Default 1e-9: seconds, as pyformance reports them.
+    /// </summary>
+    public double TimerDurationScale { get; init; } = 1e-9;
+
+    /// <summary>Histogram percentiles (quantile, key). Default 75, 95, 99 and 99.9 as <c>75_percentile</c> ... <c>999_percentile</c>.</summary>
+    public IReadOnlyList<(double Quantile, string Key)> HistogramPercentiles { get; init; } =
+        [(0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
+
+    /// <summary>Timer percentiles. Default 50, 75, 95, 99 and 99.9.</summary>
+    public IReadOnlyList<(double Quantile, string Key)> TimerPercentiles { get; init; } =
+        [(0.5, "50_percentile"), (0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
+}
