@@ -57,6 +57,8 @@ public sealed class LocalStore : IDisposable
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
+            // How long a statement waits for another writer of the same file before failing with SQLITE_BUSY.
+            DefaultTimeout = _options.BusyTimeoutSeconds,
         };
         _connection = new SqliteConnection(builder.ToString());
         try
@@ -128,44 +130,7 @@ public sealed class LocalStore : IDisposable
     public IReadOnlyList<WriteStatus> WriteMany(IEnumerable<SeriesPoint> points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            var nowMs = NowMs();
-            return InTransaction(tx =>
-            {
-                var statuses = new List<WriteStatus>();
-                using var insert = PointCommand(tx, InsertSql);
-                foreach (var point in points)
-                {
-                    var tags = point.Tags ?? Tags.Empty;
-                    var errors = ValidatePoint(point.Name, point.Timestamp, point.Value, nowMs);
-                    if (errors is null && point.Key is { Length: 0 })
-                    {
-                        errors = ["key must not be empty; leave it null to use the encoded name"];
-                    }
-
-                    if (errors is not null)
-                    {
-                        statuses.Add(WriteStatus.Rejected(errors));
-                        continue;
-                    }
-
-                    var series = ResolveSeries(tx, point.Key ?? KeyOf(point.Name, tags), point.Name, tags, out var conflict);
-                    if (conflict is not null)
-                    {
-                        statuses.Add(WriteStatus.Rejected([conflict]));
-                        continue;
-                    }
-
-                    ExecutePoint(insert, series.Id, point.Timestamp.ToUnixTimeMilliseconds(), point.Value);
-                    statuses.Add(WriteStatus.Ok);
-                }
-
-                PurgeIfDue(tx, nowMs);
-                return (IReadOnlyList<WriteStatus>)statuses;
-            });
-        }
+        return WriteBatch(points.Select(static p => (p, false)));
     }
 
     /// <summary>Adds <paramref name="delta"/> to the value of the series at <paramref name="timestamp"/> (0 when there is none yet).</summary>
@@ -414,6 +379,61 @@ public sealed class LocalStore : IDisposable
 
             _disposed = true;
             _connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteMany"/> where each point either sets its value or (<c>Increment</c>) adds to the value at its time.
+    /// </summary>
+    internal IReadOnlyList<WriteStatus> WriteBatch(IEnumerable<(SeriesPoint Point, bool Increment)> points)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            var nowMs = NowMs();
+            return InTransaction(tx =>
+            {
+                var statuses = new List<WriteStatus>();
+                SqliteCommand? insert = null;
+                SqliteCommand? increment = null;
+                try
+                {
+                    foreach (var (point, add) in points)
+                    {
+                        var tags = point.Tags ?? Tags.Empty;
+                        var errors = ValidatePoint(point.Name, point.Timestamp, point.Value, nowMs);
+                        if (errors is null && point.Key is { Length: 0 })
+                        {
+                            errors = ["key must not be empty; leave it null to use the encoded name"];
+                        }
+
+                        if (errors is not null)
+                        {
+                            statuses.Add(WriteStatus.Rejected(errors));
+                            continue;
+                        }
+
+                        var series = ResolveSeries(tx, point.Key ?? MetricName.Encode(point.Name, tags), point.Name, tags, out var conflict);
+                        if (conflict is not null)
+                        {
+                            statuses.Add(WriteStatus.Rejected([conflict]));
+                            continue;
+                        }
+
+                        var cmd = add ? increment ??= PointCommand(tx, IncrementSql) : insert ??= PointCommand(tx, InsertSql);
+                        ExecutePoint(cmd, series.Id, point.Timestamp.ToUnixTimeMilliseconds(), point.Value);
+                        statuses.Add(WriteStatus.Ok);
+                    }
+                }
+                finally
+                {
+                    insert?.Dispose();
+                    increment?.Dispose();
+                }
+
+                PurgeIfDue(tx, nowMs);
+                return (IReadOnlyList<WriteStatus>)statuses;
+            });
         }
     }
 

@@ -15,6 +15,9 @@ public sealed class LocalStoreOptions
     /// <summary>The clock used for retention. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Seconds a statement waits for another writer of the file (0 waits forever). 5; tests lower it.</summary>
+    internal int BusyTimeoutSeconds { get; set; } = 5;
+
     internal void Validate()
     {
         if (Retention is TimeSpan r && r <= TimeSpan.Zero)

@@ -10,7 +10,7 @@ internal static class LocalStoreSchema
     public static void Create(SqliteConnection connection)
     {
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         pragma.ExecuteNonQuery();
 
         using var version = connection.CreateCommand();
