@@ -69,7 +69,7 @@ public sealed class MetricsRegistry
 
     /// <summary>Gets or adds a tagged counter.</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
-    public Counter Counter(string name, Tags tags) => GetOrAdd(name, tags, static _ => new Counter());
+    public Counter Counter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new Counter());
 
     /// <summary>Gets or adds a tagged counter from tags passed on each call; allocates nothing when the series exists.</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, a tag key is empty or repeated, or the series exists with another type.</exception>
@@ -90,7 +90,7 @@ public sealed class MetricsRegistry
 
     /// <summary>Gets or adds a tagged meter.</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
-    public Meter Meter(string name, Tags tags) => GetOrAdd(name, tags, static r => new Meter(r.TimeProvider));
+    public Meter Meter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (r, _) => new Meter(r.TimeProvider));
 
     /// <summary>Gets or adds a histogram (with <see cref="MetricsOptions.DefaultHistogram"/> unless <paramref name="options"/> is given; options apply only on creation).</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
@@ -99,7 +99,7 @@ public sealed class MetricsRegistry
     /// <summary>Gets or adds a tagged histogram (options apply only on creation).</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
     public Histogram Histogram(string name, Tags tags, HistogramOptions? options = null) =>
-        GetOrAdd(name, tags, r => new Histogram(options ?? r.Options.DefaultHistogram, r.TimeProvider));
+        GetOrAdd(name, tags, options, static (r, o) => new Histogram(o ?? r.Options.DefaultHistogram, r.TimeProvider));
 
     /// <summary>Gets or adds a timer (with <see cref="MetricsOptions.DefaultHistogram"/> unless <paramref name="options"/> is given; options apply only on creation).</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
@@ -108,7 +108,7 @@ public sealed class MetricsRegistry
     /// <summary>Gets or adds a tagged timer (options apply only on creation).</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
     public Timer Timer(string name, Tags tags, HistogramOptions? options = null) =>
-        GetOrAdd(name, tags, r => new Timer(options ?? r.Options.DefaultHistogram, r.TimeProvider));
+        GetOrAdd(name, tags, options, static (r, o) => new Timer(o ?? r.Options.DefaultHistogram, r.TimeProvider));
 
     /// <summary>Gets or adds a callback gauge. When it exists, the existing gauge (and its callback) is returned.</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
@@ -119,7 +119,7 @@ public sealed class MetricsRegistry
     public Gauge Gauge(string name, Tags tags, Func<double> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return GetOrAdd(name, tags, _ => new Gauge(read));
+        return GetOrAdd(name, tags, read, static (_, f) => new Gauge(f));
     }
 
     /// <summary>Gets or adds a settable gauge.</summary>
@@ -128,7 +128,7 @@ public sealed class MetricsRegistry
 
     /// <summary>Gets or adds a tagged settable gauge.</summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
-    public SettableGauge SettableGauge(string name, Tags tags) => GetOrAdd(name, tags, static _ => new SettableGauge());
+    public SettableGauge SettableGauge(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new SettableGauge());
 
     /// <summary>
     /// Removes the series <paramref name="name"/> + <paramref name="tags"/> (the name may carry encoded tags).
@@ -209,7 +209,8 @@ public sealed class MetricsRegistry
         return new MetricId(decoded.Name, decoded.Tags.Merge(tags));
     }
 
-    private T GetOrAdd<T>(string name, Tags tags, Func<MetricsRegistry, T> create)
+    // The factory takes its state as an argument so that the lookup path builds no closure.
+    private T GetOrAdd<T, TState>(string name, Tags tags, TState state, Func<MetricsRegistry, TState, T> create)
         where T : class
     {
         ValidateName(name);
@@ -223,14 +224,20 @@ public sealed class MetricsRegistry
             return As<T>(found);
         }
 
+        return As<T>(Add(name, tags, encoded, state, create));
+    }
+
+    private Series Add<T, TState>(string name, Tags tags, bool encoded, TState state, Func<MetricsRegistry, TState, T> create)
+        where T : class
+    {
         var id = Resolve(name, tags);
-        var series = _table.GetOrAdd(id.Name, id.Tags, typeof(T), () => create(this));
+        var series = _table.GetOrAdd(id.Name, id.Tags, typeof(T), () => create(this, state));
         if (encoded && tags.IsEmpty && series.Metric is T)
         {
             _table.AddEncodedName(name, series);
         }
 
-        return As<T>(series);
+        return series;
     }
 
     private static T As<T>(Series series)
