@@ -104,6 +104,16 @@ public sealed class HistogramSnapshot
 
         // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
         var rank = Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
+        if (rank == 1)
+        {
+            return Min;
+        }
+
+        if (rank >= total)
+        {
+            return Max;
+        }
+
         long seen = 0;
         var value = buckets[^1].Value;
         for (var i = 0; i < buckets.Count; i++)

@@ -1,4 +1,4 @@
-namespace Metrics.Histograms;
+namespace Metrics;
 
 /// <summary>
 /// One reader's position in one histogram: what that reader saw at its previous window, so the next window holds
