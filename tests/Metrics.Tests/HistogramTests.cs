@@ -165,40 +165,51 @@ public class HistogramTests
     }
 
     [Test]
-    public void Update_ManyThreadsWhileAReaderTakesWindows_WindowsAddUpToEverything()
+    public void Update_ManyThreadsWhileTwoReadersTakeWindows_EachReadersWindowsAddUpToEverything()
     {
         var histogram = Create();
-        const int threads = 3;
+        const int threads = 2;
         const int perThread = 200_000;
-        HistogramCursor? cursor = null;
-        long windowCount = 0;
-        double windowSum = 0;
         var writers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             for (var i = 0; i < perThread; i++)
             {
                 histogram.Update((long)(i % 5000));
+                histogram.Update(0.5);
             }
+        })).ToList();
+        var totals = new (long Count, double Sum)[2];
+        var readers = Enumerable.Range(0, 2).Select(r => new Thread(() =>
+        {
+            HistogramCursor? cursor = null;
+            while (writers.Exists(w => w.IsAlive))
+            {
+                var window = histogram.GetWindow(ref cursor);
+                totals[r].Count += window.Count;
+                totals[r].Sum += window.Sum;
+            }
+
+            writers.ForEach(w => w.Join());
+            var last = histogram.GetWindow(ref cursor);
+            totals[r].Count += last.Count;
+            totals[r].Sum += last.Sum;
         })).ToList();
 
         writers.ForEach(w => w.Start());
-        while (writers.Exists(w => w.IsAlive))
-        {
-            var window = histogram.GetWindow(ref cursor);
-            windowCount += window.Count;
-            windowSum += window.Sum;
-        }
+        readers.ForEach(r => r.Start());
+        readers.ForEach(r => r.Join());
 
-        writers.ForEach(w => w.Join());
-        var last = histogram.GetWindow(ref cursor);
-        windowCount += last.Count;
-        windowSum += last.Sum;
-
+        // Each writer: 0 + ... + 4999 forty times, plus 0.5 per iteration.
+        var expectedSum = ((12_497_500.0 * 40) + (0.5 * perThread)) * threads;
         Assert.Multiple(() =>
         {
-            Assert.That(windowCount, Is.EqualTo(threads * perThread));
-            Assert.That(windowSum, Is.EqualTo(12_497_500.0 * 40 * threads));
-            Assert.That(histogram.GetSnapshot().Count, Is.EqualTo(threads * perThread));
+            foreach (var (count, sum) in totals)
+            {
+                Assert.That(count, Is.EqualTo(2 * threads * perThread));
+                Assert.That(sum, Is.EqualTo(expectedSum));
+            }
+
+            Assert.That(histogram.GetSnapshot().Sum, Is.EqualTo(expectedSum));
         });
     }
 

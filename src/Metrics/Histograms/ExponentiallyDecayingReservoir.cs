@@ -40,6 +40,7 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         _nextRescale = _landmark + ToTimestamp(RescaleThreshold);
     }
 
+    /// <summary>Samples held.</summary>
     public int Size
     {
         get

@@ -119,10 +119,6 @@ internal sealed class HdrHistogram
             }
         }
 
-        _recorder.ReadSum(out var integers, out var fractions);
-        var sum = (double)(integers - cursor.IntegerSum) + (fractions - cursor.FractionalSum);
-        cursor.IntegerSum = integers;
-        cursor.FractionalSum = fractions;
         var clamped = _recorder.Clamped;
         var rejected = _recorder.Rejected;
         var windowClamped = clamped - cursor.Clamped;
@@ -132,8 +128,15 @@ internal sealed class HdrHistogram
 
         if (count == 0)
         {
+            // Writers add to the sum before the bucket: a sum that moved without a bucket belongs to values this
+            // cursor will count next time, so it stays for the next window. Sums of windows thus add up exactly.
             return HdrSnapshotBuilder.Build([], 0, 0, 0, 0, windowClamped, windowRejected);
         }
+
+        _recorder.ReadSum(out var integers, out var fractions);
+        var sum = (double)(integers - cursor.IntegerSum) + (fractions - cursor.FractionalSum);
+        cursor.IntegerSum = integers;
+        cursor.FractionalSum = fractions;
 
         var lifetimeMin = _recorder.Min;
         var lifetimeMax = _recorder.Max;

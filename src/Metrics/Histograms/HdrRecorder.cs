@@ -8,7 +8,8 @@ namespace Metrics.Histograms;
 /// Recording takes no lock. It allocates only when a value falls in a block no value has reached before (at most
 /// <see cref="HdrLayout.BlockCount"/> times over the histogram's life); every later update allocates nothing.
 /// Readers see each bucket's count grow monotonically, so a copy of the counts taken at one read and subtracted at
-/// the next yields exactly the values recorded in between.
+/// the next yields exactly the values recorded in between. A value's sum, min and max are published before its
+/// bucket, so a reader that scans the buckets and then reads the sum has the sum of every value it counted.
 /// </remarks>
 internal sealed class HdrRecorder
 {
@@ -67,7 +68,7 @@ internal sealed class HdrRecorder
             value = Layout.HighestTrackableValue;
         }
 
-        Increment(value);
+        // Sum, min and max go first: a reader that sees a value's bucket then also sees them (see GetWindow).
         var added = Interlocked.Add(ref _sumLow, (ulong)value);
         if (added < (ulong)value)
         {
@@ -75,6 +76,7 @@ internal sealed class HdrRecorder
         }
 
         UpdateMinMax(value);
+        Increment(value);
     }
 
     public void Record(double value)
@@ -103,10 +105,11 @@ internal sealed class HdrRecorder
             Volatile.Write(ref _hasFractions, 1);
         }
 
-        // Rounding can lift a value just under the highest trackable one above it.
-        Increment(Math.Min((long)rounded, Layout.HighestTrackableValue));
         AddFraction(value);
         UpdateMinMax(value);
+
+        // Rounding can lift a value just under the highest trackable one above it.
+        Increment(Math.Min((long)rounded, Layout.HighestTrackableValue));
     }
 
     /// <summary>The exact sum of every recorded value, split in an integer part and a fractional part.</summary>

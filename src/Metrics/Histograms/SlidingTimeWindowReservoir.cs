@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Metrics.Histograms;
 
 /// <summary>
@@ -26,6 +28,7 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
         _window = (long)Math.Min(window.TotalSeconds * time.TimestampFrequency, long.MaxValue / 2);
     }
 
+    /// <summary>Values held.</summary>
     public int Size
     {
         get
@@ -55,6 +58,18 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
         }
     }
 
+    /// <summary>Room in the buffer, in values.</summary>
+    public int Capacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _values.Length;
+            }
+        }
+    }
+
     public HistogramSnapshot GetSnapshot(long rejected)
     {
         double[] copy;
@@ -80,10 +95,10 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
             _count--;
         }
 
-        // Give memory back after a burst.
+        // Give memory back after a burst, keeping room to double before the next resize.
         if (_values.Length > MinCapacity && _count < _values.Length / 4)
         {
-            Resize(Math.Max(MinCapacity, _values.Length / 2));
+            Resize(Math.Max(MinCapacity, (int)BitOperations.RoundUpToPowerOf2((uint)(_count * 2))));
         }
     }
 
