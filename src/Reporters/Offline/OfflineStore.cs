@@ -75,6 +75,11 @@ internal sealed class OfflineStore : IDisposable
                 ex.Message,
                 aside ?? "(could not be moved)");
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            return null;
+        }
 
         try
         {
