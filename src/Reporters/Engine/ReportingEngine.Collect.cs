@@ -14,35 +14,32 @@ internal sealed partial class ReportingEngine
     /// <summary>Reads the registry with this reporter's cursor and queues the valid points. Never throws.</summary>
     private void Collect()
     {
-        IReadOnlyList<MetricSnapshot> snapshots;
+        var buffer = new PointBuffer();
         try
         {
-            snapshots = _source();
+            var filter = _options.Filter;
+            foreach (var snapshot in _source())
+            {
+                try
+                {
+                    if (filter is not null && !filter(snapshot))
+                    {
+                        continue;
+                    }
+
+                    var tags = snapshot.Tags.IsEmpty ? _baseTags : _baseTags.Merge(snapshot.Tags);
+                    _expander.Expand(snapshot, _options.Prefix + snapshot.Name, tags, buffer);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Reporter {Reporter}: series {Series} could not be expanded and is left out of this report.", Name, snapshot.Name);
+                }
+            }
         }
         catch (Exception ex)
         {
             _logger.LogError(ex, "Reporter {Reporter}: reading the registry failed; this report is skipped.", Name);
             return;
-        }
-
-        var buffer = new PointBuffer();
-        var filter = _options.Filter;
-        foreach (var snapshot in snapshots)
-        {
-            try
-            {
-                if (filter is not null && !filter(snapshot))
-                {
-                    continue;
-                }
-
-                var tags = snapshot.Tags.IsEmpty ? _baseTags : _baseTags.Merge(snapshot.Tags);
-                _expander.Expand(snapshot, _options.Prefix + snapshot.Name, tags, buffer);
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "Reporter {Reporter}: series {Series} could not be expanded and is left out of this report.", Name, snapshot.Name);
-            }
         }
 
         if (buffer.SkippedNonFinite > 0)
