@@ -7,18 +7,22 @@ namespace Metrics.Reporters;
 /// <summary>Stores each point as a value of the series named by its metric and tags; delta counters add to the value at their time.</summary>
 internal sealed class LocalStoreBackend : IReportBackend
 {
-    private readonly LocalStore _store;
-    private readonly bool _ownsStore;
+    // SQLite result codes that retrying cannot fix: read-only file, corrupt file, not a database, no permission, auth.
+    private static readonly HashSet<int> PermanentErrors = [3, 8, 11, 23, 26];
 
-    public LocalStoreBackend(LocalStore store, bool ownsStore)
+    private readonly ILocalStoreWriter _store;
+    private readonly IDisposable? _owned;
+
+    /// <summary>Creates a backend writing to <paramref name="store"/>; <paramref name="owned"/> (if any) is disposed with the backend.</summary>
+    public LocalStoreBackend(ILocalStoreWriter store, IDisposable? owned)
     {
         _store = store;
-        _ownsStore = ownsStore;
+        _owned = owned;
     }
 
     public string Name => "localstore";
 
-    public LocalStore Store => _store;
+    public string Path => _store.Path;
 
     public string? Validate(in DataPoint point)
     {
@@ -39,9 +43,17 @@ internal sealed class LocalStoreBackend : IReportBackend
             statuses = _store.WriteBatch(batch.Select(static p =>
                 (new SeriesPoint(p.Metric, p.Tags, p.Timestamp, p.Value), p.Kind == PointKind.DeltaCounter)));
         }
+        catch (SqliteException ex) when (PermanentErrors.Contains(ex.SqliteErrorCode))
+        {
+            return ValueTask.FromResult(SendResult.Permanent(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
+        }
         catch (SqliteException ex)
         {
             // Busy, locked, full or failing disk: nothing was committed and a later attempt may succeed.
+            return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
+        }
+        catch (IOException ex)
+        {
             return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
         }
         catch (ObjectDisposedException ex)
@@ -54,7 +66,8 @@ internal sealed class LocalStoreBackend : IReportBackend
         {
             if (!statuses[i].IsSuccess)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{MetricName.Encode(batch[i].Metric.Length == 0 ? "?" : batch[i].Metric, batch[i].Tags)} at {batch[i].Timestamp.UtcDateTime:O}: {string.Join("; ", statuses[i].Messages)}"));
+                var series = batch[i].Metric.Length == 0 ? "(no name)" : MetricName.Encode(batch[i].Metric, batch[i].Tags);
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{series} at {batch[i].Timestamp.UtcDateTime:O}: {string.Join("; ", statuses[i].Messages)}"));
             }
         }
 
@@ -70,11 +83,7 @@ internal sealed class LocalStoreBackend : IReportBackend
 
     public ValueTask DisposeAsync()
     {
-        if (_ownsStore)
-        {
-            _store.Dispose();
-        }
-
+        _owned?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,5 @@
+using Metrics.Reporters.Engine;
+
 namespace Metrics.Reporters;
 
 /// <summary>
@@ -27,9 +29,9 @@ public sealed class LocalStoreReporter : Reporter
     {
     }
 
-    /// <summary>Creates a reporter storing into an open <paramref name="store"/> that the caller keeps and disposes.</summary>
-    internal LocalStoreReporter(MetricsRegistry registry, LocalStoreReporterOptions options, LocalStore store)
-        : this(registry, options, new LocalStoreBackend(store, ownsStore: false))
+    /// <summary>Creates a reporter writing into <paramref name="store"/>, which the caller keeps and disposes (tests inject faults through it).</summary>
+    internal LocalStoreReporter(MetricsRegistry registry, LocalStoreReporterOptions options, ILocalStoreWriter store)
+        : this(registry, options, new LocalStoreBackend(store, owned: null))
     {
     }
 
@@ -40,7 +42,7 @@ public sealed class LocalStoreReporter : Reporter
     }
 
     /// <summary>The full path of the store file.</summary>
-    public string Path => _backend.Store.Path;
+    public string Path => _backend.Path;
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -53,6 +55,10 @@ public sealed class LocalStoreReporter : Reporter
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
-        return new LocalStoreBackend(new LocalStore(options.Path, options.ToStoreOptions(registry.TimeProvider)), ownsStore: true);
+
+        // Validate every option before the file is opened, so a bad option does not leave it open.
+        OptionsValidator.Validate(options);
+        var store = new LocalStore(options.Path, options.ToStoreOptions(registry.TimeProvider));
+        return new LocalStoreBackend(store, owned: store);
     }
 }
