@@ -9,3 +9,11 @@ internal interface ILocalStoreWriter
     /// <summary>Writes points (each setting its value, or adding to it when <c>Increment</c>); one status per point, in order.</summary>
     IReadOnlyList<WriteStatus> WriteBatch(IEnumerable<(SeriesPoint Point, bool Increment)> points);
 }
+
+/// <summary>The <see cref="ILocalStoreWriter"/> over a real <see cref="LocalStore"/>.</summary>
+internal sealed class LocalStoreWriter(LocalStore store) : ILocalStoreWriter
+{
+    public string Path => store.Path;
+
+    public IReadOnlyList<WriteStatus> WriteBatch(IEnumerable<(SeriesPoint Point, bool Increment)> points) => store.WriteBatch(points);
+}

@@ -15,7 +15,7 @@ namespace Metrics.Reporters;
 /// Timestamps are stored with millisecond precision; a second write at the same series and millisecond replaces
 /// the value (<see cref="Increment"/> adds to it).
 /// </remarks>
-public sealed class LocalStore : IDisposable, ILocalStoreWriter
+public sealed class LocalStore : IDisposable
 {
     private const string InsertSql =
         "INSERT INTO points(series_id, ts, value) VALUES ($s, $t, $v) ON CONFLICT(series_id, ts) DO UPDATE SET value = excluded.value";
@@ -436,8 +436,6 @@ public sealed class LocalStore : IDisposable, ILocalStoreWriter
             });
         }
     }
-
-    IReadOnlyList<WriteStatus> ILocalStoreWriter.WriteBatch(IEnumerable<(SeriesPoint Point, bool Increment)> points) => WriteBatch(points);
 
     /// <summary>Purges points past the retention now. Returns how many were deleted.</summary>
     internal long PurgeNow()

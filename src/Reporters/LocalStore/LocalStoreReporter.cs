@@ -59,6 +59,6 @@ public sealed class LocalStoreReporter : Reporter
         // Validate every option before the file is opened, so a bad option does not leave it open.
         OptionsValidator.Validate(options);
         var store = new LocalStore(options.Path, options.ToStoreOptions(registry.TimeProvider));
-        return new LocalStoreBackend(store, owned: store);
+        return new LocalStoreBackend(new LocalStoreWriter(store), owned: store);
     }
 }

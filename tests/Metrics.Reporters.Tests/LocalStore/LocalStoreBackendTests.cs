@@ -10,7 +10,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     public async Task SendAsync_Points_StoresEachUnderItsMetricAndTags()
     {
         var store = Open();
-        await using var backend = new LocalStoreBackend(store, owned: null);
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: null);
 
         var result = await backend.SendAsync(
             [new DataPoint("orders.count", Eu, T0, 3), new DataPoint("orders.count", Tags.Empty, T0, 5), new DataPoint("orders.count", Eu, T0.AddSeconds(1), 4)],
@@ -27,7 +27,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     public async Task SendAsync_DeltaCounters_AddToTheValueAtTheirTime()
     {
         var store = Open();
-        await using var backend = new LocalStoreBackend(store, owned: null);
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: null);
         var delta = new DataPoint("hits", Eu, T0, 2) { Kind = PointKind.DeltaCounter };
 
         await backend.SendAsync([delta, delta with { Value = 5 }], CancellationToken.None);
@@ -39,7 +39,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     public async Task SendAsync_SomePointsRejected_ReportsPartialFailureNamingThem()
     {
         var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(7), TimeProvider = Clock });
-        await using var backend = new LocalStoreBackend(store, owned: null);
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: null);
 
         var result = await backend.SendAsync(
             [new DataPoint("orders.count", Eu, T0, 1), new DataPoint("orders.count", Eu, T0.AddDays(-30), 2)],
@@ -55,7 +55,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     [Test]
     public async Task SendAsync_EveryPointRejected_IsPermanent()
     {
-        await using var backend = new LocalStoreBackend(Open(), owned: null);
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(Open()), owned: null);
 
         var result = await backend.SendAsync([new DataPoint("x", Eu, T0, double.NaN)], CancellationToken.None);
 
@@ -67,7 +67,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     public async Task SendAsync_StoreClosed_IsPermanentNotThrown()
     {
         var store = Open();
-        var backend = new LocalStoreBackend(store, owned: store);
+        var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: store);
         await backend.DisposeAsync();
 
         var result = await backend.SendAsync([new DataPoint("x", Eu, T0, 1)], CancellationToken.None);
@@ -80,7 +80,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     public async Task SendAsync_FileLockedByAnotherWriter_IsTransient()
     {
         var store = Open(new LocalStoreOptions { Retention = null, TimeProvider = Clock, BusyTimeoutSeconds = 1 });
-        await using var backend = new LocalStoreBackend(store, owned: null);
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: null);
         store.Write("x", Tags.Empty, [(T0, 1)]);
         using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False;Default Timeout=1");
         other.Open();
@@ -107,7 +107,7 @@ public class LocalStoreBackendTests : LocalStoreFixture
     [Test]
     public void Validate_NonFiniteValue_GivesReason()
     {
-        var backend = new LocalStoreBackend(Open(), owned: null);
+        var backend = new LocalStoreBackend(new LocalStoreWriter(Open()), owned: null);
 
         Assert.That(backend.Validate(new DataPoint("x", Eu, T0, double.PositiveInfinity)), Is.EqualTo("value must be a finite number"));
         Assert.That(backend.Validate(new DataPoint("x", Eu, T0, 1)), Is.Null);

@@ -82,7 +82,7 @@ public class LocalStoreReporterContractTests : ReporterContract
             }
 
             var list = points.ToList();
-            var statuses = ((ILocalStoreWriter)store).WriteBatch(list);
+            var statuses = store.WriteBatch(list);
             for (var i = 0; i < list.Count; i++)
             {
                 if (statuses[i].IsSuccess)
