@@ -24,4 +24,10 @@ public class MeterBenchmarks
 
     [Benchmark(Description = "Metrics Meter.Mark()")]
     public void MeterMark() => _meter.Mark();
+
+    [Benchmark(Description = "Stopwatch.GetTimestamp() (the precise clock, for reference)")]
+    public long PreciseClock() => System.Diagnostics.Stopwatch.GetTimestamp();
+
+    [Benchmark(Description = "Environment.TickCount64 (the coarse clock, for reference)")]
+    public long CoarseClock() => Environment.TickCount64;
 }

@@ -10,7 +10,10 @@ namespace Metrics;
 /// Thread-safe; <see cref="Mark()"/> takes no lock and allocates nothing: it adds to a striped count and compares
 /// the clock with the next tick. Events marked since the last tick are folded into the moving averages when a
 /// tick falls due; the thread that wins a compare-and-swap on the last tick time does the catch-up, others go on.
-/// Time comes from the registry's <see cref="TimeProvider"/>.
+/// Time comes from the registry's <see cref="TimeProvider"/>. With <see cref="TimeProvider.System"/>, a mark first
+/// compares the cheap millisecond clock (<see cref="Environment.TickCount64"/>) with the time the next tick is due and
+/// reads the precise clock only from then on, so a tick may be taken by a mark a few milliseconds late (reading a
+/// rate always checks the precise clock).
 /// </remarks>
 public sealed class Meter
 {
@@ -21,6 +24,9 @@ public sealed class Meter
     private StripedLong _count;
     private long _lastTick;
     private long _countAtLastTick;
+
+    // With the system clock: the Environment.TickCount64 value from which a mark checks the precise clock again.
+    private long _nextCheckMillis;
     private Ewma _m1 = new(1);
     private Ewma _m5 = new(5);
     private Ewma _m15 = new(15);
@@ -82,17 +88,33 @@ public sealed class Meter
     /// <summary>Marks <paramref name="n"/> events.</summary>
     public void Mark(long n)
     {
-        TickIfNecessary();
+        // The precise clock costs several times a striped add; the millisecond clock says when it is worth reading.
+        if (!_clock.IsSystem || Environment.TickCount64 >= Volatile.Read(ref _nextCheckMillis))
+        {
+            TickIfNecessary();
+        }
+
         _count.Add(n);
     }
 
     private void TickIfNecessary()
     {
+        // Read before the precise clock, which it lags by at most its resolution: see below.
+        var coarse = _clock.IsSystem ? Environment.TickCount64 : 0;
         var old = Volatile.Read(ref _lastTick);
         var age = _clock.Now() - old;
         if (age >= _tickInterval)
         {
             CatchUp(old, age);
+        }
+
+        if (_clock.IsSystem)
+        {
+            // Whole milliseconds to the next tick boundary, rounded down, counted from a millisecond reading taken no
+            // later than the precise one: marks look at the precise clock again no later than one resolution step of
+            // the millisecond clock after the boundary. A thread that writes late writes an earlier time, never a later one.
+            var untilNext = _tickInterval - (age % _tickInterval);
+            Volatile.Write(ref _nextCheckMillis, coarse + (untilNext * 1000 / _clock.Frequency));
         }
     }
 

@@ -19,6 +19,9 @@ internal readonly struct Clock
         Frequency = time.TimestampFrequency;
     }
 
+    /// <summary>True when the provider is <see cref="TimeProvider.System"/>, whose time also drives <see cref="Environment.TickCount64"/>.</summary>
+    public bool IsSystem => _system;
+
     /// <summary>Timestamp units per second.</summary>
     public long Frequency { get; }
 
