@@ -13,12 +13,20 @@ internal sealed class WavefrontBackend : IReportBackend
     private readonly HistogramGranularities _granularities;
     private WavefrontLineWriter? _spare = new();
 
-    public WavefrontBackend(IWavefrontSink sink, string source, HistogramGranularities granularities)
+    public WavefrontBackend(IWavefrontSink sink, string source, HistogramGranularities granularities, bool deltaCounters = false, bool distributions = false)
     {
         _sink = sink;
         _source = source;
         _granularities = granularities;
+        DeltaCounters = deltaCounters;
+        Distributions = distributions;
     }
+
+    /// <summary>Counters become delta counters.</summary>
+    public bool DeltaCounters { get; }
+
+    /// <summary>Histograms and timers become distributions.</summary>
+    public bool Distributions { get; }
 
     public string Name => "wavefront";
 
