@@ -34,13 +34,37 @@ internal static class PythonFloat
             return false;
         }
 
-        // .NET's shortest round-trip digits equal Python's; only the layout differs, so take the digits and
-        // the decimal exponent from .NET's output and lay them out the Python way.
-        Span<char> raw = stackalloc char[MaxLength];
-        if (!value.TryFormat(raw, out var rawLength, "R", CultureInfo.InvariantCulture))
+        // .NET's shortest round-trip digits equal Python's, and so is its fixed-point form down to 1e-4, except
+        // that integral values lack ".0". Python switches to the exponent form from 1e16 up, .NET later, so
+        // longer integral parts and .NET's exponent form are laid out again below.
+        if (!value.TryFormat(destination, out var length, default, CultureInfo.InvariantCulture))
         {
             return false;
         }
+
+        var formatted = destination[..length];
+        var point = formatted.IndexOf('.');
+        var integralDigits = (point < 0 ? length : point) - (formatted[0] == '-' ? 1 : 0);
+        if (integralDigits <= 16 && formatted.IndexOf('E') < 0)
+        {
+            if (point < 0)
+            {
+                if (length + 2 > destination.Length)
+                {
+                    return false;
+                }
+
+                destination[length++] = '.';
+                destination[length++] = '0';
+            }
+
+            written = length;
+            return true;
+        }
+
+        Span<char> raw = stackalloc char[MaxLength];
+        formatted.CopyTo(raw);
+        var rawLength = length;
 
         Span<char> digits = stackalloc char[MaxLength];
         var digitCount = 0;

@@ -34,6 +34,9 @@ public class PythonFloatTests
     [TestCase(double.Epsilon, "5e-324")]
     [TestCase(9007199254740993.0, "9007199254740992.0")]
     [TestCase(100.0, "100.0")]
+    [TestCase(1e17, "1e+17")]
+    [TestCase(123456789012345678901.0, "1.2345678901234568e+20")]
+    [TestCase(0.000099999, "9.9999e-05")]
     [TestCase(1234.5678, "1234.5678")]
     [TestCase(0.30000000000000004, "0.30000000000000004")]
     public void Format_KnownValue_MatchesPythonRepr(double value, string expected) =>
@@ -71,6 +74,10 @@ public class PythonFloatTests
             Assert.That(double.Parse(text, CultureInfo.InvariantCulture), Is.EqualTo(value), text);
             Assert.That(text.Contains('.', StringComparison.Ordinal) || text.Contains('e', StringComparison.Ordinal), Is.True, text);
             Assert.That(text, Does.Not.Contain("E"));
+            var integral = text.TrimStart('-').Split('.', 'e')[0];
+            Assert.That(text.Contains('e', StringComparison.Ordinal) || integral.Length <= 16, Is.True, "Python uses the exponent form from 1e16: " + text);
+            var magnitude = Math.Abs(value);
+            Assert.That(text.Contains('e', StringComparison.Ordinal), Is.EqualTo(magnitude != 0 && (magnitude >= 1e16 || magnitude < 1e-4)), text);
         }
     }
 }
