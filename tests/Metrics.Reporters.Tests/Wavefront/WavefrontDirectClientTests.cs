@@ -100,16 +100,17 @@ public class WavefrontDirectClientTests
     }
 
     [Test]
-    public async Task FlushAsync_ConnectionAborted_CountsFailureAndKeepsTheBatch()
+    public async Task FlushAsync_ServerUnreachable_CountsFailureAndKeepsTheBatch()
     {
-        using var server = HttpTestServer.Start();
-        server.Enqueue(TestResponse.Abort());
-        await using var client = Client(server);
-        client.SendMetric("a", 1);
+        var port = HttpTestServer.FreePort();
+        var options = new WavefrontDirectClientOptions { Server = new Uri($"http://127.0.0.1:{port}/"), Token = Token, TimeProvider = new ManualTimeProvider() };
+        await using var client = new WavefrontDirectClient(options);
+        client.SendMetric("a", 1, source: "s");
 
         await client.FlushAsync();
 
         Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).ReportErrors.Count, Is.EqualTo(1));
         Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
     }
 

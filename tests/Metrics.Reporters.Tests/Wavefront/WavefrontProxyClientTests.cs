@@ -284,4 +284,25 @@ public class WavefrontProxyClientTests
         Assert.That(lines.Distinct().Count(), Is.EqualTo(threads * perThread));
         Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Valid.Count, Is.EqualTo(threads * perThread));
     }
+
+    [Test]
+    public async Task SdkMetrics_InGivenRegistry_CountValidInvalidDroppedAndQueueSize()
+    {
+        var registry = new MetricsRegistry();
+        await using var client = FakeClient(o =>
+        {
+            o.Registry = registry;
+            o.MaxQueueSize = 1;
+        });
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 1);
+        Assert.That(() => client.SendMetric("", 1), Throws.ArgumentException);
+
+        Assert.That(client.Registry, Is.SameAs(registry));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.valid").Count, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.dropped").Count, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.invalid").Count, Is.EqualTo(1));
+        Assert.That(registry.Gauge("~sdk.dotnet.core.sender.proxy.points.queue.size", () => -1).Value, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.histograms.valid").Count, Is.Zero);
+    }
 }
