@@ -4,9 +4,10 @@ namespace Metrics.Reporters.Wavefront;
 
 /// <summary>
 /// The Wavefront reporter's backend: formats a batch of points (values, delta counters, distributions) into
-/// Wavefront lines and writes them through a sink (proxy or direct ingestion), one write per data kind.
+/// Wavefront lines and writes them through a sink (proxy or direct ingestion), one write per data kind. Its
+/// expander turns counters into delta counters and histograms and timers into distributions when asked.
 /// </summary>
-internal sealed class WavefrontBackend : IReportBackend
+internal sealed class WavefrontBackend : IExpandingBackend
 {
     private readonly IWavefrontSink _sink;
     private readonly string _source;
@@ -31,6 +32,8 @@ internal sealed class WavefrontBackend : IReportBackend
     public string Name => "wavefront";
 
     internal IWavefrontSink Sink => _sink;
+
+    public PointExpander CreateExpander(FieldNaming fields) => new WavefrontPointExpander(fields, DeltaCounters, Distributions);
 
     public string? Validate(in DataPoint point)
     {
