@@ -138,6 +138,12 @@ internal sealed class WavefrontBackend : IExpandingBackend
             return new SendResult(SendOutcome.PartialFailure, delivered, points, [error], status.StatusCode, null, status.Exception);
         }
 
+        if (status.StatusCode == 413)
+        {
+            // The engine splits the batch and sends the halves.
+            return new SendResult(SendOutcome.TooLarge, 0, points, [error], 413);
+        }
+
         return status.Permanent
             ? SendResult.Permanent(points, error, status.StatusCode, status.Exception)
             : SendResult.Transient(points, error, status.StatusCode, status.Exception, status.RetryAfter);

@@ -274,4 +274,22 @@ public class WavefrontLineWriterTests
 
         Assert.That(writer.ToString(), Is.EqualTo("\"a\" 1.0 source=\"s\"\n\"b\" 2.0 source=\"s\"\n"));
     }
+
+    [Test]
+    public void WriteMetric_WarmWriterAndTags_AllocatesNothingPerPoint()
+    {
+        var writer = new WavefrontLineWriter(256 * 1024);
+        var tags = new Tags(("env", "prod"), ("region", "eu-west-1"));
+        writer.WriteMetric("shop.checkout.latency", 123.456789, 1700000000, "web-1", tags);
+        writer.Clear();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            writer.WriteMetric("shop.checkout.latency", 123.456789 + i, 1700000000, "web-1", tags);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1000));
+    }
 }

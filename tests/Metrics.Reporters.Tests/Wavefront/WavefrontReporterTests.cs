@@ -243,6 +243,62 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task DirectReporter_PayloadTooLarge_BatchIsSplitAndDelivered()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(413, "too large"));
+        for (var i = 0; i < 4; i++)
+        {
+            _registry.Counter("rt.c" + i).Inc(i + 1);
+        }
+
+        var reporter = new WavefrontReporter(_registry, new WavefrontReporterOptions
+        {
+            Server = server.BaseAddress, Token = "t", Source = "web-1", ErrorHandler = _failures.Enqueue,
+            Filter = s => s.Name.StartsWith("rt.", StringComparison.Ordinal),
+        });
+        _reporters.Add(reporter);
+
+        await reporter.ReportNowAsync();
+
+        var requests = await server.WaitForRequestsAsync(3, Deadline);
+        var delivered = requests.Skip(1).SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(WavefrontLineParser.ParseMetric);
+        Assert.That(delivered.Select(p => (p.Name, p.Value)), Is.EquivalentTo(new[] { ("rt.c0.count", 1.0), ("rt.c1.count", 2.0), ("rt.c2.count", 3.0), ("rt.c3.count", 4.0) }));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task ProxyReporter_ProxyDown_FailureNamesTheProxyAndPointsAreNotLost()
+    {
+        _registry.Counter("rt.orders").Inc(4);
+        var path = Path.Combine(Path.GetTempPath(), "wf-offline-" + Guid.NewGuid().ToString("N") + ".db");
+        _proxy.RefuseConnections();
+        var reporter = ProxyReporter(o => o.OfflineStorage = new OfflineStorageOptions { Path = path });
+        try
+        {
+            await reporter.ReportNowAsync();
+
+            Assert.That(_failures.Select(f => f.ToString()), Has.Some.Contains($"127.0.0.1:{_proxy.Port}"), string.Join(" / ", _failures));
+            Assert.That(reporter.Status.StoredPoints, Is.EqualTo(1));
+
+            var firstReport = Now;
+            _proxy.AcceptConnections();
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await reporter.ReportNowAsync();
+
+            // The stored point of the first report is replayed beside the second report's point.
+            var points = (await _proxy.WaitForLinesAsync(2, Deadline)).Select(WavefrontLineParser.ParseMetric).ToList();
+            Assert.That(points.Select(p => (p.Name, p.Value, p.Timestamp)), Is.EquivalentTo(new[] { ("rt.orders.count", 4.0, (long?)firstReport), ("rt.orders.count", 4.0, (long?)Now) }));
+        }
+        finally
+        {
+            await reporter.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void Constructor_BothProxyAndServer_ThrowsNamingBoth() =>
         Assert.That(
             () => new WavefrontReporter(_registry, new WavefrontReporterOptions { ProxyHost = "h", Server = new Uri("https://x.wavefront.com") }),
