@@ -5,6 +5,10 @@ namespace Metrics.Reporters;
 /// <summary>What the Wavefront proxy and direct-ingestion clients have in common: queues, batches and flushing.</summary>
 public abstract class WavefrontClientOptions
 {
+    private protected WavefrontClientOptions()
+    {
+    }
+
     /// <summary>
     /// The most items each queue (metrics, distributions, spans, span logs) holds; past it an item is dropped, counted,
     /// and its <c>Send*</c> call returns false. Default 50,000.
