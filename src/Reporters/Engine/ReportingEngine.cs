@@ -134,7 +134,7 @@ internal sealed partial class ReportingEngine : IDisposable
         // Points left in offline storage by an earlier run are replayed right away, not one interval later.
         if (_options.OfflineStorage is not null)
         {
-            _ = RunExclusiveAsync(static (engine, token) => engine.ReplayAsync(token), _shutdown.Token);
+            _ = RunExclusiveAsync(static (engine, token) => engine.FlushAsync(final: false, token), _shutdown.Token);
         }
     }
 
