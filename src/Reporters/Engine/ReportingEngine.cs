@@ -173,19 +173,32 @@ internal sealed partial class ReportingEngine : IDisposable
 
     private void OnTimer()
     {
+        // A tick already queued on the thread pool when the timer was disposed must not touch a stopped engine.
+        if (Volatile.Read(ref _stopTask) is not null)
+        {
+            return;
+        }
+
         // At most one scheduled report waits behind a running one; further ticks are skipped.
         if (Interlocked.Exchange(ref _scheduledPending, 1) == 1)
         {
             return;
         }
 
-        _ = RunExclusiveAsync(
-            static (engine, token) =>
-            {
-                Volatile.Write(ref engine._scheduledPending, 0);
-                return engine.ReportCoreAsync(final: false, token);
-            },
-            _shutdown.Token);
+        try
+        {
+            _ = RunExclusiveAsync(
+                static (engine, token) =>
+                {
+                    Volatile.Write(ref engine._scheduledPending, 0);
+                    return engine.ReportCoreAsync(final: false, token);
+                },
+                _shutdown.Token);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped and disposed between the check above and here: nothing to report.
+        }
     }
 
     private async Task RunExclusiveAsync(Func<ReportingEngine, CancellationToken, Task> work, CancellationToken cancellationToken)
