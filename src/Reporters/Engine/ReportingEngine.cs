@@ -157,7 +157,8 @@ internal sealed partial class ReportingEngine : IDisposable
     {
         lock (_lifecycleLock)
         {
-            return _stopTask ??= StopCoreAsync(cancellationToken);
+            // On the thread pool: a caller blocking in Dispose on a single-threaded context cannot deadlock it.
+            return _stopTask ??= Task.Run(() => StopCoreAsync(cancellationToken), CancellationToken.None);
         }
     }
 
@@ -233,7 +234,6 @@ internal sealed partial class ReportingEngine : IDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
         bool wasStarted;
         lock (_lifecycleLock)
         {
