@@ -134,7 +134,8 @@ internal sealed partial class ReportingEngine : IDisposable
         // Points left in offline storage by an earlier run are replayed right away, not one interval later.
         if (_options.OfflineStorage is not null)
         {
-            _ = RunExclusiveAsync(static (engine, token) => engine.FlushAsync(final: false, token), _shutdown.Token);
+            var token = _shutdown.Token;
+            _ = Task.Run(() => RunExclusiveAsync(static (engine, t) => engine.FlushAsync(final: false, t), token), CancellationToken.None);
         }
     }
 
@@ -216,7 +217,11 @@ internal sealed partial class ReportingEngine : IDisposable
 
         try
         {
-            await work(this, cancellationToken).ConfigureAwait(false);
+            // Once stopping, the final report does the work.
+            if (Volatile.Read(ref _stopTask) is null)
+            {
+                await work(this, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
