@@ -166,6 +166,21 @@ public class ReportingEngineSchedulingTests
     }
 
     [Test]
+    public async Task DisposeAsync_Started_FlushesOnceAndIsIdempotent()
+    {
+        var h = new EngineHarness();
+        h.Snapshots = [Snap.Counter("orders", 4)];
+        h.Reporter.Start();
+
+        await h.Reporter.DisposeAsync();
+        await h.Reporter.DisposeAsync();
+        h.Reporter.Dispose();
+
+        Assert.That(h.Accepted("orders").Single().Value, Is.EqualTo(4));
+        Assert.That(h.Backend.Disposed, Is.True);
+    }
+
+    [Test]
     public async Task Report_Tags_MetricWinsOverReporterWhichWinsOverGlobal()
     {
         var time = new Metrics.Testing.ManualTimeProvider();
