@@ -49,6 +49,12 @@ public sealed class MetricsRegistry
         _table = new SeriesTable(options.MaxSeriesPerName);
     }
 
+    /// <summary>
+    /// Names claimed by components attached to this registry, with how many hold each. Reporters use it so two
+    /// reporters of one registry never share self-metric series. Lock the dictionary to use it.
+    /// </summary>
+    internal Dictionary<string, int> ClaimedNames { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The options this registry was created with.</summary>
     public MetricsOptions Options { get; }
 
