@@ -22,6 +22,8 @@ internal sealed class SeriesTable
     private readonly ConcurrentDictionary<SeriesKey, Series>.AlternateLookup<SpanKey> _bySpan;
     private readonly ConcurrentDictionary<string, Series> _byEncodedName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NameInfo> _names = new(StringComparer.Ordinal);
+    private readonly SpanLookupCache _spanCache = new();
+    private readonly Func<Series, bool> _isHeld;
     private readonly object _writeLock = new();
     private readonly int _maxSeriesPerName;
     private int _count;
@@ -30,6 +32,7 @@ internal sealed class SeriesTable
     {
         _maxSeriesPerName = maxSeriesPerName;
         _bySpan = _series.GetAlternateLookup<SpanKey>();
+        _isHeld = IsHeld;
     }
 
     /// <summary>Number of series (overflow series included, folded aliases not).</summary>
@@ -38,7 +41,7 @@ internal sealed class SeriesTable
     public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
 
     public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags) =>
-        _bySpan.TryGetValue(new SpanKey(name, tags), out var s) ? s : null;
+        _spanCache.Find(name, tags) ?? FindBySpan(name, tags);
 
     public Series? FindEncoded(string encodedName) => _byEncodedName.TryGetValue(encodedName, out var s) ? s : null;
 
@@ -150,6 +153,20 @@ internal sealed class SeriesTable
         }
     }
 
+    private Series? FindBySpan(string name, ReadOnlySpan<(string Key, string Value)> tags)
+    {
+        if (!_bySpan.TryGetValue(new SpanKey(name, tags), out var series))
+        {
+            return null;
+        }
+
+        _spanCache.TryAdd(name, tags, series, _isHeld);
+        return series;
+    }
+
+    private bool IsHeld(Series series) =>
+        _series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held) && ReferenceEquals(held, series);
+
     private Series GetOrAddOverflow(string name, NameInfo info, Func<object> create)
     {
         var key = new SeriesKey(name, OverflowTags);
@@ -170,6 +187,7 @@ internal sealed class SeriesTable
     {
         var name = series.Id.Name;
         _series.TryRemove(new SeriesKey(name, series.Id.Tags), out _);
+        _spanCache.Remove(series);
         _count--;
         foreach (var (encoded, target) in _byEncodedName)
         {
