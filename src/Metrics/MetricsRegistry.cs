@@ -76,7 +76,8 @@ public sealed class MetricsRegistry
     public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags)
     {
         ValidateName(name);
-        if (!MetricName.IsEncoded(name) && _table.Find(name, tags) is { } series)
+        // A cached call site matches first; series names never hold '{', so a hit needs no encoded-name check.
+        if ((_table.FindCached(name, tags) ?? (MetricName.IsEncoded(name) ? null : _table.Find(name, tags))) is { } series)
         {
             return As<Counter>(series);
         }

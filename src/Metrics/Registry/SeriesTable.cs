@@ -40,8 +40,20 @@ internal sealed class SeriesTable
 
     public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
 
-    public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags) =>
-        _spanCache.Find(name, tags) ?? FindBySpan(name, tags);
+    /// <summary>Looks a call site's tags up by reference only (see <see cref="SpanLookupCache"/>).</summary>
+    public Series? FindCached(string name, ReadOnlySpan<(string Key, string Value)> tags) => _spanCache.Find(name, tags);
+
+    /// <summary>Looks tags passed as a span up by value, and remembers the call site's strings for next time.</summary>
+    public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags)
+    {
+        if (!_bySpan.TryGetValue(new SpanKey(name, tags), out var series))
+        {
+            return null;
+        }
+
+        _spanCache.TryAdd(name, tags, series, _isHeld);
+        return series;
+    }
 
     public Series? FindEncoded(string encodedName) => _byEncodedName.TryGetValue(encodedName, out var s) ? s : null;
 
@@ -151,17 +163,6 @@ internal sealed class SeriesTable
         {
             return _names.TryGetValue(name, out var info) ? info.Folded : 0;
         }
-    }
-
-    private Series? FindBySpan(string name, ReadOnlySpan<(string Key, string Value)> tags)
-    {
-        if (!_bySpan.TryGetValue(new SpanKey(name, tags), out var series))
-        {
-            return null;
-        }
-
-        _spanCache.TryAdd(name, tags, series, _isHeld);
-        return series;
     }
 
     private bool IsHeld(Series series) =>
