@@ -77,9 +77,11 @@ public sealed class MetricsRegistry
     {
         ValidateName(name);
         // A cached call site matches first; series names never hold '{', so a hit needs no encoded-name check.
-        if ((_table.FindCached(name, tags) ?? (MetricName.IsEncoded(name) ? null : _table.Find(name, tags))) is { } series)
+        var series = _table.FindCached(name, tags) ?? (MetricName.IsEncoded(name) ? null : _table.Find(name, tags));
+        if (series is not null)
         {
-            return As<Counter>(series);
+            // A direct type test: the shared generic As<T> would look its type up at run time.
+            return series.Metric as Counter ?? As<Counter>(series);
         }
 
         return Counter(name, new Tags(tags.ToArray()));

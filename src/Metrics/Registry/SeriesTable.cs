@@ -46,6 +46,15 @@ internal sealed class SeriesTable
     /// <summary>Looks tags passed as a span up by value, and remembers the call site's strings for next time.</summary>
     public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags)
     {
+        // A null key or value cannot name a series; the caller's slow path builds Tags, which says what is wrong.
+        foreach (var (key, value) in tags)
+        {
+            if (key is null || value is null)
+            {
+                return null;
+            }
+        }
+
         if (!_bySpan.TryGetValue(new SpanKey(name, tags), out var series))
         {
             return null;
