@@ -71,7 +71,12 @@ public sealed class MetricsRegistry
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
     public Counter Counter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new Counter());
 
-    /// <summary>Gets or adds a tagged counter from tags passed on each call; allocates nothing when the series exists.</summary>
+    /// <summary>
+    /// Gets or adds a tagged counter from tags passed on each call, in any order, for example
+    /// <c>registry.Counter("http.requests", ("method", "GET"), ("code", "200")).Inc()</c>. Allocates nothing when
+    /// the series exists (a call site's first lookup may store one small cache entry so that later lookups with
+    /// the same string instances, such as literals, compare references instead of hashing strings).
+    /// </summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, a tag key is empty or repeated, or the series exists with another type.</exception>
     public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags)
     {
