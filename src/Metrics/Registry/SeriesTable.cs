@@ -18,6 +18,9 @@ internal sealed class SeriesTable
 
     internal const int AliasesPerLimit = 10;
 
+    /// <summary>The most encoded names remembered; past it, an encoded name not remembered is decoded on each lookup.</summary>
+    internal const int MaxEncodedNames = 100_000;
+
     private readonly ConcurrentDictionary<SeriesKey, Series> _series = new(SeriesKeyComparer.Instance);
     private readonly ConcurrentDictionary<SeriesKey, Series>.AlternateLookup<SpanKey> _bySpan;
     private readonly ConcurrentDictionary<string, Series> _byEncodedName = new(StringComparer.Ordinal);
@@ -27,6 +30,7 @@ internal sealed class SeriesTable
     private readonly object _writeLock = new();
     private readonly int _maxSeriesPerName;
     private int _count;
+    private int _encodedCount;
 
     public SeriesTable(int maxSeriesPerName)
     {
@@ -72,9 +76,9 @@ internal sealed class SeriesTable
         lock (_writeLock)
         {
             // Only while the series is still held: a concurrent Remove must not leave a stale alias behind.
-            if (_series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held) && ReferenceEquals(held, series))
+            if (IsHeld(series) && _encodedCount < MaxEncodedNames && _byEncodedName.TryAdd(encodedName, series))
             {
-                _byEncodedName[encodedName] = series;
+                _encodedCount++;
             }
         }
     }
@@ -145,9 +149,7 @@ internal sealed class SeriesTable
     {
         lock (_writeLock)
         {
-            return _series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held)
-                && ReferenceEquals(held, series)
-                && RemoveHeld(series);
+            return IsHeld(series) && RemoveHeld(series);
         }
     }
 
@@ -201,9 +203,9 @@ internal sealed class SeriesTable
         _count--;
         foreach (var (encoded, target) in _byEncodedName)
         {
-            if (ReferenceEquals(target, series))
+            if (ReferenceEquals(target, series) && _byEncodedName.TryRemove(encoded, out _))
             {
-                _byEncodedName.TryRemove(encoded, out _);
+                _encodedCount--;
             }
         }
 
