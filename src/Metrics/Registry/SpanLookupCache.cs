@@ -100,9 +100,13 @@ internal sealed class SpanLookupCache
                 return false;
             }
 
-            foreach (var (key, value) in tags)
+            for (var i = 0; i < tags.Length; i++)
             {
-                if (!Contains(key, value))
+                var (key, value) = tags[i];
+
+                // A call site usually passes its tags in the order the entry was made from: try that slot first.
+                var same = pairs[i];
+                if (ReferenceEquals(same.Key, key) ? !ReferenceEquals(same.Value, value) : !Contains(key, value))
                 {
                     return false;
                 }

@@ -5,6 +5,18 @@ namespace Metrics.Tests.Registry;
 public class SpanLookupCacheTests
 {
     [Test]
+    public void SpanLookup_FromALiteralCallSite_IsServedByReferenceAfterTheFirstLookup()
+    {
+        var registry = new MetricsRegistry();
+        var counter = registry.Counter("http.requests", ("method", "GET"), ("route", "/orders/{id}"), ("status", "200"));
+        registry.Counter("http.requests", ("method", "GET"), ("route", "/orders/{id}"), ("status", "200"));
+
+        var cached = registry.Table.FindCached("http.requests", [("status", "200"), ("method", "GET"), ("route", "/orders/{id}")]);
+
+        Assert.That(cached?.Metric, Is.SameAs(counter));
+    }
+
+    [Test]
     public void SpanLookup_AfterRemove_NeverReturnsTheRemovedSeries()
     {
         var registry = new MetricsRegistry();
