@@ -7,13 +7,12 @@ namespace Metrics;
 /// rates, per second, with Dropwizard's semantics (5-second ticks, missed ticks caught up on mark and on read).
 /// </summary>
 /// <remarks>
-/// Thread-safe; <see cref="Mark()"/> takes no lock and allocates nothing: it adds to a striped count and compares
-/// the clock with the next tick. Events marked since the last tick are folded into the moving averages when a
-/// tick falls due; the thread that wins a compare-and-swap on the last tick time does the catch-up, others go on.
-/// Time comes from the registry's <see cref="TimeProvider"/>. With <see cref="TimeProvider.System"/>, a mark first
-/// compares the cheap millisecond clock (<see cref="Environment.TickCount64"/>) with the time the next tick is due and
-/// reads the precise clock only from then on, so a tick may be taken by a mark a few milliseconds late (reading a
-/// rate always checks the precise clock).
+/// Thread-safe; <see cref="Mark()"/> allocates nothing and takes no lock: it compares the clock with the next tick
+/// and adds to a striped count. When a tick falls due, the thread that wins a compare-and-swap on the last tick
+/// time folds the events marked since the previous tick (and any missed ticks) into the moving averages, under a
+/// lock only ever taken by that one thread every 5 seconds; other threads go on. Time comes from the registry's
+/// <see cref="TimeProvider"/>; with <see cref="TimeProvider.System"/> the tick check reads the system's
+/// millisecond tick count, which is much cheaper than a high-resolution timestamp.
 /// </remarks>
 public sealed class Meter
 {
@@ -24,9 +23,6 @@ public sealed class Meter
     private StripedLong _count;
     private long _lastTick;
     private long _countAtLastTick;
-
-    // With the system clock: the Environment.TickCount64 value from which a mark checks the precise clock again.
-    private long _nextCheckMillis;
     private Ewma _m1 = new(1);
     private Ewma _m5 = new(5);
     private Ewma _m15 = new(15);
@@ -35,8 +31,8 @@ public sealed class Meter
     {
         _clock = new Clock(time);
         _start = _clock.Now();
-        _lastTick = _start;
-        _tickInterval = (long)(Ewma.TickSeconds * _clock.Frequency);
+        _lastTick = _clock.CoarseNow();
+        _tickInterval = (long)(Ewma.TickSeconds * _clock.CoarseFrequency);
     }
 
     /// <summary>Events marked so far.</summary>
@@ -88,33 +84,17 @@ public sealed class Meter
     /// <summary>Marks <paramref name="n"/> events.</summary>
     public void Mark(long n)
     {
-        // The precise clock costs several times a striped add; the millisecond clock says when it is worth reading.
-        if (!_clock.IsSystem || Environment.TickCount64 >= Volatile.Read(ref _nextCheckMillis))
-        {
-            TickIfNecessary();
-        }
-
+        TickIfNecessary();
         _count.Add(n);
     }
 
     private void TickIfNecessary()
     {
-        // Read before the precise clock, which it lags by at most its resolution: see below.
-        var coarse = _clock.IsSystem ? Environment.TickCount64 : 0;
         var old = Volatile.Read(ref _lastTick);
-        var age = _clock.Now() - old;
+        var age = _clock.CoarseNow() - old;
         if (age >= _tickInterval)
         {
             CatchUp(old, age);
-        }
-
-        if (_clock.IsSystem)
-        {
-            // Whole milliseconds to the next tick boundary, rounded down, counted from a millisecond reading taken no
-            // later than the precise one: marks look at the precise clock again no later than one resolution step of
-            // the millisecond clock after the boundary. A thread that writes late writes an earlier time, never a later one.
-            var untilNext = _tickInterval - (age % _tickInterval);
-            Volatile.Write(ref _nextCheckMillis, coarse + (untilNext * 1000 / _clock.Frequency));
         }
     }
 
