@@ -98,7 +98,7 @@ internal sealed class OpenTsdbFormat
     /// <param name="telnet">True to check the telnet line (with its 1024-byte limit), false to check the JSON object.</param>
     public string? Validate(in DataPoint point, bool telnet)
     {
-        var error = CheckShape(point, telnet, out var upperBound);
+        var error = CheckShape(point, telnet, out var upperBound, out var addsHost);
         if (error != null)
         {
             return error;
@@ -109,7 +109,7 @@ internal sealed class OpenTsdbFormat
         try
         {
             var pos = 0;
-            return telnet ? WriteLine(point, rented, out _) : WriteJsonObject(point, rented, ref pos);
+            return telnet ? WriteLine(point, addsHost, rented, out _) : WriteJsonObject(point, addsHost, rented, ref pos);
         }
         finally
         {
@@ -122,14 +122,14 @@ internal sealed class OpenTsdbFormat
     public string? WriteLine(IBufferWriter<byte> writer, in DataPoint point)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var error = CheckShape(point, lineLimit: true, out var upperBound);
+        var error = CheckShape(point, lineLimit: true, out var upperBound, out var addsHost);
         if (error != null)
         {
             return error;
         }
 
         var span = writer.GetSpan(upperBound);
-        error = WriteLine(point, span, out var written);
+        error = WriteLine(point, addsHost, span, out var written);
         if (error == null)
         {
             writer.Advance(written);
@@ -154,7 +154,7 @@ internal sealed class OpenTsdbFormat
         for (var i = 0; i < points.Count; i++)
         {
             var point = points[i];
-            var error = CheckShape(point, lineLimit: false, out var upperBound);
+            var error = CheckShape(point, lineLimit: false, out var upperBound, out var addsHost);
             if (error == null)
             {
                 var span = writer.GetSpan(upperBound + JsonExtraBytes(point));
@@ -164,7 +164,7 @@ internal sealed class OpenTsdbFormat
                     span[pos++] = (byte)',';
                 }
 
-                error = WriteJsonObject(point, span, ref pos);
+                error = WriteJsonObject(point, addsHost, span, ref pos);
                 if (error == null)
                 {
                     writer.Advance(pos);
@@ -181,9 +181,10 @@ internal sealed class OpenTsdbFormat
     }
 
     /// <summary>Cheap checks that need no formatting, and an upper bound of the line's bytes.</summary>
-    private string? CheckShape(in DataPoint point, bool lineLimit, out int upperBound)
+    private string? CheckShape(in DataPoint point, bool lineLimit, out int upperBound, out bool addsHost)
     {
         upperBound = 0;
+        addsHost = false;
         if (!double.IsFinite(point.Value))
         {
             return $"{Describe(point)}: value {point.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; OpenTSDB stores only finite values.";
@@ -195,7 +196,8 @@ internal sealed class OpenTsdbFormat
         }
 
         var tags = point.Tags;
-        var tagCount = tags.Count + (AddsHostTag(tags) ? 1 : 0);
+        addsHost = _hostTag != null && !tags.ContainsKey(HostTagKey);
+        var tagCount = tags.Count + (addsHost ? 1 : 0);
         if (tagCount == 0)
         {
             return $"{Describe(point)} has no tags; OpenTSDB needs at least one. Give the point a tag, or set HostTag to add the 'host' tag.";
@@ -203,7 +205,7 @@ internal sealed class OpenTsdbFormat
 
         if (tagCount > MaxTags)
         {
-            return $"{Describe(point)} has {tagCount} tags{(AddsHostTag(tags) ? " (with the automatic 'host' tag)" : string.Empty)}, more than MaxTags = {MaxTags}; "
+            return $"{Describe(point)} has {tagCount} tags{(addsHost ? " (with the automatic 'host' tag)" : string.Empty)}, more than MaxTags = {MaxTags}; "
                 + "remove tags, or raise MaxTags together with the server's tsd.storage.max_tags.";
         }
 
@@ -213,7 +215,7 @@ internal sealed class OpenTsdbFormat
             chars += tags[i].Key.Length + tags[i].Value.Length + 2;
         }
 
-        if (AddsHostTag(tags))
+        if (addsHost)
         {
             chars += HostTagKey.Length + _hostTag!.Length + 2;
         }
@@ -231,15 +233,13 @@ internal sealed class OpenTsdbFormat
     // JSON adds quotes, colons, commas and key names on top of a line's bytes.
     private static int JsonExtraBytes(in DataPoint point) => 64 + (6 * (point.Tags.Count + 1));
 
-    private bool AddsHostTag(Tags tags) => _hostTag != null && !tags.ContainsKey(HostTagKey);
-
-    private string? WriteLine(in DataPoint point, Span<byte> span, out int written)
+    private string? WriteLine(in DataPoint point, bool addsHost, Span<byte> span, out int written)
     {
         written = 0;
         var pos = 0;
         "put "u8.CopyTo(span);
         pos += 4;
-        var error = WriteToken(point.Metric, span, ref pos, point, "metric name");
+        var error = WriteToken(point.Metric, span, ref pos, point, null);
         if (error != null)
         {
             return error;
@@ -252,7 +252,7 @@ internal sealed class OpenTsdbFormat
         pos += OpenTsdbNumber.Write(point.Value, span[pos..]);
 
         var tags = point.Tags;
-        var host = AddsHostTag(tags) ? _hostTag : null;
+        var host = addsHost ? _hostTag : null;
         for (var i = 0; i <= tags.Count; i++)
         {
             if (host != null && (i == tags.Count || string.CompareOrdinal(tags[i].Key, HostTagKey) > 0))
@@ -260,7 +260,7 @@ internal sealed class OpenTsdbFormat
                 span[pos++] = (byte)' ';
                 "host="u8.CopyTo(span[pos..]);
                 pos += 5;
-                if ((error = WriteToken(host, span, ref pos, point, "host tag value")) != null)
+                if ((error = WriteToken(host, span, ref pos, point, HostTagKey)) != null)
                 {
                     return error;
                 }
@@ -274,13 +274,13 @@ internal sealed class OpenTsdbFormat
             }
 
             span[pos++] = (byte)' ';
-            if ((error = WriteToken(tags[i].Key, span, ref pos, point, "tag key")) != null)
+            if ((error = WriteToken(tags[i].Key, span, ref pos, point, string.Empty)) != null)
             {
                 return error;
             }
 
             span[pos++] = (byte)'=';
-            if ((error = WriteToken(tags[i].Value, span, ref pos, point, $"value of tag '{tags[i].Key}'")) != null)
+            if ((error = WriteToken(tags[i].Value, span, ref pos, point, tags[i].Key)) != null)
             {
                 return error;
             }
@@ -296,11 +296,11 @@ internal sealed class OpenTsdbFormat
         return null;
     }
 
-    private string? WriteJsonObject(in DataPoint point, Span<byte> span, ref int pos)
+    private string? WriteJsonObject(in DataPoint point, bool addsHost, Span<byte> span, ref int pos)
     {
         "{\"metric\":\""u8.CopyTo(span[pos..]);
         pos += 11;
-        var error = WriteToken(point.Metric, span, ref pos, point, "metric name");
+        var error = WriteToken(point.Metric, span, ref pos, point, null);
         if (error != null)
         {
             return error;
@@ -317,7 +317,7 @@ internal sealed class OpenTsdbFormat
         pos += 9;
 
         var tags = point.Tags;
-        var host = AddsHostTag(tags) ? _hostTag : null;
+        var host = addsHost ? _hostTag : null;
         var first = true;
         for (var i = 0; i <= tags.Count; i++)
         {
@@ -330,7 +330,7 @@ internal sealed class OpenTsdbFormat
 
                 "\"host\":\""u8.CopyTo(span[pos..]);
                 pos += 8;
-                if ((error = WriteToken(host, span, ref pos, point, "host tag value")) != null)
+                if ((error = WriteToken(host, span, ref pos, point, HostTagKey)) != null)
                 {
                     return error;
                 }
@@ -351,14 +351,14 @@ internal sealed class OpenTsdbFormat
             }
 
             span[pos++] = (byte)'"';
-            if ((error = WriteToken(tags[i].Key, span, ref pos, point, "tag key")) != null)
+            if ((error = WriteToken(tags[i].Key, span, ref pos, point, string.Empty)) != null)
             {
                 return error;
             }
 
             "\":\""u8.CopyTo(span[pos..]);
             pos += 3;
-            if ((error = WriteToken(tags[i].Value, span, ref pos, point, $"value of tag '{tags[i].Key}'")) != null)
+            if ((error = WriteToken(tags[i].Value, span, ref pos, point, tags[i].Key)) != null)
             {
                 return error;
             }
@@ -374,11 +374,12 @@ internal sealed class OpenTsdbFormat
 
     // Writes a name, key or value with the character rule applied. Output never needs JSON escaping: only letters,
     // digits and - _ . / are ever written.
-    private string? WriteToken(string text, Span<byte> span, ref int pos, in DataPoint point, string what)
+    // tagKey: null for the metric name, "" for a tag key, otherwise the key whose value this is.
+    private string? WriteToken(string text, Span<byte> span, ref int pos, in DataPoint point, string? tagKey)
     {
         if (text.Length == 0)
         {
-            return $"{Describe(point)}: the {what} is empty; OpenTSDB needs non-empty names, tag keys and tag values.";
+            return $"{Describe(point)}: the {What(tagKey)} is empty; OpenTSDB needs non-empty names, tag keys and tag values.";
         }
 
         for (var i = 0; i < text.Length; i++)
@@ -405,7 +406,7 @@ internal sealed class OpenTsdbFormat
             }
             else if (_reject)
             {
-                return $"{Describe(point)}: the {what} '{text}' has the invalid character {DescribeChar(text, i)} at position {i}; "
+                return $"{Describe(point)}: the {What(tagKey)} '{text}' has the invalid character {DescribeChar(text, i)} at position {i}; "
                     + $"{AllowedText} (set InvalidCharacters = Replace to replace invalid characters with '_').";
             }
             else
@@ -420,6 +421,13 @@ internal sealed class OpenTsdbFormat
 
         return null;
     }
+
+    private static string What(string? tagKey) => tagKey switch
+    {
+        null => "metric name",
+        "" => "tag key",
+        _ => $"value of tag '{tagKey}'",
+    };
 
     private static string LineTooLong(in DataPoint point, int bytes) =>
         $"{Describe(point)}: its line would be at least {bytes} bytes, more than OpenTSDB's limit of {MaxLineBytes}; shorten the name or the tags.";
