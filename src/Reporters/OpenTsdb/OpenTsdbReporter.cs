@@ -21,42 +21,43 @@ public sealed class OpenTsdbReporter : Reporter
     /// <param name="options">The options; <see cref="OpenTsdbReporterOptions.Endpoint"/> is required.</param>
     /// <exception cref="ArgumentException">An option is missing or out of range (the message names it).</exception>
     public OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options)
-        : this(registry, options, Build(options, time: TimeProvider.System))
+        : this(registry, options, Parts.Create(registry, options, null, null))
     {
     }
 
     /// <summary>Creates a telnet reporter writing through <paramref name="transport"/> (tests).</summary>
     internal OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options, ILineTransport transport)
-        : this(registry, options, new OpenTsdbTelnetBackend(transport, OpenTsdbSettings.From(options).Format, Failures(options).ServerError))
+        : this(registry, options, Parts.Create(registry, options, transport ?? throw new ArgumentNullException(nameof(transport)), null))
     {
     }
 
     /// <summary>Creates an HTTP reporter posting through <paramref name="transport"/> (tests).</summary>
     internal OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options, IHttpTransport transport)
-        : this(registry, options, BuildHttp(options, transport))
+        : this(registry, options, Parts.Create(registry, options, null, transport ?? throw new ArgumentNullException(nameof(transport))))
     {
     }
 
-    private OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options, IReportBackend backend)
-        : base(registry, options, backend)
+    private OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options, Parts parts)
+        : base(registry, options, parts.Backend)
     {
+        // The engine may have made the name unique ("opentsdb-2"); server error lines carry the same name.
+        parts.Failures.Name = Name;
     }
 
-    private static IReportBackend Build(OpenTsdbReporterOptions options, TimeProvider time)
+    private sealed record Parts(IReportBackend Backend, OpenTsdbFailures Failures)
     {
-        var settings = OpenTsdbSettings.From(options);
-        return OpenTsdbBackends.Create(settings, Failures(options).ServerError, time);
-    }
-
-    private static OpenTsdbHttpBackend BuildHttp(OpenTsdbReporterOptions options, IHttpTransport transport)
-    {
-        var settings = OpenTsdbSettings.From(options);
-        return new OpenTsdbHttpBackend(transport, settings.Endpoint, settings.Format, settings.Gzip);
-    }
-
-    private static OpenTsdbFailures Failures(OpenTsdbReporterOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new OpenTsdbFailures(options.Name ?? "opentsdb", options.ErrorHandler, options.LoggerFactory);
+        public static Parts Create(MetricsRegistry registry, OpenTsdbReporterOptions options, ILineTransport? line, IHttpTransport? http)
+        {
+            ArgumentNullException.ThrowIfNull(registry);
+            ArgumentNullException.ThrowIfNull(options);
+            var settings = OpenTsdbSettings.From(options);
+            var failures = new OpenTsdbFailures(options.Name ?? "opentsdb", options.ErrorHandler, options.LoggerFactory);
+            IReportBackend backend = line != null
+                ? new OpenTsdbTelnetBackend(line, settings.Format, failures.ServerError)
+                : http != null
+                    ? new OpenTsdbHttpBackend(http, settings.Endpoint, settings.Format, settings.Gzip)
+                    : OpenTsdbBackends.Create(settings, failures.ServerError, registry.TimeProvider);
+            return new Parts(backend, failures);
+        }
     }
 }
