@@ -1,0 +1,189 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using Metrics.Reporters;
+using Metrics.Reporters.Engine;
+using Metrics.Reporters.OpenTsdb;
+using Metrics.Reporters.Wavefront;
+
+namespace Metrics.Benchmarks;
+
+/// <summary>
+/// One report's work per point: read a snapshot of a registry with a <see cref="MetricsReader"/>, expand it with the
+/// engine's <see cref="PointExpander"/> (pyformance fields, tags merged as the engine does), and format every point
+/// as an OpenTSDB telnet line or a Wavefront metric line (UTF-8 included), into buffers reused from report to
+/// report. OperationsPerInvoke is the number of points, so Mean is ns per point (target: at most 100 ns).
+/// Almost every value is non-integral: gauges hold values such as 1234.5678, and meter rates, histogram and timer
+/// statistics are fractions. "read + expand" is the baseline, so the Ratio column shows what formatting adds; the
+/// "+ validate" rows add the per-point check the engine runs before queueing.
+/// </summary>
+public class SnapshotFormatBenchmarks
+{
+    private const string Source = "web-1";
+    private static readonly Tags ReporterTags = new(("env", "prod"));
+
+    private readonly PointBuffer _points = new();
+    private readonly ArrayBufferWriter<byte> _openTsdbBuffer = new(1 << 20);
+    private readonly WavefrontLineWriter _wavefrontWriter = new(1 << 20);
+    private readonly OpenTsdbFormat _openTsdb = new("web-1", 8, OpenTsdbInvalidCharacters.Replace);
+    private readonly WavefrontBackend _wavefrontValidator = new(new NullWavefrontSink(), Source, HistogramGranularities.Minute);
+    private PointExpander _expander = null!;
+    private MetricsReader _reader = null!;
+    private int _pointCount;
+
+    /// <summary>
+    /// Points one report yields, in both registries: 6,000 gauges (one point each), or 1,000 series of every type
+    /// (200 each of counter: 1 point, gauge: 1, meter: 5, histogram: 9, timer: 14).
+    /// </summary>
+    public const int Points = 6_000;
+
+    /// <summary>Which registry is read.</summary>
+    [Params("6000 gauges", "1000 mixed series")]
+    public string Registry { get; set; } = "6000 gauges";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var registry = new MetricsRegistry();
+        var random = new Random(42);
+        if (Registry == "6000 gauges")
+        {
+            for (var i = 0; i < Points; i++)
+            {
+                var value = (i * 1.25) + 0.0078125 + random.NextDouble();
+                registry.Gauge("app.gauge" + (i % 50), new Tags(("shard", "s" + (i / 50))), () => value);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var tags = new Tags(("shard", "s" + (i / 10)));
+                var suffix = (i % 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                registry.Counter("app.requests" + suffix, tags).Inc(1 + i);
+                var value = (i * 1.25) + 0.0078125 + random.NextDouble();
+                registry.Gauge("app.queue" + suffix, tags, () => value);
+                registry.Meter("app.events" + suffix, tags).Mark(100 + i);
+                var histogram = registry.Histogram("app.size" + suffix, tags);
+                var timer = registry.Timer("app.latency" + suffix, tags);
+                for (var v = 0; v < 200; v++)
+                {
+                    histogram.Update(random.Next(1, 100_000));
+                    timer.UpdateNanoseconds(random.Next(1_000, 50_000_000));
+                }
+            }
+        }
+
+        _reader = registry.CreateReader();
+        _expander = new WavefrontPointExpander(FieldNaming.Pyformance, deltaCounters: false, distributions: false);
+        _pointCount = Expand();
+        if (_pointCount != Points)
+        {
+            throw new InvalidOperationException($"The registry expands into {_pointCount} points, not {Points}: fix OperationsPerInvoke.");
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Points, Description = "read + expand")]
+    public int ReadAndExpand() => Expand();
+
+    [Benchmark(OperationsPerInvoke = Points, Description = "read + expand + OpenTSDB telnet lines")]
+    public int OpenTsdbLines()
+    {
+        Expand();
+        return FormatOpenTsdb();
+    }
+
+    [Benchmark(OperationsPerInvoke = Points, Description = "read + expand + Wavefront metric lines")]
+    public int WavefrontLines()
+    {
+        Expand();
+        return FormatWavefront();
+    }
+
+    [Benchmark(OperationsPerInvoke = Points, Description = "read + expand + validate + OpenTSDB telnet lines")]
+    public int OpenTsdbLinesValidated()
+    {
+        Expand();
+        var points = _points.Points;
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (_openTsdb.Validate(points[i], telnet: true) is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return FormatOpenTsdb();
+    }
+
+    [Benchmark(OperationsPerInvoke = Points, Description = "read + expand + validate + Wavefront metric lines")]
+    public int WavefrontLinesValidated()
+    {
+        Expand();
+        var points = _points.Points;
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (_wavefrontValidator.Validate(points[i]) is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return FormatWavefront();
+    }
+
+    // The engine's Collect: prefix (empty here), tags merged with the reporter's, expansion into the point buffer.
+    private int Expand()
+    {
+        _points.Clear();
+        foreach (var snapshot in _reader.Read())
+        {
+            var tags = snapshot.Tags.IsEmpty ? ReporterTags : ReporterTags.Merge(snapshot.Tags);
+            _expander.Expand(snapshot, snapshot.Name, tags, _points);
+        }
+
+        return _points.Points.Count;
+    }
+
+    private int FormatOpenTsdb()
+    {
+        _openTsdbBuffer.ResetWrittenCount();
+        var points = _points.Points;
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (_openTsdb.WriteLine(_openTsdbBuffer, points[i]) is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return _openTsdbBuffer.WrittenCount;
+    }
+
+    private int FormatWavefront()
+    {
+        _wavefrontWriter.Clear();
+        var points = _points.Points;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var p = points[i];
+            _wavefrontWriter.WriteMetric(p.Metric, p.Value, p.EpochSeconds, Source, p.Tags);
+        }
+
+        return _wavefrontWriter.ToUtf8().Length;
+    }
+
+    // Validation asks the sink whether it can carry metric lines; this one can and never sends.
+    private sealed class NullWavefrontSink : IWavefrontSink
+    {
+        public string Name => "null";
+
+        public bool Supports(WavefrontDataKind kind) => true;
+
+        public string Unsupported(WavefrontDataKind kind) => string.Empty;
+
+        public ValueTask<WavefrontSendStatus> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(WavefrontSendStatus.Delivered());
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
