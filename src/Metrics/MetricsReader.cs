@@ -9,7 +9,11 @@ namespace Metrics;
 /// <remarks>Not thread-safe: call <see cref="Read"/> from one thread at a time (a reporter's loop does).</remarks>
 public sealed class MetricsReader
 {
-    private Dictionary<Series, Cursor> _cursors = new();
+    // The series in report order and this reader's cursor of each, kept while the registry's set of series stays the
+    // same (its version), so a read neither sorts nor looks cursors up unless series were added or removed.
+    private Series[] _series = [];
+    private Cursor[] _cursors = [];
+    private int _version = -1;
 
     internal MetricsReader(MetricsRegistry registry) => Registry = registry;
 
@@ -23,25 +27,44 @@ public sealed class MetricsReader
     public IReadOnlyList<MetricSnapshot> Read()
     {
         var timestamp = Registry.TimeProvider.GetUtcNow();
-        var series = Registry.Table.Snapshot();
-        series.Sort(static (a, b) => CompareIds(a.Id, b.Id));
-
-        var snapshots = new MetricSnapshot[series.Count];
-        var cursors = new Dictionary<Series, Cursor>(series.Count);
-        for (var i = 0; i < series.Count; i++)
+        var version = Registry.Table.Version;
+        if (version != _version)
         {
-            var s = series[i];
-            if (!_cursors.TryGetValue(s, out var cursor))
-            {
-                cursor = new Cursor();
-            }
-
-            cursors[s] = cursor;
-            snapshots[i] = SeriesReader.Read(s, timestamp, cursor);
+            Refresh();
+            _version = version;
         }
 
-        _cursors = cursors;
+        var series = _series;
+        var cursors = _cursors;
+        var snapshots = new MetricSnapshot[series.Length];
+        for (var i = 0; i < series.Length; i++)
+        {
+            snapshots[i] = SeriesReader.Read(series[i], timestamp, cursors[i]);
+        }
+
         return snapshots;
+    }
+
+    // Takes the current set of series in order, keeping the cursors of those this reader already knew.
+    private void Refresh()
+    {
+        var list = Registry.Table.Snapshot();
+        list.Sort(static (a, b) => CompareIds(a.Id, b.Id));
+        var known = new Dictionary<Series, Cursor>(_series.Length, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < _series.Length; i++)
+        {
+            known[_series[i]] = _cursors[i];
+        }
+
+        var series = list.ToArray();
+        var cursors = new Cursor[series.Length];
+        for (var i = 0; i < series.Length; i++)
+        {
+            cursors[i] = known.TryGetValue(series[i], out var cursor) ? cursor : new Cursor();
+        }
+
+        _series = series;
+        _cursors = cursors;
     }
 
     private static int CompareIds(MetricId a, MetricId b)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Metrics.Testing;
 
 namespace Metrics.Tests;
@@ -144,6 +145,64 @@ public class MetricsReaderTests
         _registry.Counter("a").Inc(2);
 
         Assert.That(reader.Read().Single().Delta, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Read_SeriesAddedBetweenReads_AppearInOrderAndOthersKeepTheirDeltas()
+    {
+        var c = _registry.Counter("c");
+        var a = _registry.Counter("a");
+        var reader = _registry.CreateReader();
+        c.Inc(3);
+        a.Inc(1);
+        reader.Read();
+
+        _registry.Counter("b").Inc(4);
+        c.Inc(2);
+        var second = reader.Read();
+        var third = reader.Read();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Select(s => (s.Name, s.Delta)), Is.EqualTo(new[] { ("a", 0L), ("b", 4L), ("c", 2L) }));
+            Assert.That(third.Select(s => (s.Name, s.Delta)), Is.EqualTo(new[] { ("a", 0L), ("b", 0L), ("c", 0L) }));
+        });
+    }
+
+    [Test]
+    public void Read_SeriesRemovedBetweenReads_OthersKeepTheirDeltas()
+    {
+        var a = _registry.Counter("a");
+        _registry.Counter("b").Inc(9);
+        var c = _registry.Counter("c");
+        var reader = _registry.CreateReader();
+        a.Inc(1);
+        c.Inc(1);
+        reader.Read();
+
+        _registry.Remove("b");
+        a.Inc(5);
+        c.Inc(7);
+
+        Assert.That(reader.Read().Select(s => (s.Name, s.Count, s.Delta)), Is.EqualTo(new[] { ("a", 6L, 5L), ("c", 8L, 7L) }));
+    }
+
+    [Test]
+    public void Read_ManyReadsWithoutChanges_EveryReadSeesNewValues()
+    {
+        var gauges = Enumerable.Range(0, 50).Select(i => _registry.SettableGauge("g", new Tags(("i", i.ToString("D2", CultureInfo.InvariantCulture))))).ToArray();
+        var reader = _registry.CreateReader();
+
+        for (var round = 1; round <= 3; round++)
+        {
+            for (var i = 0; i < gauges.Length; i++)
+            {
+                gauges[i].Set((round * 100) + i + 0.5);
+            }
+
+            var values = reader.Read().Select(s => s.Value).ToArray();
+            Assert.That(values, Is.EqualTo(Enumerable.Range(0, 50).Select(i => (round * 100) + i + 0.5).ToArray()), $"round {round}");
+        }
     }
 
     [Test]

@@ -30,6 +30,7 @@ internal sealed class SeriesTable
     private readonly object _writeLock = new();
     private readonly int _maxSeriesPerName;
     private int _count;
+    private int _version;
     private int _encodedCount;
 
     public SeriesTable(int maxSeriesPerName)
@@ -41,6 +42,12 @@ internal sealed class SeriesTable
 
     /// <summary>Number of series (overflow series included, folded aliases not).</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// Changes each time a series is added to or removed from <see cref="Snapshot"/>'s set, after the change is
+    /// visible: a reader that sees the same version as at its previous snapshot holds the same series.
+    /// </summary>
+    public int Version => Volatile.Read(ref _version);
 
     public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
 
@@ -115,6 +122,7 @@ internal sealed class SeriesTable
                 _series[key] = series;
                 info.Count++;
                 _count++;
+                Changed();
                 return series;
             }
 
@@ -191,8 +199,12 @@ internal sealed class SeriesTable
         _series[key] = overflow;
         info.HasOverflow = true;
         _count++;
+        Changed();
         return overflow;
     }
+
+    // Caller holds the lock.
+    private void Changed() => Volatile.Write(ref _version, _version + 1);
 
     // Caller holds the lock and has checked that the series is held under its own key.
     private bool RemoveHeld(Series series)
@@ -201,6 +213,7 @@ internal sealed class SeriesTable
         _series.TryRemove(new SeriesKey(name, series.Id.Tags), out _);
         _spanCache.Remove(series);
         _count--;
+        Changed();
         foreach (var (encoded, target) in _byEncodedName)
         {
             if (ReferenceEquals(target, series) && _byEncodedName.TryRemove(encoded, out _))
