@@ -5,6 +5,7 @@
 #   scripts/bench.sh --quick --filter '*Counter*'    any BenchmarkDotNet arguments pass through
 #   scripts/bench.sh e2e        end-to-end runs: 1,000,000 points through the OpenTSDB telnet reporter into a local
 #                               VictoriaMetrics (started here), and through the embedded store
+#   scripts/bench.sh memory     retained bytes per series of each type (live heap, not allocations)
 # Results: BenchmarkDotNet.Artifacts/results/*.md and *.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,9 +10,15 @@ using Metrics.Benchmarks;
 // Usage:
 //   dotnet run -c Release --project benchmarks/Metrics.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter *Counter*]
 //   dotnet run -c Release --project benchmarks/Metrics.Benchmarks -- e2e [--points N]     end-to-end throughput runs
+//   dotnet run -c Release --project benchmarks/Metrics.Benchmarks -- memory [--series N]  retained bytes per series
 if (args.Length > 0 && args[0] == "e2e")
 {
     return await EndToEnd.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "memory")
+{
+    return RetainedMemory.Run(args[1..]);
 }
 
 var quick = args.Contains("--quick");
