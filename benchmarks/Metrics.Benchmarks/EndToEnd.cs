@@ -37,6 +37,7 @@ internal static class EndToEnd
         try
         {
             ok &= await RunOpenTsdbAsync(options, rows);
+            ok &= await RunOpenTsdbDiscardingAsync(options, rows);
             ok &= await RunLocalStoreAsync(options, rows);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or HttpRequestException or TimeoutException)
@@ -85,6 +86,40 @@ internal static class EndToEnd
             elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
             rate.ToString("N0", CultureInfo.InvariantCulture),
             $"{arrived:N0} samples exported ({(complete ? "all arrived" : "MISSING " + (load.TotalPoints - arrived).ToString("N0", CultureInfo.InvariantCulture))}); target ≥ {TargetPointsPerSecond:N0}/s {(rate >= TargetPointsPerSecond ? "met" : "NOT met")}",
+        ]);
+        return complete;
+    }
+
+    // The same reporter and load with a transport that counts and drops the bytes: the client's own ceiling, with no
+    // server sharing the machine's cores.
+    private static async Task<bool> RunOpenTsdbDiscardingAsync(E2eOptions options, List<string[]> rows)
+    {
+        var load = new GaugeLoad(options.Series, options.Points, prefix: "e2e");
+        var transport = new DiscardingLineTransport();
+        var failures = 0L;
+        var reporterOptions = new OpenTsdbReporterOptions
+        {
+            Endpoint = new Uri("tcp://127.0.0.1:4242"),
+            HostTag = "bench",
+            BatchSize = 10_000,
+            MaxQueueSize = options.Series * 2,
+            Filter = load.IsLoad,
+            ErrorHandler = f => Interlocked.Add(ref failures, Math.Max(1, f.Failed)),
+            Name = "e2e-opentsdb-discard",
+        };
+        await using var reporter = new OpenTsdbReporter(load.Registry, reporterOptions, transport);
+        var elapsed = await load.ReportAllAsync(reporter);
+        var rate = load.TotalPoints / elapsed.TotalSeconds;
+        Console.WriteLine($"OpenTSDB telnet, discarding transport: {load.TotalPoints:N0} points in {elapsed.TotalSeconds:F2} s = {rate:N0} points/s; {transport.Lines:N0} lines");
+        var complete = transport.Lines == load.TotalPoints && failures == 0;
+        rows.Add(
+        [
+            "OpenTSDB telnet reporter → discarding transport",
+            load.TotalPoints.ToString("N0", CultureInfo.InvariantCulture),
+            $"{load.SeriesCount:N0} × {load.Reports}",
+            elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
+            rate.ToString("N0", CultureInfo.InvariantCulture),
+            $"{transport.Lines:N0} lines, {transport.Bytes / (1024.0 * 1024):F0} MB written (client side only, no server)",
         ]);
         return complete;
     }
