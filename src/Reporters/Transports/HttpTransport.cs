@@ -1,0 +1,121 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Metrics.Reporters.Transports;
+
+/// <summary>
+/// <see cref="IHttpTransport"/> over one <see cref="HttpClient"/> with pooled keep-alive connections.
+/// </summary>
+internal sealed class HttpTransport : IHttpTransport
+{
+    private const int MaxBodyChars = 64 * 1024;
+
+    private readonly HttpClient _client;
+    private readonly TimeProvider _time;
+
+    /// <param name="timeout">Per-request timeout. Default 30 seconds.</param>
+    /// <param name="handler">The message handler; default a <see cref="SocketsHttpHandler"/> with keep-alive.</param>
+    /// <param name="time">Clock for <c>Retry-After</c> dates.</param>
+    public HttpTransport(TimeSpan? timeout = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
+    {
+        handler ??= new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        _client = new HttpClient(handler, disposeHandler: true) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        _time = time ?? TimeProvider.System;
+    }
+
+    public async Task<HttpTransportResponse> PostAsync(
+        Uri uri,
+        ReadOnlyMemory<byte> body,
+        string contentType,
+        HttpContentEncoding encoding,
+        IReadOnlyDictionary<string, string>? headers,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri);
+        var content = new ByteArrayContent(Compress(body, encoding));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (encoding != HttpContentEncoding.None)
+        {
+            content.Headers.ContentEncoding.Add(encoding == HttpContentEncoding.Gzip ? "gzip" : "deflate");
+        }
+
+        request.Content = content;
+        if (headers != null)
+        {
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var text = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response));
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    internal static byte[] Compress(ReadOnlyMemory<byte> body, HttpContentEncoding encoding)
+    {
+        if (encoding == HttpContentEncoding.None)
+        {
+            return body.ToArray();
+        }
+
+        using var output = new MemoryStream(body.Length / 4 + 64);
+        using (Stream z = encoding == HttpContentEncoding.Gzip
+                   ? new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true)
+                   : new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            z.Write(body.Span);
+        }
+
+        return output.ToArray();
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var buffer = new char[MaxBodyChars];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return new string(buffer, 0, read);
+        }
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - _time.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Metrics.Reporters.Transports;
+
+/// <summary>
+/// Lines over one persistent TCP connection. Connects on first write. When a connection breaks during a write
+/// it reconnects once at once and writes the same data again; when connecting fails it backs off 1, 2, 4 ... 30 s
+/// (measured on the injected clock) and fails writes fast with an <see cref="IOException"/> until the next attempt
+/// is due, so a down server never blocks the caller. Lines the server writes back are read in the background.
+/// </summary>
+/// <remarks>Writes are serialized; safe to call from several threads.</remarks>
+internal sealed class TcpLineTransport : ILineTransport
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly string _host;
+    private readonly int _port;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Connection? _connection;
+    private int _failures;
+    private long _nextAttempt;
+    private bool _disposed;
+
+    public TcpLineTransport(string host, int port, TimeProvider? time = null, TimeSpan? connectTimeout = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        _host = host;
+        _port = port;
+        _time = time ?? TimeProvider.System;
+        _connectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5);
+    }
+
+    public Action<string>? LineReceived { get; set; }
+
+    public bool IsConnected => _connection is { Broken: false };
+
+    /// <summary>Connections opened so far (for diagnostics and tests).</summary>
+    public int Connects { get; private set; }
+
+    /// <summary>The delay before the next connection attempt after <paramref name="failures"/> consecutive failures: 1, 2, 4 ... 30 s.</summary>
+    internal static TimeSpan BackoffFor(int failures) =>
+        failures <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10))));
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (var attempt = 0; ; attempt++)
+            {
+                var connection = await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await connection.Stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                    await connection.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+                {
+                    Drop(connection);
+                    if (attempt > 0)
+                    {
+                        throw new IOException($"Writing to {_host}:{_port} failed after reconnecting: {ex.Message}", ex);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            if (_connection is { } c)
+            {
+                Drop(c);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        _gate.Dispose();
+    }
+
+    private async ValueTask<Connection> EnsureConnectedAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { } existing)
+        {
+            if (!existing.Broken && !PeerClosed(existing.Client))
+            {
+                return existing;
+            }
+
+            Drop(existing);
+        }
+
+        var now = _time.GetTimestamp();
+        if (_failures > 0 && now < _nextAttempt)
+        {
+            var wait = _time.GetElapsedTime(now, _nextAttempt);
+            throw new IOException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Not connected to {_host}:{_port} after {_failures} failed attempt(s); the next attempt is due in {wait.TotalSeconds:0.#} s."));
+        }
+
+        var client = new TcpClient { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_connectTimeout);
+            await client.ConnectAsync(_host, _port, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            _failures++;
+            var backoff = BackoffFor(_failures);
+            _nextAttempt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            throw new IOException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Cannot connect to {_host}:{_port} ({(ex is OperationCanceledException ? "timed out" : ex.Message)}); retrying in {backoff.TotalSeconds:0} s."), ex);
+        }
+
+        _failures = 0;
+        Connects++;
+        var connection = new Connection(client);
+        _connection = connection;
+        _ = Task.Run(() => ReadLoopAsync(connection), CancellationToken.None);
+        return connection;
+    }
+
+    private static bool PeerClosed(TcpClient client)
+    {
+        try
+        {
+            var socket = client.Client;
+            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    private void Drop(Connection connection)
+    {
+        connection.Broken = true;
+        connection.Client.Dispose();
+        if (ReferenceEquals(_connection, connection))
+        {
+            _connection = null;
+        }
+    }
+
+    private async Task ReadLoopAsync(Connection connection)
+    {
+        try
+        {
+            using var reader = new StreamReader(connection.Stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1024, leaveOpen: true);
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    Notify(line);
+                }
+            }
+        }
+#pragma warning disable CA1031 // The reader only watches the connection; any failure just marks it broken.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        connection.Broken = true;
+    }
+
+    private void Notify(string line)
+    {
+        try
+        {
+            LineReceived?.Invoke(line);
+        }
+#pragma warning disable CA1031 // A failing listener must not break the connection.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private sealed class Connection(TcpClient client)
+    {
+        public TcpClient Client { get; } = client;
+
+        public NetworkStream Stream { get; } = client.GetStream();
+
+        public volatile bool Broken;
+    }
+}

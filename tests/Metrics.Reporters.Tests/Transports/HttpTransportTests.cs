@@ -1,0 +1,67 @@
+using System.Text;
+using Metrics.Reporters.Transports;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Transports;
+
+public class HttpTransportTests
+{
+    [TestCase(true, "gzip")]
+    [TestCase(false, "deflate")]
+    public async Task PostAsync_Compressed_ServerReadsTheOriginalBodyAndHeaders(bool gzip, string header)
+    {
+        var encoding = gzip ? HttpContentEncoding.Gzip : HttpContentEncoding.Deflate;
+        using var server = HttpTestServer.Start();
+        using var transport = new HttpTransport();
+        var body = Encoding.UTF8.GetBytes("[{\"metric\":\"a\",\"value\":1.5}]");
+
+        var response = await transport.PostAsync(
+            new Uri(server.BaseAddress, "api/put?details"), body, "application/json", encoding,
+            new Dictionary<string, string> { ["Authorization"] = "Bearer t0k" }, CancellationToken.None);
+
+        Assert.That(response.StatusCode, Is.EqualTo(204));
+        var request = server.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(request.Path, Is.EqualTo("/api/put"));
+            Assert.That(request.Query, Is.EqualTo("details"));
+            Assert.That(request.Header("Content-Encoding"), Is.EqualTo(header));
+            Assert.That(request.Header("Authorization"), Is.EqualTo("Bearer t0k"));
+            Assert.That(request.Body, Is.EqualTo("[{\"metric\":\"a\",\"value\":1.5}]"));
+        });
+    }
+
+    [Test]
+    public async Task PostAsync_ServerError_ReturnsStatusBodyAndRetryAfter()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(503, "busy", new Dictionary<string, string> { ["Retry-After"] = "7" }));
+        using var transport = new HttpTransport();
+
+        var response = await transport.PostAsync(server.BaseAddress, new byte[] { 1 }, "application/octet-stream", HttpContentEncoding.None, null, CancellationToken.None);
+
+        Assert.That(response, Is.EqualTo(new HttpTransportResponse(503, "busy", TimeSpan.FromSeconds(7))));
+        Assert.That(response.IsSuccess, Is.False);
+    }
+
+    [Test]
+    public void PostAsync_NothingListening_ThrowsHttpRequestException()
+    {
+        using var transport = new HttpTransport();
+        var uri = new Uri($"http://127.0.0.1:{HttpTestServer.FreePort()}/");
+
+        Assert.ThrowsAsync<HttpRequestException>(() =>
+            transport.PostAsync(uri, new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
+    }
+
+    [Test]
+    public void PostAsync_ServerStallsPastTimeout_ThrowsTaskCanceled()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(TestResponse.Stall(TimeSpan.FromSeconds(3)));
+        using var transport = new HttpTransport(timeout: TimeSpan.FromMilliseconds(300));
+
+        Assert.ThrowsAsync<TaskCanceledException>(() =>
+            transport.PostAsync(server.BaseAddress, new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using Metrics.Reporters.Transports;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Transports;
+
+public class TcpLineTransportTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static ReadOnlyMemory<byte> Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Test]
+    public async Task WriteAsync_ToListeningServer_DeliversLinesOnOneConnection()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port);
+
+        await transport.WriteAsync(Bytes("a 1\nb 2\n"), CancellationToken.None);
+        await transport.WriteAsync(Bytes("c 3\n"), CancellationToken.None);
+
+        var lines = await server.WaitForLinesAsync(3, Wait);
+        Assert.That(lines, Is.EqualTo(new[] { "a 1", "b 2", "c 3" }));
+        Assert.That(server.ConnectionCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task LineReceived_ServerAnswers_ReportsTheServersLines()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = line => line.StartsWith("bad", StringComparison.Ordinal) ? "put: illegal argument: " + line : null;
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port);
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.LineReceived = l => received.TrySetResult(l);
+
+        await transport.WriteAsync(Bytes("good 1\nbad 2\n"), CancellationToken.None);
+
+        Assert.That(await received.Task.WaitAsync(Wait), Is.EqualTo("put: illegal argument: bad 2"));
+    }
+
+    [Test]
+    public async Task WriteAsync_AfterServerDroppedConnection_ReconnectsAndDeliversTheLine()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port);
+        await transport.WriteAsync(Bytes("first 1\n"), CancellationToken.None);
+        await server.WaitForLinesAsync(1, Wait);
+
+        server.DropConnections();
+        var deadline = DateTime.UtcNow + Wait;
+        while (transport.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await transport.WriteAsync(Bytes("second 2\n"), CancellationToken.None);
+
+        var lines = await server.WaitForLinesAsync(2, Wait);
+        Assert.That(lines, Is.EqualTo(new[] { "first 1", "second 2" }));
+        Assert.That(transport.Connects, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task WriteAsync_ServerDown_FailsFastAndBacksOffOnTheClock()
+    {
+        var port = HttpTestServer.FreePort();
+        var time = new ManualTimeProvider();
+        await using var transport = new TcpLineTransport("127.0.0.1", port, time);
+
+        var first = Assert.ThrowsAsync<IOException>(async () => await transport.WriteAsync(Bytes("x 1\n"), CancellationToken.None));
+        Assert.That(first!.Message, Does.Contain("Cannot connect to 127.0.0.1:" + port).And.Contain("retrying in 1 s"));
+
+        var second = Assert.ThrowsAsync<IOException>(async () => await transport.WriteAsync(Bytes("x 1\n"), CancellationToken.None));
+        Assert.That(second!.Message, Does.Contain("next attempt is due"));
+
+        await using var server = await TcpLineServer.StartAsync(port);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await transport.WriteAsync(Bytes("x 1\n"), CancellationToken.None);
+        Assert.That(await server.WaitForLinesAsync(1, Wait), Is.EqualTo(new[] { "x 1" }));
+    }
+
+    [Test]
+    public void BackoffFor_ConsecutiveFailures_DoublesFromOneSecondCappedAtThirty()
+    {
+        var delays = Enumerable.Range(1, 8).Select(n => TcpLineTransport.BackoffFor(n).TotalSeconds);
+        Assert.That(delays, Is.EqualTo(new double[] { 1, 2, 4, 8, 16, 30, 30, 30 }));
+    }
+}
