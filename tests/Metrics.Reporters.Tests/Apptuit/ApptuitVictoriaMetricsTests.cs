@@ -1,0 +1,56 @@
+namespace Metrics.Reporters.Tests.Apptuit;
+
+/// <summary>The client's points land in a real backend that speaks the same <c>/api/put</c> JSON and are read back.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ApptuitVictoriaMetricsTests
+{
+    [Test]
+    public async Task SendAsync_ToVictoriaMetrics_PointsAreStoredWithNamesTagsAndValues()
+    {
+        using var vm = await VictoriaMetricsProcess.StartAsync();
+        using var client = new ApptuitClient(new ApptuitClientOptions
+        {
+            Token = "vm-token",
+            ApiEndpoint = vm.OpenTsdbHttpAddress,
+            GlobalTags = new Tags(("env", "test")),
+            UseGzip = true, // VictoriaMetrics decodes gzip bodies, not zlib
+        });
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        await client.SendAsync([
+            new DataPoint("apptuit.vm.cpu.percent", new Tags(("host", "a")), now, 42.5),
+            new DataPoint("apptuit.vm.cpu.percent", new Tags(("host", "b")), now, 7),
+            new DataPoint("apptuit.vm.requests{\"code\": \"200\"}", new Tags(("host", "a")), now, 3),
+        ]);
+
+        var series = await vm.ExportAsync("apptuit_vm_.*", expectedSeries: 3, TimeSpan.FromSeconds(15));
+        Assert.Multiple(() =>
+        {
+            Assert.That(series.Select(s => s.Name), Is.EquivalentTo(new[] { "apptuit_vm_cpu_percent", "apptuit_vm_cpu_percent", "apptuit_vm_requests" }));
+            var a = series.Single(s => s.Name == "apptuit_vm_cpu_percent" && s.Tags["host"] == "a");
+            Assert.That(a.Tags, Is.EqualTo(new Dictionary<string, string> { ["host"] = "a", ["env"] = "test" }));
+            Assert.That(a.Values, Is.EqualTo(new[] { 42.5 }));
+            Assert.That(a.TimestampsMs, Is.EqualTo(new[] { now.ToUnixTimeMilliseconds() }));
+            Assert.That(series.Single(s => s.Name == "apptuit_vm_requests").Tags["code"], Is.EqualTo("200"));
+        });
+    }
+
+    [Test]
+    public async Task SendTimeSeriesAsync_ToVictoriaMetrics_AllPointsReadBack()
+    {
+        using var vm = await VictoriaMetricsProcess.StartAsync();
+        using var client = new ApptuitClient(new ApptuitClientOptions { Token = "t", ApiEndpoint = vm.OpenTsdbHttpAddress, UseGzip = true, BatchSize = 7, GlobalTags = new Tags(("env", "test")) });
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddMinutes(-30);
+        var series = new TimeSeries("apptuit.vm.load", new Tags(("host", "a")));
+        for (var i = 0; i < 20; i++)
+        {
+            series.AddPoint(start.AddMinutes(i), i);
+        }
+
+        await client.SendTimeSeriesAsync([series]);
+
+        var exported = await vm.ExportAsync("apptuit_vm_load", expectedSeries: 1, TimeSpan.FromSeconds(15));
+        Assert.That(exported.Single().Values, Is.EqualTo(Enumerable.Range(0, 20).Select(i => (double)i)));
+    }
+}
