@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Metrics.Reporters.Apptuit;
 
 /// <summary>
@@ -8,6 +10,10 @@ namespace Metrics.Reporters.Apptuit;
 internal sealed class ApptuitPointRules
 {
     public const int MaxTags = 25;
+
+    // Names repeat on every report: remember their sanitized form (bounded; past the bound names are sanitized each time).
+    private const int MaxCachedNames = 10_000;
+    private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
 
     private readonly ApptuitSanitizeMode _mode;
     private readonly Tags _globalTags;
@@ -79,7 +85,7 @@ internal sealed class ApptuitPointRules
             merged = merged.With("host", _hostName);
         }
 
-        var wireName = ApptuitSanitizer.Sanitize(name, _mode);
+        var wireName = SanitizeName(name);
         var wireTags = SanitizeKeys(merged);
         if (wireTags.Count == 0)
         {
@@ -94,6 +100,22 @@ internal sealed class ApptuitPointRules
         }
 
         return new ApptuitPoint(wireName, wireTags, timestamp, value);
+    }
+
+    private string SanitizeName(string name)
+    {
+        if (_names.TryGetValue(name, out var clean))
+        {
+            return clean;
+        }
+
+        clean = ApptuitSanitizer.Sanitize(name, _mode);
+        if (_names.Count < MaxCachedNames)
+        {
+            _names.TryAdd(name, clean);
+        }
+
+        return clean;
     }
 
     private Tags SanitizeKeys(Tags tags)

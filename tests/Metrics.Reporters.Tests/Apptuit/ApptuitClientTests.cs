@@ -390,6 +390,22 @@ public sealed class ApptuitClientTests
     }
 
     [Test]
+    public async Task SendAsync_ConcurrentCallersOnOneClient_EveryPointArrivesOnce()
+    {
+        using var client = Client(o => o.BatchSize = 10);
+        const int threads = 8, perThread = 50;
+
+        await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+            client.SendAsync(Enumerable.Range(0, perThread).Select(i => new DataPoint("m", new Tags(("host", "t" + t)), Now, i))))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Points, Has.Count.EqualTo(threads * perThread));
+            Assert.That(_server.Points.GroupBy(p => p.Tags["host"]).Select(g => g.Sum(p => p.Value)), Has.All.EqualTo(Enumerable.Range(0, perThread).Sum()));
+        });
+    }
+
+    [Test]
     public void ApptuitSendException_Message_ListsCountStatusAndOneLinePerError()
     {
         var ex = new ApptuitSendException(400, 3, 2, [new ApptuitPointError("{\"metric\":\"a\"}", "bad value"), new ApptuitPointError("{\"metric\":\"b\"}", "bad tag")]);
