@@ -29,6 +29,10 @@ public sealed class ApptuitReporter : Reporter
     internal ApptuitReporter(MetricsRegistry registry, ApptuitReporterOptions options, IHttpTransport? transport, ApptuitEnvironment environment, string hostName)
         : base(registry, options, CreateBackend(registry, options, transport, environment, hostName))
     {
+        if (options.ProcessMetrics)
+        {
+            Metrics.ProcessMetrics.Register(registry);
+        }
     }
 
     private static ApptuitBackend CreateBackend(MetricsRegistry registry, ApptuitReporterOptions options, IHttpTransport? transport, ApptuitEnvironment environment, string hostName)
