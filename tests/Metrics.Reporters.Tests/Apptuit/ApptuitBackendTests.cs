@@ -146,4 +146,27 @@ public sealed class ApptuitBackendTests
             Assert.That(_server.Points.Single().Metric, Is.EqualTo("a"));
         });
     }
+
+    [Test]
+    public async Task OnSendCompleted_AfterSends_CountsPointsAndTimesRequests()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var tags = new Tags(("reporter", "apptuit"));
+        await using var backend = Backend();
+        backend.RegisterSelfMetrics(registry, tags);
+        _server.Reject = p => p.Metric == "bad" ? "no" : null;
+
+        var ok = await backend.SendAsync([Point("a"), Point("b")], CancellationToken.None);
+        backend.OnSendCompleted(2, ok, TimeSpan.FromMilliseconds(30));
+        var partial = await backend.SendAsync([Point("a"), Point("bad")], CancellationToken.None);
+        backend.OnSendCompleted(2, partial, TimeSpan.FromMilliseconds(50));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.Counter("apptuit.reporter.send.total", tags).Count, Is.EqualTo(4));
+            Assert.That(registry.Counter("apptuit.reporter.send.successful", tags).Count, Is.EqualTo(3));
+            Assert.That(registry.Counter("apptuit.reporter.send.failed", tags).Count, Is.EqualTo(1));
+            Assert.That(registry.Timer("apptuit.reporter.send.time", tags).Count, Is.EqualTo(2));
+        });
+    }
 }
