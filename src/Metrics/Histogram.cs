@@ -60,7 +60,11 @@ public sealed class Histogram
     /// <summary>The HDR engine, or null for a sample-based reservoir.</summary>
     internal HdrHistogram? Hdr => _hdr;
 
-    /// <summary>Records a value. Negative values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>.</summary>
+    /// <summary>
+    /// Records a value. Negative values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>; HDR:
+    /// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value and counted in
+    /// <see cref="HistogramSnapshot.Clamped"/>.
+    /// </summary>
     public void Update(long value)
     {
         if (_hdr is not null)
@@ -75,7 +79,9 @@ public sealed class Histogram
 
     /// <summary>
     /// Records a value; it is rounded to the nearest integer for bucketing, while Sum, Min, Max and Mean keep it
-    /// exactly. Negative, infinite and NaN values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>.
+    /// exactly. Negative, infinite and NaN values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>;
+    /// HDR: values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value and counted in
+    /// <see cref="HistogramSnapshot.Clamped"/>.
     /// </summary>
     public void Update(double value)
     {

@@ -68,15 +68,7 @@ internal sealed class HdrRecorder
             value = Layout.HighestTrackableValue;
         }
 
-        // Sum, min and max go first: a reader that sees a value's bucket then also sees them (see GetWindow).
-        var added = Interlocked.Add(ref _sumLow, (ulong)value);
-        if (added < (ulong)value)
-        {
-            Interlocked.Increment(ref _sumHigh);
-        }
-
-        UpdateMinMax(value);
-        Increment(value);
+        RecordInteger(value);
     }
 
     public void Record(double value)
@@ -87,9 +79,11 @@ internal sealed class HdrRecorder
             return;
         }
 
-        if (value > Layout.HighestTrackableValue)
+        // The second test catches 2^63, which equals (double)long.MaxValue but does not fit a long.
+        if (value > Layout.HighestTrackableValue || value >= long.MaxValue)
         {
-            Record(long.MaxValue);
+            Interlocked.Increment(ref _clamped);
+            RecordInteger(Layout.HighestTrackableValue);
             return;
         }
 
@@ -127,6 +121,19 @@ internal sealed class HdrRecorder
 
         integers = new UInt128(high, low);
         fractions = Volatile.Read(ref _fractionalSum);
+    }
+
+    private void RecordInteger(long value)
+    {
+        // Sum, min and max go first: a reader that sees a value's bucket then also sees them (see GetWindow).
+        var added = Interlocked.Add(ref _sumLow, (ulong)value);
+        if (added < (ulong)value)
+        {
+            Interlocked.Increment(ref _sumHigh);
+        }
+
+        UpdateMinMax(value);
+        Increment(value);
     }
 
     private void Increment(long value)

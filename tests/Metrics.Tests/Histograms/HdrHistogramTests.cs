@@ -124,6 +124,21 @@ public class HdrHistogramTests
         });
     }
 
+    [Test]
+    public void Record_DoubleAtTwoToThe63_ClampedToHighest()
+    {
+        var hdr = new HdrHistogram(2, long.MaxValue);
+
+        hdr.Record(9_223_372_036_854_775_808.0);
+
+        var snapshot = hdr.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Clamped, Is.EqualTo(1));
+        });
+    }
+
     private static void AssertQuantilesWithin(long[] values, int digits)
     {
         var hdr = new HdrHistogram(digits, 3_600_000_000_000);
