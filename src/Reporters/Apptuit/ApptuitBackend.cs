@@ -7,7 +7,7 @@ namespace Metrics.Reporters.Apptuit;
 /// call and classifies the answer (200/204 success, 400 partial with details, 413 too large, 401 and other 4xx
 /// permanent, 5xx and connection errors transient). Keeps the <c>apptuit.reporter.send.*</c> self-metrics.
 /// </summary>
-internal sealed class ApptuitBackend : IReportBackend
+internal sealed class ApptuitBackend : ISelfMetricsBackend
 {
     public const string SelfMetricPrefix = "apptuit.reporter.send.";
 

@@ -29,6 +29,9 @@ internal sealed class ApptuitTestServer : IDisposable
 
     public int MaxPointsPerRequest { get; set; } = int.MaxValue;
 
+    /// <summary>When set, every request is answered with this status (after the token check), until cleared.</summary>
+    public int? FailEverythingWith { get; set; }
+
     /// <summary>Returns an error for a point to refuse (answered 400 with details), or null to store it.</summary>
     public Func<StoredPoint, string?>? Reject { get; set; }
 
@@ -58,7 +61,7 @@ internal sealed class ApptuitTestServer : IDisposable
             return TestResponse.Json(401, """{"error":"unauthorized"}""");
         }
 
-        if (_script.TryDequeue(out var status))
+        if (_script.TryDequeue(out var status) || FailEverythingWith is int failing && (status = failing) > 0)
         {
             return new TestResponse(status, status >= 500 ? "internal error" : string.Empty);
         }
