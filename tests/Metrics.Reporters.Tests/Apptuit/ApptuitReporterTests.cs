@@ -1,4 +1,6 @@
 using Metrics.Reporters.Apptuit;
+using Metrics.Reporters.Tests.Offline;
+using Microsoft.Extensions.Logging;
 using Metrics.Reporters.Transports;
 using Metrics.Testing;
 
@@ -239,6 +241,45 @@ public sealed class ApptuitReporterTests
             Assert.That(failure.ToString(), Does.Contain("token is invalid").And.Not.Contain("wrong-token-xyz"));
             Assert.That(_server.PutRequests, Has.Count.EqualTo(1), "401 is not retried");
         });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_DefaultErrorHandler_LogsSummaryWithoutToken()
+    {
+        _registry.Counter("orders").Inc();
+        var log = new RecordingLogger();
+        await using var reporter = Reporter(o =>
+        {
+            o.Token = "wrong-token-logged?";
+            o.ErrorHandler = null;
+            o.LoggerFactory = log;
+        });
+
+        await reporter.ReportNowAsync();
+
+        var warnings = log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(warnings, Has.Some.Contain("token is invalid").And.Some.Contain("401"));
+            Assert.That(log.Entries.Select(e => e.Message), Has.None.Contain("wrong-token-logged?"));
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_ErrorHandlerReplacedByNoOp_LogsNoFailure()
+    {
+        _registry.Counter("orders").Inc();
+        var log = new RecordingLogger();
+        await using var reporter = Reporter(o =>
+        {
+            o.Token = "wrong-token";
+            o.ErrorHandler = _ => { };
+            o.LoggerFactory = log;
+        });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message), Has.None.Contain("token is invalid"));
     }
 
     [Test]

@@ -53,4 +53,39 @@ public sealed class ApptuitVictoriaMetricsTests
         var exported = await vm.ExportAsync("apptuit_vm_load", expectedSeries: 1, TimeSpan.FromSeconds(15));
         Assert.That(exported.Single().Values, Is.EqualTo(Enumerable.Range(0, 20).Select(i => (double)i)));
     }
+
+    [Test]
+    public async Task ApptuitReporter_ToVictoriaMetrics_PyformanceSeriesAreStored()
+    {
+        using var vm = await VictoriaMetricsProcess.StartAsync();
+        var registry = new MetricsRegistry();
+        registry.Counter("vmreport.orders", new Tags(("region", "eu"))).Inc(5);
+        registry.Meter("vmreport.requests").Mark(3);
+        registry.Timer("vmreport.db").Update(TimeSpan.FromMilliseconds(250));
+        var failures = new List<ReportFailure>();
+        await using var reporter = new ApptuitReporter(registry, new ApptuitReporterOptions
+        {
+            Token = "vm-token",
+            ApiEndpoint = vm.OpenTsdbHttpAddress,
+            UseGzip = true, // VictoriaMetrics decodes gzip bodies, not zlib
+            Prefix = "app.",
+            Tags = new Tags(("service", "orders")),
+            DisableHostTag = true,
+            ErrorHandler = failures.Add,
+        });
+
+        await reporter.ReportNowAsync();
+
+        var series = await vm.ExportAsync("app_vmreport_.*", expectedSeries: 1 + 5 + 15, TimeSpan.FromSeconds(15));
+        Assert.Multiple(() =>
+        {
+            Assert.That(failures, Is.Empty);
+            var orders = series.Single(s => s.Name == "app_vmreport_orders_count");
+            Assert.That(orders.Tags, Is.EqualTo(new Dictionary<string, string> { ["region"] = "eu", ["service"] = "orders" }));
+            Assert.That(orders.Values, Is.EqualTo(new[] { 5.0 }));
+            Assert.That(series.Single(s => s.Name == "app_vmreport_requests_count").Values, Is.EqualTo(new[] { 3.0 }));
+            Assert.That(series.Single(s => s.Name == "app_vmreport_db_max").Values.Single(), Is.EqualTo(0.25).Within(0.01));
+            Assert.That(series.Select(s => s.Name), Does.Contain("app_vmreport_db_999_percentile").And.Contain("app_vmreport_requests_15m_rate"));
+        });
+    }
 }
