@@ -1,3 +1,5 @@
+using Metrics.Reporters.Tests.OpenTsdb;
+
 namespace Metrics.Reporters.Tests.Apptuit;
 
 /// <summary>The client's points land in a real backend that speaks the same <c>/api/put</c> JSON and are read back.</summary>
@@ -8,11 +10,11 @@ public sealed class ApptuitVictoriaMetricsTests
     [Test]
     public async Task SendAsync_ToVictoriaMetrics_PointsAreStoredWithNamesTagsAndValues()
     {
-        using var vm = await VictoriaMetricsProcess.StartAsync();
+        await using var vm = await VictoriaMetricsServer.StartOrSkipAsync();
         using var client = new ApptuitClient(new ApptuitClientOptions
         {
             Token = "vm-token",
-            ApiEndpoint = vm.OpenTsdbHttpAddress,
+            ApiEndpoint = vm.HttpEndpoint,
             GlobalTags = new Tags(("env", "test")),
             UseGzip = true, // VictoriaMetrics decodes gzip bodies, not zlib
         });
@@ -24,7 +26,7 @@ public sealed class ApptuitVictoriaMetricsTests
             new DataPoint("apptuit.vm.requests{\"code\": \"200\"}", new Tags(("host", "a")), now, 3),
         ]);
 
-        var series = await vm.ExportAsync("apptuit_vm_.*", expectedSeries: 3, TimeSpan.FromSeconds(15));
+        var series = await vm.WaitForSamplesAsync("apptuit_vm_", samples: 3, TimeSpan.FromSeconds(15));
         Assert.Multiple(() =>
         {
             Assert.That(series.Select(s => s.Name), Is.EquivalentTo(new[] { "apptuit_vm_cpu_percent", "apptuit_vm_cpu_percent", "apptuit_vm_requests" }));
@@ -39,8 +41,8 @@ public sealed class ApptuitVictoriaMetricsTests
     [Test]
     public async Task SendTimeSeriesAsync_ToVictoriaMetrics_AllPointsReadBack()
     {
-        using var vm = await VictoriaMetricsProcess.StartAsync();
-        using var client = new ApptuitClient(new ApptuitClientOptions { Token = "t", ApiEndpoint = vm.OpenTsdbHttpAddress, UseGzip = true, BatchSize = 7, GlobalTags = new Tags(("env", "test")) });
+        await using var vm = await VictoriaMetricsServer.StartOrSkipAsync();
+        using var client = new ApptuitClient(new ApptuitClientOptions { Token = "t", ApiEndpoint = vm.HttpEndpoint, UseGzip = true, BatchSize = 7, GlobalTags = new Tags(("env", "test")) });
         var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddMinutes(-30);
         var series = new TimeSeries("apptuit.vm.load", new Tags(("host", "a")));
         for (var i = 0; i < 20; i++)
@@ -50,14 +52,14 @@ public sealed class ApptuitVictoriaMetricsTests
 
         await client.SendTimeSeriesAsync([series]);
 
-        var exported = await vm.ExportAsync("apptuit_vm_load", expectedSeries: 1, TimeSpan.FromSeconds(15));
+        var exported = await vm.WaitForSamplesAsync("apptuit_vm_load", samples: 20, TimeSpan.FromSeconds(15));
         Assert.That(exported.Single().Values, Is.EqualTo(Enumerable.Range(0, 20).Select(i => (double)i)));
     }
 
     [Test]
     public async Task ApptuitReporter_ToVictoriaMetrics_PyformanceSeriesAreStored()
     {
-        using var vm = await VictoriaMetricsProcess.StartAsync();
+        await using var vm = await VictoriaMetricsServer.StartOrSkipAsync();
         var registry = new MetricsRegistry();
         registry.Counter("vmreport.orders", new Tags(("region", "eu"))).Inc(5);
         registry.Meter("vmreport.requests").Mark(3);
@@ -66,7 +68,7 @@ public sealed class ApptuitVictoriaMetricsTests
         await using var reporter = new ApptuitReporter(registry, new ApptuitReporterOptions
         {
             Token = "vm-token",
-            ApiEndpoint = vm.OpenTsdbHttpAddress,
+            ApiEndpoint = vm.HttpEndpoint,
             UseGzip = true, // VictoriaMetrics decodes gzip bodies, not zlib
             Prefix = "app.",
             Tags = new Tags(("service", "orders")),
@@ -76,7 +78,7 @@ public sealed class ApptuitVictoriaMetricsTests
 
         await reporter.ReportNowAsync();
 
-        var series = await vm.ExportAsync("app_vmreport_.*", expectedSeries: 1 + 5 + 15, TimeSpan.FromSeconds(15));
+        var series = await vm.WaitForSamplesAsync("app_vmreport_", samples: 1 + 5 + 15, TimeSpan.FromSeconds(15));
         Assert.Multiple(() =>
         {
             Assert.That(failures, Is.Empty);
