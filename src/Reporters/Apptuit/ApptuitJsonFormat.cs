@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Metrics.Reporters.Formatting;
 
 namespace Metrics.Reporters.Apptuit;
 

@@ -1,3 +1,5 @@
+using Metrics.Reporters.Formatting;
+
 namespace Metrics.Reporters.Apptuit;
 
 /// <summary>One point as it goes on the wire: name and tag keys sanitized, tags merged and checked.</summary>
@@ -5,5 +7,5 @@ internal readonly record struct ApptuitPoint(string Metric, Tags Tags, long Time
 {
     /// <summary>The point as Apptuit's error replies show it, for messages: <c>name{k=v, ...} timestamp value</c>.</summary>
     public override string ToString() =>
-        FormattableString.Invariant($"{Metric}{Tags} {Timestamp} {PythonFloat.Format(Value)}");
+        FormattableString.Invariant($"{Metric}{Tags} {Timestamp} {(double.IsFinite(Value) ? PythonFloat.Format(Value) : Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
 }

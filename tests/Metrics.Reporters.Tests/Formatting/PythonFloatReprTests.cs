@@ -1,9 +1,9 @@
-using Metrics.Reporters.Apptuit;
+using Metrics.Reporters.Formatting;
 
-namespace Metrics.Reporters.Tests.Apptuit;
+namespace Metrics.Reporters.Tests.Formatting;
 
 [TestFixture]
-public sealed class PythonFloatTests
+public sealed class PythonFloatReprTests
 {
     [TestCase(42422.0, "42422.0")]
     [TestCase(42.5, "42.5")]
