@@ -306,6 +306,55 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void Constructor_InvalidDefaultHistogram_ThrowsAtOnceNamingTheSetting()
+    {
+        var options = new MetricsOptions { DefaultHistogram = new HistogramOptions { SignificantDigits = 9 } };
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new MetricsRegistry(options));
+
+        Assert.That(ex!.Message, Does.Contain("SignificantDigits must be from 1 to 5"));
+    }
+
+    [Test]
+    public void Constructor_OptionsChangedAfterwards_RegistryKeepsWhatItWasCreatedWith()
+    {
+        var time = new Metrics.Testing.ManualTimeProvider();
+        var histogramOptions = new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 2 };
+        var options = new MetricsOptions
+        {
+            TimeProvider = time,
+            GlobalTags = new Tags(("env", "prod")),
+            MaxSeriesPerName = 5,
+            DefaultHistogram = histogramOptions,
+        };
+        var registry = new MetricsRegistry(options);
+
+        options.TimeProvider = null!;
+        options.GlobalTags = null!;
+        options.MaxSeriesPerName = 1;
+        histogramOptions.SignificantDigits = 0;
+        var meter = registry.Meter("requests");
+        var histogram = registry.Histogram("size");
+        registry.Counter("c", new Tags(("k", "1")));
+        registry.Counter("c", new Tags(("k", "2")));
+        meter.Mark(5);
+        time.Advance(TimeSpan.FromSeconds(5));
+        for (var v = 1; v <= 3; v++)
+        {
+            histogram.Update((long)v);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.TimeProvider, Is.SameAs(time));
+            Assert.That(registry.GlobalTags, Is.EqualTo(new Tags(("env", "prod"))));
+            Assert.That(registry.GetFoldedSeriesCount("c"), Is.Zero, "the limit stays 5");
+            Assert.That(meter.OneMinuteRate, Is.EqualTo(1.0).Within(1e-8));
+            Assert.That(histogram.GetSnapshot().Count, Is.EqualTo(2), "a sliding window of 2, as configured at creation");
+        });
+    }
+
+    [Test]
     public void GetOrAdd_FromManyThreads_AllGetTheSameSeries()
     {
         var seen = new System.Collections.Concurrent.ConcurrentBag<Counter>();
