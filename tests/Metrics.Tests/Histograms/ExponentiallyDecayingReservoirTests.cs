@@ -177,16 +177,13 @@ public class ExponentiallyDecayingReservoirTests
         var histogram = new Histogram(
             new HistogramOptions { Reservoir = ReservoirType.ExponentiallyDecaying },
             new ManualTimeProvider());
-        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        Hammer.Run(4, () =>
         {
             for (var i = 0; i < 50_000; i++)
             {
                 histogram.Update((long)(i % 100));
             }
-        })).ToList();
-
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        });
         var snapshot = histogram.GetSnapshot();
 
         Assert.Multiple(() =>
