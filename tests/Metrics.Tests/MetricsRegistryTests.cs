@@ -52,6 +52,39 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void EveryType_EncodedName_IsTheSameSeriesAsNamePlusTags()
+    {
+        var eu = new Tags(("region", "eu"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.Meter("m{\"region\": \"eu\"}"), Is.SameAs(_registry.Meter("m", eu)));
+            Assert.That(_registry.Histogram("h{\"region\": \"eu\"}"), Is.SameAs(_registry.Histogram("h", eu)));
+            Assert.That(_registry.Timer("t{\"region\": \"eu\"}"), Is.SameAs(_registry.Timer("t", eu)));
+            Assert.That(_registry.SettableGauge("s{\"region\": \"eu\"}"), Is.SameAs(_registry.SettableGauge("s", eu)));
+            Assert.That(_registry.Gauge("g{\"region\": \"eu\"}", () => 1), Is.SameAs(_registry.Gauge("g", eu, () => 2)));
+            Assert.That(_registry.SeriesCount, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public void Timer_WithReservoirOption_KeepsItsDurationsInThatReservoir()
+    {
+        var timer = _registry.Timer("db", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 2 });
+
+        timer.Update(TimeSpan.FromMilliseconds(1));
+        timer.Update(TimeSpan.FromMilliseconds(2));
+        timer.Update(TimeSpan.FromMilliseconds(3));
+        var snapshot = timer.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(3));
+            Assert.That(snapshot.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 2_000_000.0, 3_000_000.0 }));
+        });
+    }
+
+    [Test]
     public void Counter_EncodedNameWithNonAsciiEscapes_IsTheSameSeriesAsTheDecodedTags()
     {
         var tagged = _registry.Counter("orders", new Tags(("city", "Zürich")));
