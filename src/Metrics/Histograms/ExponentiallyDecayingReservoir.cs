@@ -45,18 +45,6 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         _nextRescale = _landmark + _rescaleInterval;
     }
 
-    /// <summary>Samples held.</summary>
-    public int Size
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _count;
-            }
-        }
-    }
-
     public void Update(double value)
     {
         lock (_lock)

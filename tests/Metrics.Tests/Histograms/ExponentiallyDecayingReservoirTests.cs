@@ -19,7 +19,6 @@ public class ExponentiallyDecayingReservoirTests
         Assert.Multiple(() =>
         {
             Assert.That(snapshot.Count, Is.EqualTo(100));
-            Assert.That(reservoir.Size, Is.EqualTo(100));
             Assert.That(snapshot.Min, Is.GreaterThanOrEqualTo(0));
             Assert.That(snapshot.Max, Is.LessThan(1000));
         });
