@@ -22,6 +22,9 @@ internal sealed class OpenTsdbFormat
 
     private static readonly bool[] AllowedAscii = BuildAllowedAscii();
 
+    private static readonly SearchValues<char> AllowedAsciiChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./");
+
     private readonly string? _hostTag;
     private readonly bool _reject;
 
@@ -380,6 +383,14 @@ internal sealed class OpenTsdbFormat
         if (text.Length == 0)
         {
             return $"{Describe(point)}: the {What(tagKey)} is empty; OpenTSDB needs non-empty names, tag keys and tag values.";
+        }
+
+        // Nearly every name is plain ASCII: check and copy it vectorized.
+        if (!text.AsSpan().ContainsAnyExcept(AllowedAsciiChars))
+        {
+            System.Text.Ascii.FromUtf16(text, span[pos..], out var copied);
+            pos += copied;
+            return null;
         }
 
         for (var i = 0; i < text.Length; i++)

@@ -17,8 +17,11 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
     private const int MaxBodyExcerpt = 200;
     private const int MaxErrors = 100;
 
+    private const int MaxSpareBytes = 4 << 20;
+
     private readonly IHttpTransport _transport;
     private readonly OpenTsdbFormat _format;
+    private ArrayBufferWriter<byte>? _spare;
     private readonly Uri _putUri;
     private readonly HttpContentEncoding _encoding;
 
@@ -43,7 +46,24 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 128));
+        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
+        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 128));
+        try
+        {
+            return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.ResetWrittenCount();
+            if (buffer.Capacity <= MaxSpareBytes)
+            {
+                _spare = buffer;
+            }
+        }
+    }
+
+    private async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
         var localErrors = new List<string>();
         var written = _format.WriteJson(buffer, batch, localErrors);
         if (written == 0)

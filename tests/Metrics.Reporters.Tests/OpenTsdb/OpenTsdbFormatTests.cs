@@ -306,3 +306,50 @@ public class OpenTsdbFormatTests
         Assert.That(Encoding.UTF8.GetString(writer.WrittenSpan), Is.EqualTo("[]"));
     }
 }
+
+public class OpenTsdbNumberTests
+{
+    [Test]
+    public void Write_ManyRandomValues_FastPathMatchesGeneralRoundTripForm()
+    {
+        var random = new Random(12345);
+        Span<byte> buffer = stackalloc byte[64];
+        var fast = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            var value = (i % 4) switch
+            {
+                0 => Math.Round(random.NextDouble() * Math.Pow(10, random.Next(-3, 12)), random.Next(0, 8)),
+                1 => random.NextDouble() * Math.Pow(10, random.Next(-8, 16)),
+                2 => random.Next(-100000, 100000) / Math.Pow(10, random.Next(1, 7)),
+                _ => BitConverter.Int64BitsToDouble(random.NextInt64()),
+            };
+            if (!double.IsFinite(value) || value == Math.Floor(value))
+            {
+                continue;
+            }
+
+            var general = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('E', 'e');
+            if (OpenTsdbNumber.TryWriteShortDecimal(value, buffer, out var n))
+            {
+                fast++;
+                Assert.That(System.Text.Encoding.ASCII.GetString(buffer[..n]), Is.EqualTo(general), $"value {general}");
+            }
+
+            Assert.That(OpenTsdbNumber.Format(value), Is.EqualTo(general));
+        }
+
+        Assert.That(fast, Is.GreaterThan(10_000), "the fast path is taken for values with a few decimals");
+    }
+
+    [TestCase(0.05, "0.05")]
+    [TestCase(-0.0001, "-0.0001")]
+    [TestCase(0.00012, "0.00012")]
+    [TestCase(-42.125, "-42.125")]
+    [TestCase(123456789012.5, "123456789012.5")]
+    [TestCase(0.1 + 0.2, "0.30000000000000004")]
+    public void Write_EdgeValues_ShortestRoundTrip(double value, string expected)
+    {
+        Assert.That(OpenTsdbNumber.Format(value), Is.EqualTo(expected));
+    }
+}

@@ -185,6 +185,62 @@ public class OpenTsdbVictoriaMetricsTests
         }
     }
 
+    [TestCase("tcp")]
+    [TestCase("http")]
+    public async Task Client_ServerStoppedMidStreamAndRestarted_ResendsUntilEveryPointIsStored(string transport)
+    {
+        await using var server = await VictoriaMetricsServer.StartOrSkipAsync();
+        var prefix = Prefix(transport);
+        var failures = new List<ReportFailure>();
+        var expected = new List<(long Ms, double Value)>();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions
+        {
+            Endpoint = transport == "tcp" ? server.TelnetEndpoint : server.HttpEndpoint,
+            HostTag = "web-1",
+            ErrorHandler = f =>
+            {
+                lock (failures)
+                {
+                    failures.Add(f);
+                }
+            },
+        });
+
+        void Send(int i)
+        {
+            var at = Second(i);
+            client.Send(prefix + "jobs", i + 0.5, timestamp: at);
+            expected.Add((at.ToUnixTimeMilliseconds(), i + 0.5));
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Send(i);
+        }
+
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+        await server.WaitForSamplesAsync(prefix, 5, Wait);
+        await server.StopAsync();
+        for (var i = 5; i < 10; i++)
+        {
+            Send(i);
+        }
+
+        var whileDown = await client.FlushAsync(TimeSpan.FromMilliseconds(500));
+        await server.StartAsync();
+        var afterRestart = await client.FlushAsync(Wait);
+
+        var series = (await server.WaitForSamplesAsync(prefix, expected.Count, Wait)).Single();
+        Assert.That(whileDown, Is.False, "nothing can be delivered while the server is down");
+        Assert.That(afterRestart, Is.True);
+        Assert.That(series.Samples.OrderBy(s => s.Ms), Is.EqualTo(expected));
+        Assert.That(client.Dropped, Is.Zero);
+        lock (failures)
+        {
+            Assert.That(failures, Is.Not.Empty, "the outage was reported");
+        }
+    }
+
     private static OpenTsdbReporterOptions Options(Uri endpoint, string prefix, List<ReportFailure> failures) => new()
     {
         Endpoint = endpoint,
