@@ -107,6 +107,13 @@ internal sealed class OpenTsdbFormat
             return error;
         }
 
+        // Replacing invalid characters, writing can fail only on an empty tag key or value or an over-long line; when
+        // neither can happen the point is valid without formatting it (the engine validates every point of a report).
+        if (!_reject && (!telnet || upperBound <= MaxLineBytes) && !HasEmptyTag(point.Tags))
+        {
+            return null;
+        }
+
         upperBound += JsonExtraBytes(point);
         var rented = ArrayPool<byte>.Shared.Rent(upperBound);
         try
@@ -231,6 +238,19 @@ internal sealed class OpenTsdbFormat
 
         upperBound = (3 * chars) + FixedLineBytes;
         return null;
+    }
+
+    private static bool HasEmptyTag(Tags tags)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i].Key.Length == 0 || tags[i].Value.Length == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // JSON adds quotes, colons, commas and key names on top of a line's bytes.

@@ -249,6 +249,38 @@ public class OpenTsdbFormatTests
         Assert.That(Format().Validate(new DataPoint("ok", new Tags(("k", "v")), Ts, 1), telnet: true), Is.Null);
     }
 
+    [TestCase(OpenTsdbInvalidCharacters.Replace)]
+    [TestCase(OpenTsdbInvalidCharacters.Reject)]
+    public void Validate_Telnet_AgreesWithWriteLine(OpenTsdbInvalidCharacters mode)
+    {
+        // Short and long lines, invalid and multi-byte characters, empty tag keys and values: Validate must accept
+        // exactly the points WriteLine writes, whether or not it formats them to decide.
+        var points = new List<DataPoint>
+        {
+            new("ok", new Tags(("k", "v")), Ts, 1.25),
+            new("bad name", new Tags(("k", "v w")), Ts, 1),
+            new("m", new Tags(("k", "")), Ts, 1),
+            new("m", new Tags(("", "v")), Ts, 1),
+            new("m", Tags.Empty, Ts, 1),
+        };
+        foreach (var length in new[] { 300, 330, 340, 500, 1000, 1010, 1020 })
+        {
+            points.Add(new DataPoint(new string('a', length), new Tags(("k", "v")), Ts, 1234.5678));
+            points.Add(new DataPoint(new string('é', length / 2), new Tags(("k", "v")), Ts, 0.1));
+            points.Add(new DataPoint(new string('€', length / 3), new Tags(("k", "v")), Ts, 2));
+        }
+
+        var format = Format(host: "web01", mode: mode);
+        Assert.Multiple(() =>
+        {
+            foreach (var point in points)
+            {
+                var written = format.WriteLine(new ArrayBufferWriter<byte>(), point);
+                Assert.That(format.Validate(point, telnet: true) is null, Is.EqualTo(written is null), $"{point.Metric.Length}-char name {point.Metric[..Math.Min(10, point.Metric.Length)]}, tags {point.Tags}");
+            }
+        });
+    }
+
     [Test]
     public void WriteJson_Points_WritesApiPutArray()
     {
