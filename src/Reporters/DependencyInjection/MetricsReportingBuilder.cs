@@ -1,0 +1,73 @@
+using Metrics;
+using Metrics.Reporters;
+using Metrics.Reporters.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Adds reporters to a service collection; returned by <c>AddMetricsReporting</c>. Each <c>AddX</c> takes an options
+/// delegate and an optional name: reporters of one kind with different names coexist, and adding the same kind and
+/// name again configures the same reporter (delegates run in the order added). Options get the container's
+/// <see cref="ILoggerFactory"/> when they set none, and a named reporter is called by its name unless its options set one.
+/// </summary>
+/// <remarks>Reporters are built and validated when the host starts, started with it and flushed when it stops.</remarks>
+public sealed class MetricsReportingBuilder
+{
+    internal MetricsReportingBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection the reporters are added to.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
+    internal MetricsReportingBuilder Add<TOptions>(
+        string kind,
+        string? name,
+        Action<TOptions>? configure,
+        Func<IServiceProvider, MetricsRegistry, TOptions, Reporter> create,
+        string? source = null)
+        where TOptions : ReporterOptions
+    {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException($"A reporter name must not be empty or white space; pass null for the default {kind} reporter.", nameof(name));
+        }
+
+        var optionsName = OptionsName(kind, name);
+        if (configure is not null)
+        {
+            Services.Configure(optionsName, configure);
+        }
+
+        var exists = Services.Any(d => d.ServiceType == typeof(ReporterRegistration) && d.ImplementationInstance is ReporterRegistration r && r.Matches(kind, name));
+        if (!exists)
+        {
+            source ??= name is null ? $"Add{kind}()" : $"Add{kind}(name: \"{name}\")";
+            Services.AddSingleton(new ReporterRegistration(kind, name, source, sp =>
+            {
+                var options = sp.GetRequiredService<IOptionsFactory<TOptions>>().Create(optionsName);
+                options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
+                if (name is not null)
+                {
+                    options.Name ??= name;
+                }
+
+                return create(sp, sp.GetRequiredService<MetricsRegistry>(), options);
+            }));
+        }
+
+        return this;
+    }
+
+    /// <summary>Registers a reporter that cannot be built: it fails the host's start with <paramref name="problem"/>.</summary>
+    internal MetricsReportingBuilder AddProblem(string source, string problem)
+    {
+        Services.AddSingleton(new ReporterRegistration("(invalid)", source, source, _ => throw new ReporterConfigurationException(problem)));
+        return this;
+    }
+
+    // Options of different kinds are different types, so the name only has to tell instances of one kind apart;
+    // the kind is included to keep it readable in diagnostics.
+    private static string OptionsName(string kind, string? name) => name is null ? "Metrics.Reporters." + kind : "Metrics.Reporters." + kind + "." + name;
+}

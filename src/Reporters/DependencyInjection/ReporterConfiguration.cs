@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>
+/// Reads the <c>"Metrics"</c> configuration section: <c>GlobalTags</c>, and one section per reporter under
+/// <c>Reporters</c>, keyed by kind or by instance name with a <c>Type</c>.
+/// </summary>
+internal static class ReporterConfiguration
+{
+    /// <summary>Reporter kinds that can be configured, with the builder call that adds one from a section.</summary>
+    private static readonly Dictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> Kinds =
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+        };
+
+    /// <summary>The kinds configuration accepts, for messages and docs.</summary>
+    public static IEnumerable<string> KnownKinds => Kinds.Keys.Order(StringComparer.Ordinal);
+
+    public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration)
+    {
+        var globalTags = configuration.GetSection("GlobalTags");
+        if (globalTags.Exists())
+        {
+            builder.Services.Configure<MetricsOptions>(o =>
+            {
+                o.GlobalTags = o.GlobalTags.Merge(ReporterConfigurationBinder.BindTags(globalTags));
+            });
+        }
+
+        foreach (var section in configuration.GetSection("Reporters").GetChildren())
+        {
+            var type = section["Type"];
+            var kind = string.IsNullOrWhiteSpace(type) ? section.Key : type.Trim();
+            string? name = string.IsNullOrWhiteSpace(type) || string.Equals(kind, section.Key, StringComparison.OrdinalIgnoreCase) ? null : section.Key;
+            var enabled = section["Enabled"];
+            if (enabled is not null)
+            {
+                if (!bool.TryParse(enabled.Trim(), out var on))
+                {
+                    builder.AddProblem(section.Path, $"{section.Path}:Enabled: '{enabled}' is not a valid boolean (use true or false)");
+                    continue;
+                }
+
+                if (!on)
+                {
+                    continue;
+                }
+            }
+
+            if (!Kinds.TryGetValue(kind, out var add))
+            {
+                var known = string.Join(", ", KnownKinds);
+                builder.AddProblem(section.Path, string.IsNullOrWhiteSpace(type)
+                    ? $"{section.Path}: unknown reporter '{section.Key}' (known: {known}); to name an instance, add \"Type\": one of those"
+                    : $"{section.Path}:Type: unknown reporter type '{type}' (known: {known})");
+                continue;
+            }
+
+            add(builder, name, section);
+        }
+    }
+
+    /// <summary>Binds a reporter section onto options, naming the kind in messages.</summary>
+    public static Action<TOptions> Binder<TOptions>(IConfigurationSection section, string kind)
+        where TOptions : class =>
+        options => ReporterConfigurationBinder.Bind(section, options, kind);
+}

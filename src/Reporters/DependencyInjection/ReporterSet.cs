@@ -1,0 +1,127 @@
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>
+/// The reporters registered in a container, built once on first use. Building validates every reporter's options
+/// and fails with one exception listing every problem (each naming its configuration key or builder method).
+/// </summary>
+internal sealed class ReporterSet : IAsyncDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly ReporterRegistration[] _registrations;
+    private readonly object _lock = new();
+    private ReporterEntry[]? _entries;
+    private InvalidOperationException? _error;
+
+    public ReporterSet(IServiceProvider services, IEnumerable<ReporterRegistration> registrations)
+    {
+        _services = services;
+        _registrations = registrations.ToArray();
+    }
+
+    /// <summary>Builds (once) and returns the reporters.</summary>
+    /// <exception cref="InvalidOperationException">An option of some reporter is invalid; the message lists each problem.</exception>
+    public IReadOnlyList<ReporterEntry> GetReporters()
+    {
+        lock (_lock)
+        {
+            if (_entries is not null)
+            {
+                return _entries;
+            }
+
+            if (_error is not null)
+            {
+                throw _error;
+            }
+
+            var problems = new List<string>();
+            var built = new List<ReporterEntry>();
+            foreach (var registration in _registrations)
+            {
+                try
+                {
+                    built.Add(new ReporterEntry(registration, registration.Factory(_services)));
+                }
+                catch (ReporterConfigurationException ex)
+                {
+                    problems.AddRange(ex.Problems);
+                }
+#pragma warning disable CA1031 // Any failure to build a reporter is a configuration problem reported together with the others.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    problems.Add($"{registration.Source}: {ex.Message}");
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                _error = new InvalidOperationException(
+                    "Metrics reporting is misconfigured:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+                throw _error;
+            }
+
+            _entries = built.ToArray();
+            return _entries;
+        }
+    }
+
+    /// <summary>The reporters when already built, else empty (never builds).</summary>
+    public IReadOnlyList<ReporterEntry> Built
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries ?? Array.Empty<ReporterEntry>();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in Built)
+        {
+            try
+            {
+                await entry.Reporter.DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Disposal of one reporter must not keep the others from being disposed.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+}
+
+/// <summary>A built reporter and what the hosted service knows of it.</summary>
+internal sealed class ReporterEntry
+{
+    private long _startedAtTicks = long.MinValue;
+
+    public ReporterEntry(ReporterRegistration registration, Reporter reporter)
+    {
+        Registration = registration;
+        Reporter = reporter;
+    }
+
+    public ReporterRegistration Registration { get; }
+
+    public Reporter Reporter { get; }
+
+    /// <summary>When the hosted service started the reporter; null when it has not (yet) started.</summary>
+    public DateTimeOffset? StartedAt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _startedAtTicks);
+            return ticks == long.MinValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
+        set => Interlocked.Exchange(ref _startedAtTicks, value?.UtcTicks ?? long.MinValue);
+    }
+
+    /// <summary>Why <see cref="Reporter.Start"/> failed, if it did.</summary>
+    public Exception? StartError { get; set; }
+}
