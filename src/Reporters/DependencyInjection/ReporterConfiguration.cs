@@ -15,10 +15,10 @@ internal static class ReporterConfiguration
         {
         };
 
-    /// <summary>The kinds configuration accepts, for messages and docs.</summary>
-    public static IEnumerable<string> KnownKinds => Kinds.Keys.Order(StringComparer.Ordinal);
+    public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration) => Apply(builder, configuration, Kinds);
 
-    public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration)
+    /// <summary>Applies <paramref name="configuration"/> with the given reporter kinds (tests pass their own).</summary>
+    internal static void Apply(MetricsReportingBuilder builder, IConfiguration configuration, IReadOnlyDictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> kinds)
     {
         var globalTags = configuration.GetSection("GlobalTags");
         if (globalTags.Exists())
@@ -49,9 +49,9 @@ internal static class ReporterConfiguration
                 }
             }
 
-            if (!Kinds.TryGetValue(kind, out var add))
+            if (!kinds.TryGetValue(kind, out var add))
             {
-                var known = string.Join(", ", KnownKinds);
+                var known = string.Join(", ", kinds.Keys.Order(StringComparer.Ordinal));
                 builder.AddProblem(section.Path, string.IsNullOrWhiteSpace(type)
                     ? $"{section.Path}: unknown reporter '{section.Key}' (known: {known}); to name an instance, add \"Type\": one of those"
                     : $"{section.Path}:Type: unknown reporter type '{type}' (known: {known})");

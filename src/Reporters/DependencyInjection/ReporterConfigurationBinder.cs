@@ -258,6 +258,17 @@ internal static class ReporterConfigurationBinder
         hint = HintFor(type);
         value = null;
         var c = CultureInfo.InvariantCulture;
+        if (type.IsEnum)
+        {
+            if (!text.All(char.IsAsciiDigit) && !text.StartsWith('-') && Enum.TryParse(type, text, ignoreCase: true, out var e))
+            {
+                value = e;
+                return true;
+            }
+
+            return false;
+        }
+
         switch (Type.GetTypeCode(type))
         {
             case TypeCode.String:
@@ -281,17 +292,6 @@ internal static class ReporterConfigurationBinder
             case TypeCode.Decimal when decimal.TryParse(text, NumberStyles.Number, c, out var m):
                 value = m;
                 return true;
-        }
-
-        if (type.IsEnum)
-        {
-            if (!text.All(char.IsAsciiDigit) && !text.StartsWith('-') && Enum.TryParse(type, text, ignoreCase: true, out var e))
-            {
-                value = e;
-                return true;
-            }
-
-            return false;
         }
 
         if (type == typeof(TimeSpan) && TimeSpan.TryParse(text, c, out var ts))
@@ -327,7 +327,7 @@ internal static class ReporterConfigurationBinder
         };
     }
 
-    private static string TypeName(Type type) => Type.GetTypeCode(type) switch
+    private static string TypeName(Type type) => type.IsEnum ? type.Name : Type.GetTypeCode(type) switch
     {
         TypeCode.Boolean => "boolean",
         TypeCode.Int32 or TypeCode.Int64 => "whole number",
