@@ -51,7 +51,7 @@ public static class MetricsEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         var registry = endpoints.ServiceProvider.GetService<MetricsRegistry>()
-            ?? throw new InvalidOperationException("MapMetrics needs a MetricsRegistry in the service container: call builder.Services.AddMetrics() first.");
+            ?? throw new InvalidOperationException("MapMetrics needs a MetricsRegistry in the service container: call builder.Services.AddMetricsRegistry() (or AddMetricsReporting) first. Note that AddMetrics() with no arguments is Microsoft.Extensions.Diagnostics' System.Diagnostics.Metrics setup, which registers no MetricsRegistry.");
         return new MetricsExposition(registry);
     }
 }

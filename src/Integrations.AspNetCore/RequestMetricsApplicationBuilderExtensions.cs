@@ -10,7 +10,7 @@ public static class RequestMetricsApplicationBuilderExtensions
 {
     /// <summary>
     /// Measures every request into the container's <see cref="MetricsRegistry"/> (register it with
-    /// <c>services.AddMetrics()</c>): a timer tagged with the endpoint's route template (never the raw path; requests
+    /// <c>services.AddMetricsRegistry()</c> or <c>AddMetricsReporting</c>): a timer tagged with the endpoint's route template (never the raw path; requests
     /// no endpoint matched share one series), method and status; active requests; errors (unhandled exceptions, counted
     /// and rethrown, and 5xx responses); request and response body sizes; optionally Apdex per route. See
     /// <see cref="RequestMetricsOptions"/> for the metric names and options. Add it early in the pipeline, before the
@@ -25,7 +25,7 @@ public static class RequestMetricsApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var registry = app.ApplicationServices.GetService<MetricsRegistry>()
-            ?? throw new InvalidOperationException("UseRequestMetrics needs a MetricsRegistry in the service container: call builder.Services.AddMetrics() first.");
+            ?? throw new InvalidOperationException("UseRequestMetrics needs a MetricsRegistry in the service container: call builder.Services.AddMetricsRegistry() (or AddMetricsReporting) first. Note that AddMetrics() with no arguments is Microsoft.Extensions.Diagnostics' System.Diagnostics.Metrics setup, which registers no MetricsRegistry.");
         var options = new RequestMetricsOptions();
         configure?.Invoke(options);
         options.Validate();

@@ -12,6 +12,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MetricsServiceCollectionExtensions
 {
     /// <summary>
+    /// Registers a <see cref="MetricsRegistry"/> singleton, like <see cref="AddMetricsRegistry"/>.
+    /// </summary>
+    /// <remarks>
+    /// Microsoft.Extensions.Diagnostics (part of ASP.NET Core and of the generic host) has its own <c>AddMetrics()</c>
+    /// and <c>AddMetrics(Action&lt;IMetricsBuilder&gt;)</c> for System.Diagnostics.Metrics, in the same namespace: where it
+    /// is referenced, a call with no arguments binds to it (and registers no <see cref="MetricsRegistry"/>), and a lambda
+    /// that does not touch <see cref="MetricsOptions"/> is ambiguous. Use <see cref="AddMetricsRegistry"/> there.
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the registry's options; runs once, when the registry is created.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddMetrics(this IServiceCollection services, Action<MetricsOptions>? configure = null) =>
+        AddMetricsRegistry(services, configure);
+
+    /// <summary>
     /// Registers a <see cref="MetricsRegistry"/> singleton. Idempotent: later calls add their <paramref name="configure"/>
     /// delegate to the same registry's options. The registry uses the container's <see cref="TimeProvider"/> when one
     /// is registered (a delegate can still replace it). A registry registered before this call is kept.
@@ -19,7 +34,7 @@ public static class MetricsServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the registry's options (global tags, series limit, histogram defaults); runs once, when the registry is created.</param>
     /// <returns>The service collection.</returns>
-    public static IServiceCollection AddMetrics(this IServiceCollection services, Action<MetricsOptions>? configure = null)
+    public static IServiceCollection AddMetricsRegistry(this IServiceCollection services, Action<MetricsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions();
@@ -29,12 +44,12 @@ public static class MetricsServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        services.TryAddSingleton(sp => new MetricsRegistry(sp.GetRequiredService<IOptions<MetricsOptions>>().Value));
+        services.TryAddSingleton<MetricsRegistry>(sp => new MetricsRegistry(sp.GetRequiredService<IOptions<MetricsOptions>>().Value));
         return services;
     }
 
     /// <summary>
-    /// Registers reporters (and <see cref="AddMetrics"/>) and a hosted service that starts them with the host and sends
+    /// Registers reporters (and <see cref="AddMetricsRegistry"/>) and a hosted service that starts them with the host and sends
     /// their final report when it stops. Idempotent: adding a reporter of the same kind and name twice configures one reporter.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -70,8 +85,8 @@ public static class MetricsServiceCollectionExtensions
     private static MetricsReportingBuilder AddReportingCore(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddMetrics();
-        services.TryAddSingleton(sp => new ReporterSet(sp, sp.GetServices<ReporterRegistration>()));
+        services.AddMetricsRegistry();
+        services.TryAddSingleton<ReporterSet>(sp => new ReporterSet(sp, sp.GetServices<ReporterRegistration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MetricsReportingHostedService>());
         return new MetricsReportingBuilder(services);
     }

@@ -4,7 +4,7 @@ namespace Metrics.Reporters.DependencyInjection;
 /// The reporters registered in a container, built once on first use. Building validates every reporter's options
 /// and fails with one exception listing every problem (each naming its configuration key or builder method).
 /// </summary>
-internal sealed class ReporterSet : IAsyncDisposable
+internal sealed class ReporterSet : IAsyncDisposable, IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly ReporterRegistration[] _registrations;
@@ -74,6 +74,22 @@ internal sealed class ReporterSet : IAsyncDisposable
             lock (_lock)
             {
                 return _entries ?? Array.Empty<ReporterEntry>();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in Built)
+        {
+            try
+            {
+                entry.Reporter.Dispose();
+            }
+#pragma warning disable CA1031 // Disposal of one reporter must not keep the others from being disposed.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
             }
         }
     }
