@@ -49,30 +49,35 @@ for proj in tests/*/*.csproj; do
   name=$(basename "$proj" .csproj)
   echo "== $name"
   log="$results/$name.log"
+  trx="$results/$name.trx"
   dotnet test "$proj" -c Release --no-build --nologo \
-    --logger "console;verbosity=normal" --results-directory "$results/$name" \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=$trx" \
     --blame-hang-timeout 5m "$@" >"$log" 2>&1
   rc=$?
-  grep -E "^\s*(Failed|Skipped) " "$log" | head -60
-  line=$(grep -E "(Passed|Failed)!\s+-\s+Failed:" "$log" | tail -1)
-  if [ -n "$line" ]; then
-    echo "$line"
-    f=$(sed -E 's/.*Failed:\s*([0-9]+).*/\1/' <<<"$line")
-    p=$(sed -E 's/.*Passed:\s*([0-9]+).*/\1/' <<<"$line")
-    s=$(sed -E 's/.*Skipped:\s*([0-9]+).*/\1/' <<<"$line")
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  # Failed and skipped tests with their messages; passing ones stay quiet.
+  grep -E "^\s*(Failed|Skipped) " -A 6 "$log" | head -150
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    get() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+    total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
+    errs=$(get error); to=$(get timeout); ab=$(get aborted)
+    f=$(( ${f:-0} + ${errs:-0} + ${to:-0} + ${ab:-0} ))
+    s=$(( ${total:-0} - ${executed:-0} ))
+    echo "$name: ${p:-0} passed, $f failed, $s skipped"
+    passed=$((passed + ${p:-0})); failed=$((failed + f)); skipped=$((skipped + s))
     [ "$f" -gt 0 ] && status=1
-  else
-    if grep -q "No test is available" "$log"; then
-      echo "(no tests in $name yet)"
-    else
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
       tail -30 "$log"
-      echo "$name: the test run did not finish (exit $rc)"
-      failed=$((failed + 1))
-      status=1
+      echo "$name: dotnet test exited $rc although no test failed (crash or hang); counted as one failure"
+      failed=$((failed + 1)); status=1
     fi
+  elif grep -q "No test is available" "$log"; then
+    echo "$name: no tests yet"
+  else
+    tail -30 "$log"
+    echo "$name: the test run did not finish (exit $rc)"
+    failed=$((failed + 1)); status=1
   fi
-  [ $rc -ne 0 ] && [ $status -eq 0 ] && ! grep -q "No test is available" "$log" && status=1
 done
 
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -1,1 +1,36 @@
-Console.WriteLine("Benchmarks: arrive with the benchmark harness.");
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Metrics.Benchmarks;
+
+// Usage:
+//   dotnet run -c Release --project benchmarks/Metrics.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter *Counter*]
+//   dotnet run -c Release --project benchmarks/Metrics.Benchmarks -- e2e [--points N]     end-to-end throughput runs
+if (args.Length > 0 && args[0] == "e2e")
+{
+    return await EndToEnd.RunAsync(args[1..]);
+}
+
+var quick = args.Contains("--quick");
+var rest = args.Where(a => a != "--quick").ToArray();
+if (!rest.Contains("--filter"))
+{
+    rest = [.. rest, "--filter", "*"];
+}
+
+var job = quick
+    ? Job.Default.WithWarmupCount(2).WithIterationCount(5).WithLaunchCount(1).WithId("Quick")
+    : Job.Default;
+var config = ManualConfig.CreateEmpty()
+    .AddJob(job)
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumnProvider(DefaultColumnProviders.Instance)
+    .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+    .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+BenchmarkSwitcher.FromAssembly(typeof(CounterBenchmarks).Assembly).Run(rest, config);
+return 0;

@@ -1,29 +1,184 @@
+using Metrics.Histograms;
+
 namespace Metrics;
 
 /// <summary>
 /// A distribution of values. By default an HDR-style log-linear histogram: fixed memory, every value counted,
 /// quantiles within the configured relative error; Dropwizard reservoirs are available through <see cref="HistogramOptions"/>.
 /// </summary>
-/// <remarks>Thread-safe. <see cref="Update(long)"/> takes no lock and allocates nothing. Negative values are
-/// ignored and counted in <see cref="HistogramSnapshot.Rejected"/>; values above the highest trackable value are
-/// recorded as that value and counted in <see cref="HistogramSnapshot.Clamped"/>.</remarks>
+/// <remarks>
+/// <para>Thread-safe. With the HDR reservoir <see cref="Update(long)"/> takes no lock and allocates nothing (a block
+/// of counts is allocated once, by the first value of each new order of magnitude); the sample-based reservoirs take
+/// a short lock, as Dropwizard's do.</para>
+/// <para>Negative and non-finite values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>. HDR:
+/// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value (in the buckets and
+/// in Sum, Min and Max) and counted in <see cref="HistogramSnapshot.Clamped"/>.</para>
+/// <para>HDR memory: one block of 2^⌈log2(2·10^digits)⌉ / 2 counts (8 bytes each) per power of two reached; at the
+/// defaults (2 digits, one hour in nanoseconds) 1 KB per block and at most 36 blocks, under 40 KB in all.</para>
+/// </remarks>
 public sealed class Histogram
 {
+    private readonly HdrHistogram? _hdr;
+    private readonly IReservoir? _reservoir;
+    private long _count;
+    private long _rejected;
+
     internal Histogram(HistogramOptions options, TimeProvider time)
+        : this(options, time, null)
     {
-        _ = options;
-        _ = time;
     }
 
-    /// <summary>Values recorded so far.</summary>
-    public long Count => throw new NotImplementedException();
+    /// <summary>Test seam: <paramref name="random"/> drives the random reservoirs (a seeded one makes them repeatable).</summary>
+    internal Histogram(HistogramOptions options, TimeProvider time, Random? random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        Validate(options);
+        switch (options.Reservoir)
+        {
+            case ReservoirType.Hdr:
+                _hdr = new HdrHistogram(options.SignificantDigits, options.HighestTrackableValue);
+                break;
+            case ReservoirType.ExponentiallyDecaying:
+                _reservoir = new ExponentiallyDecayingReservoir(options.SampleSize, options.Alpha, time, random);
+                break;
+            case ReservoirType.SlidingTimeWindow:
+                _reservoir = new SlidingTimeWindowReservoir(options.Window, time);
+                break;
+            case ReservoirType.SlidingWindow:
+                _reservoir = new SlidingWindowReservoir(options.SampleSize);
+                break;
+            default:
+                _reservoir = new UniformReservoir(options.SampleSize, random);
+                break;
+        }
+    }
 
-    /// <summary>Records a value.</summary>
-    public void Update(long value) => throw new NotImplementedException();
+    /// <summary>Values recorded so far (rejected values are not counted; clamped ones are).</summary>
+    public long Count => _hdr?.Count ?? Volatile.Read(ref _count);
 
-    /// <summary>Records a value; it is rounded to the nearest integer for bucketing, while Sum, Min, Max and Mean keep it exactly.</summary>
-    public void Update(double value) => throw new NotImplementedException();
+    /// <summary>The HDR engine, or null for a sample-based reservoir.</summary>
+    internal HdrHistogram? Hdr => _hdr;
+
+    /// <summary>
+    /// Records a value. Negative values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>; HDR:
+    /// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value and counted in
+    /// <see cref="HistogramSnapshot.Clamped"/>.
+    /// </summary>
+    public void Update(long value)
+    {
+        if (_hdr is not null)
+        {
+            _hdr.Record(value);
+        }
+        else
+        {
+            UpdateReservoir(value);
+        }
+    }
+
+    /// <summary>
+    /// Records a value; it is rounded to the nearest integer for bucketing, while Sum, Min, Max and Mean keep it
+    /// exactly. Negative, infinite and NaN values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>;
+    /// HDR: values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value and counted in
+    /// <see cref="HistogramSnapshot.Clamped"/>.
+    /// </summary>
+    public void Update(double value)
+    {
+        if (_hdr is not null)
+        {
+            _hdr.Record(value);
+        }
+        else
+        {
+            UpdateReservoir(value);
+        }
+    }
 
     /// <summary>A snapshot of every value recorded (HDR) or of the reservoir's current sample.</summary>
-    public HistogramSnapshot GetSnapshot() => throw new NotImplementedException();
+    public HistogramSnapshot GetSnapshot() =>
+        _hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+
+    /// <summary>
+    /// HDR: the values recorded since <paramref name="cursor"/> was last advanced (everything on the first call, when
+    /// <paramref name="cursor"/> is null and gets created), and advances it. Sample-based reservoirs: the current
+    /// sample. Never changes what another cursor or <see cref="GetSnapshot"/> sees. A cursor belongs to one reader
+    /// and one histogram; do not share it between threads.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cursor was created by another histogram.</exception>
+    internal HistogramSnapshot GetWindow(ref HistogramCursor? cursor)
+    {
+        cursor ??= new HistogramCursor(this);
+        if (!ReferenceEquals(cursor.Owner, this))
+        {
+            throw new ArgumentException(
+                "This cursor was created by another histogram; keep one cursor per histogram and reader.",
+                nameof(cursor));
+        }
+
+        return _hdr?.GetWindow(cursor) ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+    }
+
+    private void UpdateReservoir(double value)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            Interlocked.Increment(ref _rejected);
+            return;
+        }
+
+        _reservoir!.Update(value);
+        Interlocked.Increment(ref _count);
+    }
+
+    private static void Validate(HistogramOptions options)
+    {
+        if (!Enum.IsDefined(options.Reservoir))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.Reservoir,
+                $"HistogramOptions.Reservoir is not a known reservoir; use one of {string.Join(", ", Enum.GetNames<ReservoirType>())}.");
+        }
+
+        if (options.SignificantDigits is < 1 or > 5)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.SignificantDigits,
+                "HistogramOptions.SignificantDigits must be from 1 to 5; the default 2 keeps values within 1 %.");
+        }
+
+        if (options.HighestTrackableValue < 2)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.HighestTrackableValue,
+                "HistogramOptions.HighestTrackableValue must be at least 2; use the largest value you expect (default one hour in nanoseconds, 3600000000000).");
+        }
+
+        if (options.SampleSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.SampleSize,
+                "HistogramOptions.SampleSize must be greater than 0; Dropwizard's default is 1028.");
+        }
+
+        if (!(options.Alpha > 0) || double.IsInfinity(options.Alpha))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.Alpha,
+                "HistogramOptions.Alpha must be a finite number greater than 0; Dropwizard's default 0.015 favours the last 5 minutes.");
+        }
+
+        if (options.Window <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.Window,
+                "HistogramOptions.Window must be longer than zero, e.g. TimeSpan.FromMinutes(1).");
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Metrics.Histograms;
+
 namespace Metrics;
 
 /// <summary>One bucket of a histogram snapshot: a representative value and how many values it stands for.</summary>
@@ -12,10 +14,17 @@ public readonly record struct HistogramBucket(double Value, long Count);
 public sealed class HistogramSnapshot
 {
     /// <summary>A snapshot with no values.</summary>
-    public static HistogramSnapshot Empty { get; } = new();
+    public static HistogramSnapshot Empty { get; } = new(null);
 
-    private HistogramSnapshot()
+    private readonly IQuantileSource? _quantiles;
+
+    /// <summary>
+    /// A snapshot whose quantiles come from <paramref name="quantiles"/>, or, when null, from <see cref="Buckets"/>
+    /// (nearest rank: the bucket holding the value of rank ⌈q · Count⌉, kept within [Min, Max]).
+    /// </summary>
+    internal HistogramSnapshot(IQuantileSource? quantiles)
     {
+        _quantiles = quantiles;
         Buckets = Array.Empty<HistogramBucket>();
     }
 
@@ -31,10 +40,14 @@ public sealed class HistogramSnapshot
     /// <summary>Arithmetic mean (0 when empty).</summary>
     public double Mean { get; init; }
 
-    /// <summary>Standard deviation (0 when fewer than two values).</summary>
+    /// <summary>
+    /// Standard deviation (0 when fewer than two values). HDR: the sample standard deviation of the bucket values
+    /// (each value taken as its bucket's representative value, so within the relative error). Sliding and uniform
+    /// reservoirs: the sample standard deviation of the samples. Exponentially decaying: the weighted standard deviation.
+    /// </summary>
     public double StdDev { get; init; }
 
-    /// <summary>Sum of the values.</summary>
+    /// <summary>Sum of the values (HDR: exact; reservoirs: of the sampled values).</summary>
     public double Sum { get; init; }
 
     /// <summary>Values above the highest trackable value, recorded as that value.</summary>
@@ -50,6 +63,69 @@ public sealed class HistogramSnapshot
     public double Median => GetValue(0.5);
 
     /// <summary>The value at <paramref name="quantile"/> (0 to 1). Returns 0 when empty.</summary>
+    /// <remarks>
+    /// HDR: the representative value of the bucket holding the value of rank ⌈q · Count⌉, within the configured
+    /// relative error of that value; 0 gives <see cref="Min"/> and 1 gives <see cref="Max"/>. Sliding and uniform
+    /// reservoirs: interpolated between the samples nearest position q · (n + 1). Exponentially decaying: the first
+    /// sample whose cumulative normalized weight reaches q (Dropwizard's weighted snapshot).
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The quantile is outside [0, 1] or not a number.</exception>
-    public double GetValue(double quantile) => throw new NotImplementedException();
+    public double GetValue(double quantile)
+    {
+        if (double.IsNaN(quantile) || quantile < 0 || quantile > 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(quantile),
+                quantile,
+                "A quantile must be a number from 0 to 1, e.g. 0.99 for the 99th percentile.");
+        }
+
+        if (Count == 0)
+        {
+            return 0;
+        }
+
+        return _quantiles?.GetValue(quantile) ?? GetValueFromBuckets(quantile);
+    }
+
+    private double GetValueFromBuckets(double quantile)
+    {
+        var buckets = Buckets;
+        if (buckets.Count == 0)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            total += buckets[i].Count;
+        }
+
+        // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
+        var rank = Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
+        if (rank == 1)
+        {
+            return Min;
+        }
+
+        if (rank >= total)
+        {
+            return Max;
+        }
+
+        long seen = 0;
+        var value = buckets[^1].Value;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            seen += buckets[i].Count;
+            if (seen >= rank)
+            {
+                value = buckets[i].Value;
+                break;
+            }
+        }
+
+        return Math.Clamp(value, Min, Math.Max(Min, Max));
+    }
 }

@@ -1,3 +1,5 @@
+using Metrics.Registry;
+
 namespace Metrics;
 
 /// <summary>
@@ -5,9 +7,20 @@ namespace Metrics;
 /// name and tags asked for as another metric type throw an <see cref="ArgumentException"/> naming both types.
 /// Names may carry encoded tags (<c>orders{"region": "eu"}</c> is the series <c>orders</c> + region=eu).
 /// </summary>
-/// <remarks>Thread-safe. Looking a series up allocates nothing once it exists; cache handles on hot paths anyway.</remarks>
+/// <remarks>
+/// Thread-safe. Looking a series up takes no lock and allocates nothing once it exists; cache handles on hot
+/// paths anyway. Adding and removing series take one lock.
+/// <para>
+/// Cardinality limit: one name may have at most <see cref="MetricsOptions.MaxSeriesPerName"/> series. A further
+/// series of that name is folded into one overflow series of the same name tagged <c>metrics_overflow=true</c>
+/// (created with the type of the first folded request), so its updates still count, in aggregate;
+/// <see cref="GetFoldedSeriesCount"/> tells how many distinct series were folded. Removing series makes room again.
+/// </para>
+/// </remarks>
 public sealed class MetricsRegistry
 {
+    private readonly SeriesTable _table;
+
     /// <summary>Creates a registry with default options.</summary>
     public MetricsRegistry()
         : this(new MetricsOptions())
@@ -15,10 +28,25 @@ public sealed class MetricsRegistry
     }
 
     /// <summary>Creates a registry with <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (for example a <see cref="MetricsOptions.MaxSeriesPerName"/> below 1).</exception>
     public MetricsRegistry(MetricsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxSeriesPerName < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.MaxSeriesPerName,
+                $"MetricsOptions.MaxSeriesPerName is {options.MaxSeriesPerName}; it must be at least 1 (default 2000).");
+        }
+
+        if (options.TimeProvider is null || options.GlobalTags is null || options.DefaultHistogram is null)
+        {
+            throw new ArgumentException("MetricsOptions.TimeProvider, GlobalTags and DefaultHistogram must not be null; leave them unset for the defaults.", nameof(options));
+        }
+
         Options = options;
+        _table = new SeriesTable(options.MaxSeriesPerName);
     }
 
     /// <summary>The options this registry was created with.</summary>
@@ -30,60 +58,198 @@ public sealed class MetricsRegistry
     /// <summary>Tags merged into every series at report time.</summary>
     public Tags GlobalTags => Options.GlobalTags;
 
-    /// <summary>Number of series held.</summary>
-    public int SeriesCount => throw new NotImplementedException();
+    /// <summary>Number of series held, overflow series included.</summary>
+    public int SeriesCount => _table.Count;
+
+    internal SeriesTable Table => _table;
 
     /// <summary>Gets or adds a counter.</summary>
-    public Counter Counter(string name) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Counter Counter(string name) => Counter(name, Tags.Empty);
 
     /// <summary>Gets or adds a tagged counter.</summary>
-    public Counter Counter(string name, Tags tags) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Counter Counter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new Counter());
 
     /// <summary>Gets or adds a tagged counter from tags passed on each call; allocates nothing when the series exists.</summary>
-    public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, a tag key is empty or repeated, or the series exists with another type.</exception>
+    public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags)
+    {
+        ValidateName(name);
+        if (!MetricName.IsEncoded(name) && _table.Find(name, tags) is { } series)
+        {
+            return As<Counter>(series);
+        }
+
+        return Counter(name, new Tags(tags.ToArray()));
+    }
 
     /// <summary>Gets or adds a meter.</summary>
-    public Meter Meter(string name) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Meter Meter(string name) => Meter(name, Tags.Empty);
 
     /// <summary>Gets or adds a tagged meter.</summary>
-    public Meter Meter(string name, Tags tags) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Meter Meter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (r, _) => new Meter(r.TimeProvider));
 
     /// <summary>Gets or adds a histogram (with <see cref="MetricsOptions.DefaultHistogram"/> unless <paramref name="options"/> is given; options apply only on creation).</summary>
-    public Histogram Histogram(string name, HistogramOptions? options = null) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Histogram Histogram(string name, HistogramOptions? options = null) => Histogram(name, Tags.Empty, options);
 
-    /// <summary>Gets or adds a tagged histogram.</summary>
-    public Histogram Histogram(string name, Tags tags, HistogramOptions? options = null) => throw new NotImplementedException();
+    /// <summary>Gets or adds a tagged histogram (options apply only on creation).</summary>
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Histogram Histogram(string name, Tags tags, HistogramOptions? options = null) =>
+        GetOrAdd(name, tags, options, static (r, o) => new Histogram(o ?? r.Options.DefaultHistogram, r.TimeProvider));
 
-    /// <summary>Gets or adds a timer.</summary>
-    public Timer Timer(string name, HistogramOptions? options = null) => throw new NotImplementedException();
+    /// <summary>Gets or adds a timer (with <see cref="MetricsOptions.DefaultHistogram"/> unless <paramref name="options"/> is given; options apply only on creation).</summary>
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Timer Timer(string name, HistogramOptions? options = null) => Timer(name, Tags.Empty, options);
 
-    /// <summary>Gets or adds a tagged timer.</summary>
-    public Timer Timer(string name, Tags tags, HistogramOptions? options = null) => throw new NotImplementedException();
+    /// <summary>Gets or adds a tagged timer (options apply only on creation).</summary>
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Timer Timer(string name, Tags tags, HistogramOptions? options = null) =>
+        GetOrAdd(name, tags, options, static (r, o) => new Timer(o ?? r.Options.DefaultHistogram, r.TimeProvider));
 
     /// <summary>Gets or adds a callback gauge. When it exists, the existing gauge (and its callback) is returned.</summary>
-    public Gauge Gauge(string name, Func<double> read) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Gauge Gauge(string name, Func<double> read) => Gauge(name, Tags.Empty, read);
 
-    /// <summary>Gets or adds a tagged callback gauge.</summary>
-    public Gauge Gauge(string name, Tags tags, Func<double> read) => throw new NotImplementedException();
+    /// <summary>Gets or adds a tagged callback gauge. When it exists, the existing gauge (and its callback) is returned.</summary>
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public Gauge Gauge(string name, Tags tags, Func<double> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return GetOrAdd(name, tags, read, static (_, f) => new Gauge(f));
+    }
 
     /// <summary>Gets or adds a settable gauge.</summary>
-    public SettableGauge SettableGauge(string name) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public SettableGauge SettableGauge(string name) => SettableGauge(name, Tags.Empty);
 
     /// <summary>Gets or adds a tagged settable gauge.</summary>
-    public SettableGauge SettableGauge(string name, Tags tags) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
+    public SettableGauge SettableGauge(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new SettableGauge());
 
-    /// <summary>Removes the series <paramref name="name"/> + <paramref name="tags"/>. Returns whether it existed.</summary>
-    public bool Remove(string name, Tags? tags = null) => throw new NotImplementedException();
+    /// <summary>
+    /// Removes the series <paramref name="name"/> + <paramref name="tags"/> (the name may carry encoded tags).
+    /// Returns whether it existed. Handles to it keep working but are no longer read. Removing an overflow series
+    /// also forgets the series folded into it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is null, empty or malformed.</exception>
+    public bool Remove(string name, Tags? tags = null)
+    {
+        var id = Resolve(name, tags ?? Tags.Empty);
+        return _table.Remove(id.Name, id.Tags);
+    }
 
-    /// <summary>Removes every series for which <paramref name="predicate"/> is true. Returns how many were removed.</summary>
-    public int RemoveWhere(Func<MetricId, MetricType, bool> predicate) => throw new NotImplementedException();
+    /// <summary>
+    /// Removes every series for which <paramref name="predicate"/> is true. Returns how many were removed.
+    /// The predicate runs without the registry's lock held, on a snapshot of the series.
+    /// </summary>
+    public int RemoveWhere(Func<MetricId, MetricType, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var removed = 0;
+        foreach (var series in _table.Snapshot())
+        {
+            if (predicate(series.Id, series.Type) && _table.Remove(series))
+            {
+                removed++;
+            }
+        }
 
-    /// <summary>How many series of <paramref name="name"/> were folded into its overflow series because of <see cref="MetricsOptions.MaxSeriesPerName"/>.</summary>
-    public long GetFoldedSeriesCount(string name) => throw new NotImplementedException();
+        return removed;
+    }
+
+    /// <summary>
+    /// How many distinct series of <paramref name="name"/> (the name without tags) were folded into its overflow series because of
+    /// <see cref="MetricsOptions.MaxSeriesPerName"/>; 0 when none. Distinct up to ten times the limit; past that,
+    /// each request for a tag set not remembered counts again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is null or empty.</exception>
+    public long GetFoldedSeriesCount(string name)
+    {
+        ValidateName(name);
+        return _table.FoldedCount(name);
+    }
 
     /// <summary>
     /// Creates a reader with its own cursor: each <see cref="MetricsReader.Read"/> returns deltas and histogram
     /// windows since that reader's previous read, and never resets what another reader sees.
     /// </summary>
-    public MetricsReader CreateReader() => throw new NotImplementedException();
+    public MetricsReader CreateReader() => new(this);
+
+    private static void ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ArgumentException("A metric name must not be null or empty.", nameof(name));
+        }
+    }
+
+    private static MetricId Resolve(string name, Tags tags)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(tags);
+        if (!MetricName.IsEncoded(name))
+        {
+            return new MetricId(name, tags);
+        }
+
+        MetricId decoded;
+        try
+        {
+            decoded = MetricName.Decode(name);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(name), ex);
+        }
+
+        return new MetricId(decoded.Name, decoded.Tags.Merge(tags));
+    }
+
+    // The factory takes its state as an argument so that the lookup path builds no closure.
+    private T GetOrAdd<T, TState>(string name, Tags tags, TState state, Func<MetricsRegistry, TState, T> create)
+        where T : class
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(tags);
+        var encoded = MetricName.IsEncoded(name);
+        var found = encoded
+            ? (tags.IsEmpty ? _table.FindEncoded(name) : null)
+            : _table.Find(name, tags);
+        if (found is not null)
+        {
+            return As<T>(found);
+        }
+
+        return As<T>(Add(name, tags, encoded, state, create));
+    }
+
+    private Series Add<T, TState>(string name, Tags tags, bool encoded, TState state, Func<MetricsRegistry, TState, T> create)
+        where T : class
+    {
+        var id = Resolve(name, tags);
+        var series = _table.GetOrAdd(id.Name, id.Tags, typeof(T), () => create(this, state));
+        if (encoded && tags.IsEmpty && series.Metric is T)
+        {
+            _table.AddEncodedName(name, series);
+        }
+
+        return series;
+    }
+
+    private static T As<T>(Series series)
+        where T : class
+    {
+        if (series.Metric is T metric)
+        {
+            return metric;
+        }
+
+        var tags = series.Id.Tags.IsEmpty ? string.Empty : " " + series.Id.Tags;
+        throw new ArgumentException(
+            $"'{series.Id.Name}'{tags} is already registered as a {series.TypeName}; it cannot also be a {typeof(T).Name}.");
+    }
 }

@@ -1,62 +1,162 @@
+using Metrics.Primitives;
+
 namespace Metrics;
 
 /// <summary>
 /// A meter of events plus a histogram of their durations in nanoseconds.
 /// </summary>
-/// <remarks>Thread-safe; recording takes no lock and allocates nothing. Negative durations are ignored.</remarks>
+/// <remarks>
+/// Thread-safe; recording takes no lock and allocates nothing. Negative durations are ignored. Durations are
+/// measured with the registry's <see cref="TimeProvider.GetTimestamp"/>.
+/// </remarks>
 public sealed class Timer
 {
+    private readonly Clock _clock;
+
     internal Timer(HistogramOptions options, TimeProvider time)
     {
-        _ = options;
-        _ = time;
+        _clock = new Clock(time);
+        Meter = new Meter(time);
+        Histogram = new Histogram(options, time);
     }
 
     /// <summary>Durations recorded so far.</summary>
-    public long Count => throw new NotImplementedException();
+    public long Count => Meter.Count;
 
     /// <summary>Events per second since creation.</summary>
-    public double MeanRate => throw new NotImplementedException();
+    public double MeanRate => Meter.MeanRate;
 
     /// <summary>One-minute moving average rate.</summary>
-    public double OneMinuteRate => throw new NotImplementedException();
+    public double OneMinuteRate => Meter.OneMinuteRate;
 
     /// <summary>Five-minute moving average rate.</summary>
-    public double FiveMinuteRate => throw new NotImplementedException();
+    public double FiveMinuteRate => Meter.FiveMinuteRate;
 
     /// <summary>Fifteen-minute moving average rate.</summary>
-    public double FifteenMinuteRate => throw new NotImplementedException();
+    public double FifteenMinuteRate => Meter.FifteenMinuteRate;
+
+    /// <summary>The rate of recorded durations.</summary>
+    internal Meter Meter { get; }
+
+    /// <summary>The recorded durations, in nanoseconds.</summary>
+    internal Histogram Histogram { get; }
 
     /// <summary>Starts timing; dispose the returned context (a struct, no allocation) to record the elapsed time.</summary>
-    public TimerContext Time() => throw new NotImplementedException();
+    public TimerContext Time() => new(this, _clock.Now());
 
     /// <summary>Records a duration. Negative durations are ignored.</summary>
-    public void Update(TimeSpan duration) => throw new NotImplementedException();
+    public void Update(TimeSpan duration)
+    {
+        var ticks = duration.Ticks;
+        UpdateNanoseconds(ticks > long.MaxValue / 100 ? long.MaxValue : ticks * 100);
+    }
 
     /// <summary>Records a duration in nanoseconds. Negative durations are ignored.</summary>
-    public void UpdateNanoseconds(long nanoseconds) => throw new NotImplementedException();
+    public void UpdateNanoseconds(long nanoseconds)
+    {
+        if (nanoseconds < 0)
+        {
+            return;
+        }
+
+        Meter.Mark();
+        Histogram.Update(nanoseconds);
+    }
 
     /// <summary>Runs <paramref name="action"/> and records how long it took, also when it throws.</summary>
-    public void Time(Action action) => throw new NotImplementedException();
+    public void Time(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var start = _clock.Now();
+        try
+        {
+            action();
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
 
     /// <summary>Runs <paramref name="func"/> and records how long it took, also when it throws.</summary>
-    public T Time<T>(Func<T> func) => throw new NotImplementedException();
+    public T Time<T>(Func<T> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        var start = _clock.Now();
+        try
+        {
+            return func();
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
 
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>
-    public Task TimeAsync(Func<Task> func) => throw new NotImplementedException();
+    public Task TimeAsync(Func<Task> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return TimeCore(func);
+    }
 
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>
-    public Task<T> TimeAsync<T>(Func<Task<T>> func) => throw new NotImplementedException();
+    public Task<T> TimeAsync<T>(Func<Task<T>> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return TimeCore(func);
+    }
 
     /// <summary>A snapshot of the recorded durations, in nanoseconds.</summary>
-    public HistogramSnapshot GetSnapshot() => throw new NotImplementedException();
+    public HistogramSnapshot GetSnapshot() => Histogram.GetSnapshot();
+
+    internal long Now() => _clock.Now();
+
+    internal TimeSpan Elapsed(long start) => _clock.ToTimeSpan(_clock.Now() - start);
+
+    internal TimeSpan Record(long start, long end)
+    {
+        var units = end - start;
+        UpdateNanoseconds(_clock.ToNanoseconds(units));
+        return _clock.ToTimeSpan(units);
+    }
+
+    private void RecordSince(long start) => Record(start, _clock.Now());
+
+    private async Task TimeCore(Func<Task> func)
+    {
+        var start = _clock.Now();
+        try
+        {
+            await func().ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
+
+    private async Task<T> TimeCore<T>(Func<Task<T>> func)
+    {
+        var start = _clock.Now();
+        try
+        {
+            return await func().ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
 }
 
 /// <summary>A running measurement of a <see cref="Timer"/>; disposing it records the elapsed time once.</summary>
+/// <remarks>A struct: starting one allocates nothing. Stop or dispose the variable itself, not a copy of it.</remarks>
 public struct TimerContext : IDisposable, IEquatable<TimerContext>
 {
     private readonly Timer? _timer;
     private readonly long _start;
+    private TimeSpan? _recorded;
 
     internal TimerContext(Timer timer, long start)
     {
@@ -64,11 +164,23 @@ public struct TimerContext : IDisposable, IEquatable<TimerContext>
         _start = start;
     }
 
-    /// <summary>Time elapsed since the context started.</summary>
-    public readonly TimeSpan Elapsed => throw new NotImplementedException();
+    /// <summary>Time elapsed since the context started (zero for a default context).</summary>
+    public readonly TimeSpan Elapsed => _timer is null ? TimeSpan.Zero : _timer.Elapsed(_start);
 
-    /// <summary>Records the elapsed time (only the first call records) and returns it.</summary>
-    public TimeSpan Stop() => throw new NotImplementedException();
+    /// <summary>
+    /// Records the elapsed time (only the first call records) and returns it; later calls return the time the
+    /// first call recorded. A default context records nothing and returns zero.
+    /// </summary>
+    public TimeSpan Stop()
+    {
+        if (_timer is null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        _recorded ??= _timer.Record(_start, _timer.Now());
+        return _recorded.Value;
+    }
 
     /// <summary>Records the elapsed time, like <see cref="Stop"/>.</summary>
     public void Dispose() => Stop();

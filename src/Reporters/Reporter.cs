@@ -44,32 +44,66 @@ public sealed record ReporterStatus
 /// </remarks>
 public abstract class Reporter : IDisposable, IAsyncDisposable
 {
+    private readonly ReportingEngine _engine;
+
     private protected Reporter(MetricsRegistry registry, ReporterOptions options, IReportBackend backend)
+        : this(registry, options, backend, seams: null)
+    {
+    }
+
+    private protected Reporter(MetricsRegistry registry, ReporterOptions options, IReportBackend backend, EngineSeams? seams)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backend);
         Registry = registry;
-        Name = options.Name ?? backend.Name;
+        _engine = new ReportingEngine(registry, options, backend, seams);
+        Name = _engine.Name;
     }
 
-    /// <summary>The reporter's name (options' <see cref="ReporterOptions.Name"/> or the backend's name).</summary>
+    /// <summary>
+    /// The reporter's name, used in messages and as the <c>reporter</c> tag of its self-metrics: the options'
+    /// <see cref="ReporterOptions.Name"/>, or the backend's name made unique among the registry's live reporters
+    /// (<c>console</c>, <c>console-2</c>, ...).
+    /// </summary>
     public string Name { get; }
 
     /// <summary>The registry reported.</summary>
     public MetricsRegistry Registry { get; }
 
-    /// <summary>The current state.</summary>
-    public ReporterStatus Status => throw new NotImplementedException();
+    /// <summary>The current state (a new snapshot on each read). Thread-safe.</summary>
+    public ReporterStatus Status => _engine.Status;
 
-    /// <summary>Starts reporting every <see cref="ReporterOptions.Interval"/>. Idempotent.</summary>
-    public void Start() => throw new NotImplementedException();
+    /// <summary>The engine (tests and the integration layer reach its internals through it).</summary>
+    internal ReportingEngine Engine => _engine;
 
-    /// <summary>Takes one report now and sends what is queued. Completes when the send (with retries) is done.</summary>
-    public Task ReportNowAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Starts reporting every <see cref="ReporterOptions.Interval"/> on the registry's clock, and replays points
+    /// left in offline storage. Idempotent.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The reporter was stopped; create a new one.</exception>
+    public void Start() => _engine.Start();
 
-    /// <summary>Takes a final report, flushes within <see cref="ReporterOptions.StopTimeout"/>, and stops. Idempotent; never throws for backend failures.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Takes one report now and sends what is queued (waiting for a running report to finish first). Completes when
+    /// the send, retries included, is done. Backend failures go to the error handler, they do not throw.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The reporter was stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task ReportNowAsync(CancellationToken cancellationToken = default) => _engine.ReportNowAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes a final report, flushes within <see cref="ReporterOptions.StopTimeout"/>, and stops. What cannot be
+    /// sent in time goes to offline storage when enabled, else is dropped and counted. Idempotent; never throws for
+    /// backend failures.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _engine.StopAsync(cancellationToken);
+
+    /// <summary>
+    /// What drives resource-aware batching now: process CPU, memory load and queue fill, in percent.
+    /// Each call takes a new CPU sample (CPU use since the previous sample).
+    /// </summary>
+    public ResourceUsage GetResourceUsage() => _engine.GetResourceUsage();
 
     /// <inheritdoc />
     public void Dispose()
@@ -82,16 +116,18 @@ public abstract class Reporter : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _engine.Dispose();
         Dispose(disposing: false);
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Stops the reporter (final report and flush) when <paramref name="disposing"/>.</summary>
+    /// <summary>Stops the reporter (final report and flush, bounded by <see cref="ReporterOptions.StopTimeout"/>) when <paramref name="disposing"/>.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (disposing)
         {
             StopAsync().GetAwaiter().GetResult();
+            _engine.Dispose();
         }
     }
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the BenchmarkDotNet suite (Metrics beside OpenTelemetry .NET and raw baselines, in one process).
+#   scripts/bench.sh            default job (accurate; long)
+#   scripts/bench.sh --quick    a short job of every benchmark, a few minutes on 2 cores
+#   scripts/bench.sh --quick --filter '*Counter*'    any BenchmarkDotNet arguments pass through
+#   scripts/bench.sh e2e        end-to-end runs: 1,000,000 points through the OpenTSDB telnet reporter into a local
+#                               VictoriaMetrics (started here), and through the embedded store
+# Results: BenchmarkDotNet.Artifacts/results/*.md and *.csv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build benchmarks/Metrics.Benchmarks -c Release -nologo -v q >/dev/null
+bin=benchmarks/Metrics.Benchmarks/bin/Release/net10.0/Metrics.Benchmarks.dll
+
+if [ "${1:-}" = "e2e" ]; then
+  shift
+  if ! command -v victoria-metrics >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq victoria-metrics >/dev/null; else echo "victoria-metrics is missing"; exit 1; fi
+  fi
+  exec dotnet "$bin" e2e "$@"
+fi
+
+exec dotnet "$bin" "$@"

@@ -1,0 +1,24 @@
+namespace Metrics;
+
+/// <summary>
+/// One reader's position in one histogram: what that reader saw at its previous window, so the next window holds
+/// exactly the values recorded since. Created by <see cref="Histogram.GetWindow"/>; owned by one reader, not shared.
+/// </summary>
+internal sealed class HistogramCursor
+{
+    internal HistogramCursor(Histogram owner) => Owner = owner;
+
+    /// <summary>The histogram this cursor belongs to.</summary>
+    public Histogram Owner { get; }
+
+    /// <summary>HDR: a copy of the bucket counts last seen, block by block (null until a block had values).</summary>
+    public long[]?[]? Counts { get; set; }
+
+    public UInt128 IntegerSum { get; set; }
+
+    public double FractionalSum { get; set; }
+
+    public long Clamped { get; set; }
+
+    public long Rejected { get; set; }
+}

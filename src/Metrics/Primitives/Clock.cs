@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Metrics.Primitives;
+
+/// <summary>
+/// Timestamps from a <see cref="TimeProvider"/>, reading <see cref="Stopwatch"/> directly when the provider is
+/// <see cref="TimeProvider.System"/> (the same clock, without a virtual call on the hot path).
+/// </summary>
+internal readonly struct Clock
+{
+    private readonly TimeProvider _time;
+    private readonly bool _system;
+
+    public Clock(TimeProvider time)
+    {
+        _time = time;
+        _system = ReferenceEquals(time, TimeProvider.System);
+        Frequency = time.TimestampFrequency;
+    }
+
+    /// <summary>Timestamp units per second.</summary>
+    public long Frequency { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Now() => _system ? Stopwatch.GetTimestamp() : _time.GetTimestamp();
+
+    /// <summary>Converts a span of timestamp units to nanoseconds.</summary>
+    public long ToNanoseconds(long units) => Frequency == 1_000_000_000
+        ? units
+        : (long)(units * (1_000_000_000.0 / Frequency));
+
+    /// <summary>Converts a span of timestamp units to a <see cref="TimeSpan"/>.</summary>
+    public TimeSpan ToTimeSpan(long units) => TimeSpan.FromTicks((long)(units * ((double)TimeSpan.TicksPerSecond / Frequency)));
+}

@@ -1,0 +1,80 @@
+namespace Metrics.Registry;
+
+/// <summary>Turns one series into a <see cref="MetricSnapshot"/> for a reader, advancing that reader's cursor.</summary>
+internal static class SeriesReader
+{
+    public static MetricSnapshot Read(Series series, DateTimeOffset timestamp, MetricsReader.Cursor cursor)
+    {
+        var name = series.Id.Name;
+        var tags = series.Id.Tags;
+        switch (series.Metric)
+        {
+            case Counter counter:
+            {
+                var count = counter.Count;
+                return new MetricSnapshot
+                {
+                    Name = name, Tags = tags, Type = MetricType.Counter, Timestamp = timestamp,
+                    Count = count, Delta = Advance(cursor, count),
+                };
+            }
+
+            case Meter meter:
+            {
+                var count = meter.Count;
+                return new MetricSnapshot
+                {
+                    Name = name, Tags = tags, Type = MetricType.Meter, Timestamp = timestamp,
+                    Count = count, Delta = Advance(cursor, count),
+                    MeanRate = meter.MeanRate, OneMinuteRate = meter.OneMinuteRate,
+                    FiveMinuteRate = meter.FiveMinuteRate, FifteenMinuteRate = meter.FifteenMinuteRate,
+                };
+            }
+
+            case Histogram histogram:
+            {
+                var count = histogram.Count;
+                var lifetime = histogram.GetSnapshot();
+                var window = histogram.GetWindow(ref cursor.Histogram);
+                return new MetricSnapshot
+                {
+                    Name = name, Tags = tags, Type = MetricType.Histogram, Timestamp = timestamp,
+                    Count = count, Delta = Advance(cursor, count),
+                    Histogram = lifetime, Window = window,
+                };
+            }
+
+            case Timer timer:
+            {
+                var meter = timer.Meter;
+                var count = meter.Count;
+                var lifetime = timer.Histogram.GetSnapshot();
+                var window = timer.Histogram.GetWindow(ref cursor.Histogram);
+                return new MetricSnapshot
+                {
+                    Name = name, Tags = tags, Type = MetricType.Timer, Timestamp = timestamp,
+                    Count = count, Delta = Advance(cursor, count),
+                    MeanRate = meter.MeanRate, OneMinuteRate = meter.OneMinuteRate,
+                    FiveMinuteRate = meter.FiveMinuteRate, FifteenMinuteRate = meter.FifteenMinuteRate,
+                    Histogram = lifetime, Window = window,
+                };
+            }
+
+            case Gauge gauge:
+                return new MetricSnapshot { Name = name, Tags = tags, Type = MetricType.Gauge, Timestamp = timestamp, Value = gauge.Value };
+
+            case SettableGauge settable:
+                return new MetricSnapshot { Name = name, Tags = tags, Type = MetricType.Gauge, Timestamp = timestamp, Value = settable.Value };
+
+            default:
+                throw new InvalidOperationException($"Series '{series.Id}' holds an unknown metric type {series.TypeName}.");
+        }
+    }
+
+    private static long Advance(MetricsReader.Cursor cursor, long count)
+    {
+        var delta = count - cursor.LastCount;
+        cursor.LastCount = count;
+        return delta;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+
+namespace Metrics.Registry;
+
+/// <summary>
+/// The series of one registry. Lookups are lock-free (a concurrent dictionary, also searchable by a span of tag
+/// pairs); adds and removes take one lock so the per-name series count and the overflow folding stay exact.
+/// </summary>
+/// <remarks>
+/// A series folded because its name reached the limit is remembered as an alias of the name's overflow series,
+/// so later lookups of it are as cheap as any other; at most <see cref="AliasesPerLimit"/> times the limit are
+/// remembered per name, to bound memory under a cardinality explosion.
+/// </remarks>
+internal sealed class SeriesTable
+{
+    /// <summary>The tags of the series that takes a name's folded series.</summary>
+    public static readonly Tags OverflowTags = new(("metrics_overflow", "true"));
+
+    internal const int AliasesPerLimit = 10;
+
+    private readonly ConcurrentDictionary<SeriesKey, Series> _series = new(SeriesKeyComparer.Instance);
+    private readonly ConcurrentDictionary<SeriesKey, Series>.AlternateLookup<SpanKey> _bySpan;
+    private readonly ConcurrentDictionary<string, Series> _byEncodedName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NameInfo> _names = new(StringComparer.Ordinal);
+    private readonly object _writeLock = new();
+    private readonly int _maxSeriesPerName;
+    private int _count;
+
+    public SeriesTable(int maxSeriesPerName)
+    {
+        _maxSeriesPerName = maxSeriesPerName;
+        _bySpan = _series.GetAlternateLookup<SpanKey>();
+    }
+
+    /// <summary>Number of series (overflow series included, folded aliases not).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
+
+    public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags) =>
+        _bySpan.TryGetValue(new SpanKey(name, tags), out var s) ? s : null;
+
+    public Series? FindEncoded(string encodedName) => _byEncodedName.TryGetValue(encodedName, out var s) ? s : null;
+
+    /// <summary>Remembers that <paramref name="encodedName"/> decodes to <paramref name="series"/>, so it is not decoded again.</summary>
+    public void AddEncodedName(string encodedName, Series series)
+    {
+        lock (_writeLock)
+        {
+            // Only while the series is still held: a concurrent Remove must not leave a stale alias behind.
+            if (_series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held) && ReferenceEquals(held, series))
+            {
+                _byEncodedName[encodedName] = series;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the series <paramref name="name"/> + <paramref name="tags"/>, creating it with <paramref name="create"/>
+    /// when absent, or the name's overflow series when the name already has the most series allowed.
+    /// The caller checks the returned series' type.
+    /// </summary>
+    public Series GetOrAdd(string name, Tags tags, Type metricType, Func<object> create)
+    {
+        lock (_writeLock)
+        {
+            var key = new SeriesKey(name, tags);
+            if (_series.TryGetValue(key, out var existing))
+            {
+                return existing;
+            }
+
+            if (!_names.TryGetValue(name, out var info))
+            {
+                info = new NameInfo();
+                _names.Add(name, info);
+            }
+
+            if (tags.Equals(OverflowTags))
+            {
+                return GetOrAddOverflow(name, info, create);
+            }
+
+            if (info.Count < _maxSeriesPerName)
+            {
+                var series = new Series(new MetricId(name, tags), create());
+                _series[key] = series;
+                info.Count++;
+                _count++;
+                return series;
+            }
+
+            var overflow = GetOrAddOverflow(name, info, create);
+            if (overflow.Metric.GetType() == metricType)
+            {
+                info.Folded++;
+                if (info.Aliases < (long)_maxSeriesPerName * AliasesPerLimit)
+                {
+                    _series[key] = overflow;
+                    info.Aliases++;
+                }
+            }
+
+            return overflow;
+        }
+    }
+
+    /// <summary>Removes the series <paramref name="name"/> + <paramref name="tags"/> (not a folded alias). Returns whether it was held.</summary>
+    public bool Remove(string name, Tags tags)
+    {
+        lock (_writeLock)
+        {
+            return _series.TryGetValue(new SeriesKey(name, tags), out var series)
+                && series.Id.Tags.Equals(tags)
+                && RemoveHeld(series);
+        }
+    }
+
+    /// <summary>Removes <paramref name="series"/> if it is still held. Returns whether it was.</summary>
+    public bool Remove(Series series)
+    {
+        lock (_writeLock)
+        {
+            return _series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held)
+                && ReferenceEquals(held, series)
+                && RemoveHeld(series);
+        }
+    }
+
+    /// <summary>Every series held (not folded aliases), in no particular order. Lock-free; concurrent changes may or may not show.</summary>
+    public List<Series> Snapshot()
+    {
+        var list = new List<Series>(Count);
+        foreach (var (key, series) in _series)
+        {
+            if (ReferenceEquals(key.Tags, series.Id.Tags))
+            {
+                list.Add(series);
+            }
+        }
+
+        return list;
+    }
+
+    public long FoldedCount(string name)
+    {
+        lock (_writeLock)
+        {
+            return _names.TryGetValue(name, out var info) ? info.Folded : 0;
+        }
+    }
+
+    private Series GetOrAddOverflow(string name, NameInfo info, Func<object> create)
+    {
+        var key = new SeriesKey(name, OverflowTags);
+        if (_series.TryGetValue(key, out var overflow))
+        {
+            return overflow;
+        }
+
+        overflow = new Series(new MetricId(name, OverflowTags), create());
+        _series[key] = overflow;
+        info.HasOverflow = true;
+        _count++;
+        return overflow;
+    }
+
+    // Caller holds the lock and has checked that the series is held under its own key.
+    private bool RemoveHeld(Series series)
+    {
+        var name = series.Id.Name;
+        _series.TryRemove(new SeriesKey(name, series.Id.Tags), out _);
+        _count--;
+        foreach (var (encoded, target) in _byEncodedName)
+        {
+            if (ReferenceEquals(target, series))
+            {
+                _byEncodedName.TryRemove(encoded, out _);
+            }
+        }
+
+        var info = _names[name];
+        if (series.Id.Tags.Equals(OverflowTags))
+        {
+            // Folded aliases pointed at the removed overflow series; they start afresh.
+            foreach (var (key, target) in _series)
+            {
+                if (ReferenceEquals(target, series))
+                {
+                    _series.TryRemove(key, out _);
+                }
+            }
+
+            info.HasOverflow = false;
+            info.Aliases = 0;
+            info.Folded = 0;
+        }
+        else
+        {
+            info.Count--;
+        }
+
+        if (info.Count == 0 && !info.HasOverflow)
+        {
+            _names.Remove(name);
+        }
+
+        return true;
+    }
+
+    private sealed class NameInfo
+    {
+        public int Count { get; set; }
+
+        public bool HasOverflow { get; set; }
+
+        public long Aliases { get; set; }
+
+        public long Folded { get; set; }
+    }
+}

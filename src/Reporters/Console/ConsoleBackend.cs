@@ -1,0 +1,43 @@
+using Metrics.Reporters.Engine;
+
+// Internal types stay in Metrics.Reporters: a Metrics.Reporters.Console namespace would hide System.Console.
+namespace Metrics.Reporters;
+
+/// <summary>Writes each batch as a table to a <see cref="TextWriter"/>.</summary>
+internal sealed class ConsoleBackend : IReportBackend
+{
+    private readonly TextWriter _output;
+    private readonly TimeProvider _time;
+
+    public ConsoleBackend(TextWriter output, TimeProvider time)
+    {
+        _output = output;
+        _time = time;
+    }
+
+    public string Name => "console";
+
+    public string? Validate(in DataPoint point) => null;
+
+    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    {
+        var table = ConsoleTableFormat.Format(_time.GetUtcNow(), batch);
+        try
+        {
+            await _output.WriteAsync(table.AsMemory(), cancellationToken).ConfigureAwait(false);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return SendResult.Ok(batch.Count);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            return SendResult.Permanent(batch.Count, "the output writer is closed", exception: ex);
+        }
+        catch (IOException ex)
+        {
+            return SendResult.Transient(batch.Count, "writing to the output failed: " + ex.Message, exception: ex);
+        }
+    }
+
+    // The writer belongs to the caller (often Console.Out): it is not closed here.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,133 @@
+namespace Metrics.Reporters.Engine;
+
+/// <summary>
+/// Turns a metric snapshot into points named <c>prefix + name + "." + key</c> with the pyformance key set of
+/// <see cref="FieldNaming"/>. Histogram and timer statistics come from the lifetime histogram
+/// (<see cref="MetricSnapshot.Histogram"/>), as pyformance reports them.
+/// </summary>
+/// <remarks>
+/// A backend that needs other points derives from this class and overrides the method of a metric type (e.g.
+/// Wavefront emits <see cref="PointKind.DeltaCounter"/> points for counters and <see cref="PointKind.Distribution"/>
+/// points from <see cref="MetricSnapshot.Window"/>), then supplies it through <see cref="IExpandingBackend"/>.
+/// One instance serves one reporter; it is called from the reporter's loop only.
+/// </remarks>
+internal class PointExpander
+{
+    /// <summary>Creates an expander with the given field names.</summary>
+    public PointExpander(FieldNaming fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        Fields = fields;
+    }
+
+    /// <summary>The field names in use.</summary>
+    public FieldNaming Fields { get; }
+
+    /// <summary>Expands <paramref name="snapshot"/> into <paramref name="output"/>.</summary>
+    /// <param name="snapshot">The series as the reporter's reader saw it.</param>
+    /// <param name="name">The prefixed series name (<c>prefix + snapshot.Name</c>).</param>
+    /// <param name="tags">The merged tags (global, then reporter, then the metric's own).</param>
+    /// <param name="output">Where points go.</param>
+    public void Expand(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        switch (snapshot.Type)
+        {
+            case MetricType.Counter:
+                ExpandCounter(snapshot, name, tags, output);
+                break;
+            case MetricType.Gauge:
+                ExpandGauge(snapshot, name, tags, output);
+                break;
+            case MetricType.Meter:
+                ExpandMeter(snapshot, name, tags, output);
+                break;
+            case MetricType.Histogram:
+                ExpandHistogram(snapshot, name, tags, output);
+                break;
+            case MetricType.Timer:
+                ExpandTimer(snapshot, name, tags, output);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Type, "Unknown metric type.");
+        }
+    }
+
+    /// <summary>Counter: <c>count</c>.</summary>
+    protected virtual void ExpandCounter(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        output.Add(Key(name, Fields.Count), tags, snapshot.Timestamp, snapshot.Count);
+    }
+
+    /// <summary>Gauge: <c>value</c> (skipped and counted when not finite).</summary>
+    protected virtual void ExpandGauge(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        output.Add(Key(name, Fields.Value), tags, snapshot.Timestamp, snapshot.Value);
+    }
+
+    /// <summary>Meter: <c>count, mean_rate, 1m_rate, 5m_rate, 15m_rate</c>.</summary>
+    protected virtual void ExpandMeter(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        var ts = snapshot.Timestamp;
+        output.Add(Key(name, Fields.Count), tags, ts, snapshot.Count);
+        output.Add(Key(name, Fields.MeanRate), tags, ts, snapshot.MeanRate);
+        output.Add(Key(name, Fields.OneMinuteRate), tags, ts, snapshot.OneMinuteRate);
+        output.Add(Key(name, Fields.FiveMinuteRate), tags, ts, snapshot.FiveMinuteRate);
+        output.Add(Key(name, Fields.FifteenMinuteRate), tags, ts, snapshot.FifteenMinuteRate);
+    }
+
+    /// <summary>Histogram: <c>count, avg, max, min, std_dev</c> and the histogram percentiles.</summary>
+    protected virtual void ExpandHistogram(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        var ts = snapshot.Timestamp;
+        var h = snapshot.Histogram ?? HistogramSnapshot.Empty;
+        output.Add(Key(name, Fields.Count), tags, ts, snapshot.Count);
+        output.Add(Key(name, Fields.Mean), tags, ts, h.Mean);
+        output.Add(Key(name, Fields.Max), tags, ts, h.Max);
+        output.Add(Key(name, Fields.Min), tags, ts, h.Min);
+        output.Add(Key(name, Fields.StdDev), tags, ts, h.StdDev);
+        foreach (var (quantile, key) in Fields.HistogramPercentiles)
+        {
+            output.Add(Key(name, key), tags, ts, h.Count == 0 ? 0 : h.GetValue(quantile));
+        }
+    }
+
+    /// <summary>
+    /// Timer: <c>count, sum, avg, max, min, std_dev, 1m_rate, 5m_rate, 15m_rate, mean_rate</c> and the timer
+    /// percentiles; durations scaled by <see cref="FieldNaming.TimerDurationScale"/>.
+    /// </summary>
+    protected virtual void ExpandTimer(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        var ts = snapshot.Timestamp;
+        var h = snapshot.Histogram ?? HistogramSnapshot.Empty;
+        var scale = Fields.TimerDurationScale;
+        output.Add(Key(name, Fields.Count), tags, ts, snapshot.Count);
+        output.Add(Key(name, Fields.Sum), tags, ts, h.Sum * scale);
+        output.Add(Key(name, Fields.Mean), tags, ts, h.Mean * scale);
+        output.Add(Key(name, Fields.Max), tags, ts, h.Max * scale);
+        output.Add(Key(name, Fields.Min), tags, ts, h.Min * scale);
+        output.Add(Key(name, Fields.StdDev), tags, ts, h.StdDev * scale);
+        output.Add(Key(name, Fields.OneMinuteRate), tags, ts, snapshot.OneMinuteRate);
+        output.Add(Key(name, Fields.FiveMinuteRate), tags, ts, snapshot.FiveMinuteRate);
+        output.Add(Key(name, Fields.FifteenMinuteRate), tags, ts, snapshot.FifteenMinuteRate);
+        output.Add(Key(name, Fields.MeanRate), tags, ts, snapshot.MeanRate);
+        foreach (var (quantile, key) in Fields.TimerPercentiles)
+        {
+            output.Add(Key(name, key), tags, ts, h.Count == 0 ? 0 : h.GetValue(quantile) * scale);
+        }
+    }
+
+    /// <summary>The point name of field <paramref name="key"/> of series <paramref name="name"/>.</summary>
+    protected static string Key(string name, string key) => string.Concat(name, ".", key);
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+
+namespace Metrics.Reporters.Engine;
+
+/// <summary>Taking a report: snapshot, filter, expansion, validation, queueing.</summary>
+internal sealed partial class ReportingEngine
+{
+    private async Task ReportCoreAsync(bool final, CancellationToken cancellationToken)
+    {
+        Collect();
+        await FlushAsync(final, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the registry with this reporter's cursor and queues the valid points. Never throws.</summary>
+    private void Collect()
+    {
+        var buffer = new PointBuffer();
+        try
+        {
+            var filter = _options.Filter;
+            foreach (var snapshot in _source())
+            {
+                try
+                {
+                    if (filter is not null && !filter(snapshot))
+                    {
+                        continue;
+                    }
+
+                    var tags = snapshot.Tags.IsEmpty ? _baseTags : _baseTags.Merge(snapshot.Tags);
+                    _expander.Expand(snapshot, _options.Prefix + snapshot.Name, tags, buffer);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Reporter {Reporter}: series {Series} could not be expanded and is left out of this report.", Name, snapshot.Name);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: reading the registry failed; this report is skipped.", Name);
+            return;
+        }
+
+        if (buffer.SkippedNonFinite > 0)
+        {
+            _self.Skipped.Inc(buffer.SkippedNonFinite);
+        }
+
+        var valid = Validate(buffer.Points);
+        var evicted = new List<DataPoint>();
+        _queue.Enqueue(valid, evicted);
+        if (evicted.Count > 0)
+        {
+            if (_options.OfflineStorage is { StoreOnQueueOverflow: true })
+            {
+                Park(evicted, "queue full");
+            }
+            else
+            {
+                _self.Drop(evicted.Count);
+                _logger.LogWarning("Reporter {Reporter}: the queue is full ({Capacity} points); dropped the {Count} oldest.", Name, _queue.Capacity, evicted.Count);
+            }
+        }
+    }
+
+    private IReadOnlyList<DataPoint> Validate(IReadOnlyList<DataPoint> points)
+    {
+        List<DataPoint>? valid = null;
+        List<string>? reasons = null;
+        for (var i = 0; i < points.Count; i++)
+        {
+            string? reason;
+            try
+            {
+                reason = _backend.Validate(points[i]);
+            }
+            catch (Exception ex)
+            {
+                reason = $"validation threw {ex.GetType().Name}: {ex.Message}";
+            }
+
+            if (reason is null)
+            {
+                valid?.Add(points[i]);
+                continue;
+            }
+
+            if (valid is null)
+            {
+                valid = new List<DataPoint>(points.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    valid.Add(points[j]);
+                }
+            }
+
+            (reasons ??= new()).Add($"{points[i].Metric}: {reason}");
+        }
+
+        if (reasons is not null)
+        {
+            _self.Failed.Inc(reasons.Count);
+            _self.Drop(reasons.Count);
+            Notify(new ReportFailure(Name, null, 0, reasons.Count, reasons));
+        }
+
+        return valid ?? points;
+    }
+}

@@ -1,0 +1,390 @@
+using System.Diagnostics.CodeAnalysis;
+using Metrics.Reporters.Offline;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Metrics.Reporters.Engine;
+
+/// <summary>Sending: batching, retry, outcome handling, offline storage and replay.</summary>
+internal sealed partial class ReportingEngine
+{
+    /// <summary>Sends what is queued in batches; then, if the backend took everything, replays offline storage.</summary>
+    private async Task FlushAsync(bool final, CancellationToken cancellationToken)
+    {
+        PurgeExpired();
+        var reachable = true;
+        while (_queue.Count > 0)
+        {
+            var batch = _queue.Take(NextBatchSize());
+            var delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (!delivery.Reachable)
+            {
+                Park(delivery.Undelivered, delivery.Cancelled ? "stop timeout" : "retries exhausted");
+                reachable = false;
+                cancellationToken.ThrowIfCancellationRequested();
+                break;
+            }
+        }
+
+        if (reachable)
+        {
+            await ReplayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (final)
+        {
+            // The backend is down: the rest would only wait out the stop timeout.
+            Park(_queue.TakeAll(), "backend unreachable at stop");
+        }
+    }
+
+    /// <summary>Replays stored points oldest first; a batch is deleted only once the backend took it.</summary>
+    private async Task ReplayAsync(CancellationToken cancellationToken)
+    {
+        var store = EnsureStore();
+        if (store is null)
+        {
+            return;
+        }
+
+        while (store.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            IReadOnlyList<StoredPoint> rows;
+            try
+            {
+                rows = store.ReadOldest(_options.OfflineStorage!.ReplayBatchSize);
+            }
+            catch (Exception ex) when (ex is SqliteException or FormatException or System.Text.Json.JsonException or ObjectDisposedException)
+            {
+                _logger.LogError(ex, "Reporter {Reporter}: reading offline storage failed; replay stops for this report.", Name);
+                return;
+            }
+
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            var points = new DataPoint[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                points[i] = rows[i].Point;
+            }
+
+            var delivery = await DeliverAsync(points, cancellationToken).ConfigureAwait(false);
+            if (!delivery.Reachable)
+            {
+                // Kept for the next attempt: at-least-once.
+                return;
+            }
+
+            try
+            {
+                store.Delete(rows);
+            }
+            catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+            {
+                _logger.LogError(ex, "Reporter {Reporter}: deleting replayed points from offline storage failed; they may be sent again.", Name);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends one batch with retry, splitting it when the backend says it is too large. Never throws.</summary>
+    private async Task<Delivery> DeliverAsync(DataPoint[] batch, CancellationToken cancellationToken)
+    {
+        if (batch.Length == 0)
+        {
+            return Delivery.Done;
+        }
+
+        SendResult result;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            result = await _pipeline.ExecuteAsync(
+                static (state, token) => state.Engine.SendOnceAsync(state.Batch, token),
+                (Engine: this, Batch: batch),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new Delivery(batch, Cancelled: true);
+        }
+
+        var count = batch.Length;
+        switch (result.Outcome)
+        {
+            case SendOutcome.Success:
+                _self.Succeeded.Inc(count);
+                MarkSuccess();
+                return Delivery.Done;
+
+            case SendOutcome.PartialFailure:
+                var failed = Math.Clamp(result.Failed, 0, count);
+                var succeeded = Math.Clamp(result.Succeeded, 0, count - failed);
+                _self.Succeeded.Inc(succeeded);
+                _self.Failed.Inc(failed);
+                _self.Drop(failed);
+                MarkSuccess();
+                Notify(new ReportFailure(Name, result.StatusCode, succeeded, failed, result.Errors ?? [], result.Exception));
+                return Delivery.Done;
+
+            case SendOutcome.TooLarge when count > 1:
+                var half = count / 2;
+                var first = await DeliverAsync(Slice(batch, 0, half), cancellationToken).ConfigureAwait(false);
+                if (!first.Reachable)
+                {
+                    return new Delivery([.. first.Undelivered, .. Slice(batch, half, count - half)], first.Cancelled);
+                }
+
+                return await DeliverAsync(Slice(batch, half, count - half), cancellationToken).ConfigureAwait(false);
+
+            case SendOutcome.Transient:
+                _self.Failed.Inc(count);
+                MarkFailure();
+                Notify(new ReportFailure(Name, result.StatusCode, 0, count, WithAttempts(result.Errors), result.Exception));
+                return new Delivery(batch, Cancelled: false);
+
+            default:
+                // Permanent, or a single point that is still too large: retrying cannot help.
+                _self.Failed.Inc(count);
+                _self.Drop(count);
+                MarkFailure();
+                var errors = result.Outcome == SendOutcome.TooLarge
+                    ? [$"a single point is too large for {_backend.Name}", .. result.Errors ?? []]
+                    : result.Errors ?? [];
+                Notify(new ReportFailure(Name, result.StatusCode, 0, count, errors, result.Exception));
+                return Delivery.Done;
+        }
+    }
+
+    /// <summary>One backend call, timed and counted; a backend exception becomes a transient result.</summary>
+    private async ValueTask<SendResult> SendOnceAsync(DataPoint[] batch, CancellationToken cancellationToken)
+    {
+        _self.Sent.Inc(batch.Length);
+        var started = _time.GetTimestamp();
+        SendResult result;
+        try
+        {
+            // WaitAsync: a backend that ignores cancellation still cannot hold up a stop.
+            result = await _backend.SendAsync(batch, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = result with { Errors = result.Errors ?? [] };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            result = SendResult.Transient(batch.Length, $"{_backend.Name} failed: {ex.GetType().Name}: {ex.Message}", exception: ex);
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        _self.SendTimer.Update(elapsed);
+        if (_backendMetrics is not null)
+        {
+            try
+            {
+                _backendMetrics.OnSendCompleted(batch.Length, result, elapsed);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogDebug(ex, "Reporter {Reporter}: the backend's self-metrics hook failed.", Name);
+            }
+        }
+
+        return result;
+    }
+
+    private ResiliencePipeline<SendResult> BuildRetryPipeline()
+    {
+        var retry = _options.Retry;
+        var builder = new ResiliencePipelineBuilder<SendResult> { TimeProvider = _time };
+        if (retry.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<SendResult>
+            {
+                MaxRetryAttempts = retry.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = retry.BaseDelay,
+                MaxDelay = retry.MaxDelay,
+                UseJitter = false,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result.Outcome == SendOutcome.Transient),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Result.RetryAfter)),
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The backend's Retry-After when it gave one (capped at MaxDelay); otherwise exponential backoff from BaseDelay,
+    /// capped at MaxDelay, with full jitter (uniform in [0, delay)) when enabled.
+    /// </summary>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Retry jitter, not security.")]
+    internal TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
+    {
+        var retry = _options.Retry;
+        if (retryAfter is { } after && after >= TimeSpan.Zero)
+        {
+            return after < retry.MaxDelay ? after : retry.MaxDelay;
+        }
+
+        var exponential = retry.BaseDelay.Ticks * Math.Pow(2, Math.Min(attempt, 62));
+        var ticks = Math.Min(exponential, retry.MaxDelay.Ticks);
+        if (retry.UseJitter)
+        {
+            ticks *= _random.NextDouble();
+        }
+
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    private int NextBatchSize()
+    {
+        var size = _options.AdaptiveBatching is { } adaptive
+            ? AdaptiveBatchSizer.Compute(adaptive, _options.BatchSize, GetResourceUsage())
+            : _options.BatchSize;
+        Volatile.Write(ref _currentBatchSize, size);
+        return size;
+    }
+
+    /// <summary>Points that cannot be sent now: to offline storage when enabled, otherwise dropped and counted.</summary>
+    private void Park(IReadOnlyList<DataPoint> points, string why)
+    {
+        if (points.Count == 0)
+        {
+            return;
+        }
+
+        var store = EnsureStore();
+        if (store is not null)
+        {
+            try
+            {
+                var evicted = store.Store(points);
+                _self.Stored.Inc(points.Count);
+                if (evicted > 0)
+                {
+                    _self.Drop(evicted);
+                    _logger.LogWarning("Reporter {Reporter}: offline storage is full ({Max} points); dropped the {Count} oldest.", Name, _options.OfflineStorage!.MaxStoredPoints, evicted);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or IOException)
+            {
+                _logger.LogError(ex, "Reporter {Reporter}: writing {Count} points to offline storage failed; they are dropped.", Name, points.Count);
+            }
+        }
+
+        _self.Drop(points.Count);
+        _logger.LogDebug("Reporter {Reporter}: dropped {Count} points ({Why}).", Name, points.Count, why);
+    }
+
+    private void PurgeExpired()
+    {
+        var store = EnsureStore();
+        if (store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var expired = store.PurgeExpired();
+            if (expired > 0)
+            {
+                _self.Expired.Inc(expired);
+                _logger.LogWarning("Reporter {Reporter}: {Count} stored points expired before they could be sent.", Name, expired);
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: purging expired points from offline storage failed.", Name);
+        }
+    }
+
+    private OfflineStore? EnsureStore()
+    {
+        if (_options.OfflineStorage is not { } storage)
+        {
+            return null;
+        }
+
+        lock (_lifecycleLock)
+        {
+            if (!_storeOpened)
+            {
+                _storeOpened = true;
+                _store = OfflineStore.Open(storage, _time, _logger, Name);
+            }
+
+            return _store;
+        }
+    }
+
+    private void Notify(ReportFailure failure)
+    {
+        var handler = _options.ErrorHandler;
+        if (handler is null)
+        {
+            _logger.LogWarning("{Failure}", failure.ToString());
+            return;
+        }
+
+        try
+        {
+            handler(failure);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: the error handler threw; the failure was: {Failure}", Name, failure.ToString());
+        }
+    }
+
+    private void MarkSuccess()
+    {
+        lock (_lifecycleLock)
+        {
+            _lastSuccess = _time.GetUtcNow();
+            _consecutiveFailures = 0;
+        }
+    }
+
+    private void MarkFailure()
+    {
+        lock (_lifecycleLock)
+        {
+            _lastFailure = _time.GetUtcNow();
+            _consecutiveFailures++;
+        }
+    }
+
+    private IReadOnlyList<string> WithAttempts(IReadOnlyList<string>? errors)
+    {
+        var attempts = _options.Retry.MaxRetries + 1;
+        return [.. errors ?? [], $"gave up after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}"];
+    }
+
+    private static DataPoint[] Slice(DataPoint[] batch, int start, int length)
+    {
+        var slice = new DataPoint[length];
+        for (var i = 0; i < length; i++)
+        {
+            slice[i] = batch[start + i];
+        }
+
+        return slice;
+    }
+
+    /// <summary>What became of a batch: <see cref="Undelivered"/> are points the backend may not have (transient failure or stop).</summary>
+    private readonly record struct Delivery(IReadOnlyList<DataPoint> Undelivered, bool Cancelled)
+    {
+        public static Delivery Done => new([], false);
+
+        public bool Reachable => Undelivered.Count == 0 && !Cancelled;
+    }
+}

@@ -1,0 +1,306 @@
+using Metrics.Reporters.Offline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+
+namespace Metrics.Reporters.Engine;
+
+/// <summary>
+/// One reporter's engine: scheduling on the registry clock, snapshot and expansion, validation, the bounded
+/// queue, batching (fixed or resource-aware), retry, offline storage, self-metrics and the final flush.
+/// A backend only sends batches.
+/// </summary>
+/// <remarks>
+/// Reports never overlap: each holds <see cref="_gate"/>. The application never waits on the engine: metrics are
+/// read, never locked, and nothing here runs on the application's threads except <see cref="Start"/>,
+/// <see cref="StopAsync"/> and <see cref="ReportNowAsync"/> themselves.
+/// </remarks>
+internal sealed partial class ReportingEngine : IDisposable
+{
+    private readonly object _lifecycleLock = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly MetricsRegistry _registry;
+    private readonly ReporterOptions _options;
+    private readonly IReportBackend _backend;
+    private readonly ISelfMetricsBackend? _backendMetrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PointExpander _expander;
+    private readonly Func<IReadOnlyList<MetricSnapshot>> _source;
+    private readonly PointQueue _queue;
+    private readonly IResourceMonitor _monitor;
+    private readonly Random _random;
+    private readonly ResiliencePipeline<SendResult> _pipeline;
+    private readonly CancellationTokenSource _shutdown;
+    private readonly SelfMetrics _self;
+    private readonly bool _ownsName;
+    private readonly Tags _baseTags;
+
+    private ITimer? _timer;
+    private Task? _stopTask;
+    private bool _started;
+    private int _scheduledPending;
+    private bool _storeOpened;
+    private OfflineStore? _store;
+    private int _currentBatchSize;
+
+    private DateTimeOffset? _lastSuccess;
+    private DateTimeOffset? _lastFailure;
+    private int _consecutiveFailures;
+
+    public ReportingEngine(MetricsRegistry registry, ReporterOptions options, IReportBackend backend, EngineSeams? seams = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(backend);
+        OptionsValidator.Validate(options);
+        _registry = registry;
+        _options = options;
+        _backend = backend;
+        _backendMetrics = backend as ISelfMetricsBackend;
+        _time = registry.TimeProvider;
+        _ownsName = options.Name is null;
+        Name = ReporterNames.Claim(registry, options.Name ?? backend.Name, makeUnique: _ownsName);
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Metrics.Reporters." + Name);
+        _expander = backend is IExpandingBackend expanding ? expanding.CreateExpander(options.Fields) : new PointExpander(options.Fields);
+        _source = seams?.SnapshotSource ?? registry.CreateReader().Read;
+        _queue = new PointQueue(options.MaxQueueSize);
+        _monitor = seams?.ResourceMonitor ?? new ProcessResourceMonitor();
+        _random = seams?.Random ?? new Random();
+        _pipeline = BuildRetryPipeline();
+        _shutdown = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        _baseTags = registry.GlobalTags.Merge(options.Tags);
+        _currentBatchSize = options.BatchSize;
+        _self = new SelfMetrics(registry, Name, () => _queue.Count, () => _store?.Count ?? 0, () => Volatile.Read(ref _currentBatchSize));
+        try
+        {
+            _backendMetrics?.RegisterSelfMetrics(registry, _self.Tags);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: the backend failed to register its self-metrics.", Name);
+        }
+    }
+
+    /// <summary>The reporter's name (unique among the live reporters of its registry unless set explicitly).</summary>
+    public string Name { get; }
+
+    /// <summary>Self-metrics of this reporter.</summary>
+    internal SelfMetrics Self => _self;
+
+    /// <summary>The offline store, once opened (null when off or unusable).</summary>
+    internal OfflineStore? Store => _store;
+
+    public ReporterStatus Status
+    {
+        get
+        {
+            lock (_lifecycleLock)
+            {
+                return new ReporterStatus
+                {
+                    Name = Name,
+                    Running = _started && _stopTask is null,
+                    LastSuccess = _lastSuccess,
+                    LastFailure = _lastFailure,
+                    ConsecutiveFailures = _consecutiveFailures,
+                    QueueDepth = _queue.Count,
+                    QueueCapacity = _queue.Capacity,
+                    StoredPoints = _store?.Count ?? 0,
+                    Dropped = _self.Dropped,
+                };
+            }
+        }
+    }
+
+    public void Start()
+    {
+        lock (_lifecycleLock)
+        {
+            if (_stopTask is not null)
+            {
+                throw new InvalidOperationException($"Reporter {Name} was stopped; create a new reporter to report again.");
+            }
+
+            if (_started)
+            {
+                return;
+            }
+
+            _started = true;
+            _timer = _time.CreateTimer(static state => ((ReportingEngine)state!).OnTimer(), this, _options.Interval, _options.Interval);
+        }
+
+        // Points left in offline storage by an earlier run are replayed right away, not one interval later.
+        if (_options.OfflineStorage is not null)
+        {
+            _ = RunExclusiveAsync(static (engine, token) => engine.ReplayAsync(token), _shutdown.Token);
+        }
+    }
+
+    public async Task ReportNowAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfStopped();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            await ReportCoreAsync(final: false, linked.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_lifecycleLock)
+        {
+            return _stopTask ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    public ResourceUsage GetResourceUsage() =>
+        new(_monitor.SampleCpuPercent(), _monitor.SampleMemoryPercent(), 100.0 * _queue.Count / _queue.Capacity);
+
+    /// <summary>Completes when no report is running (tests use it after advancing the clock).</summary>
+    internal async Task WhenIdleAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        _gate.Release();
+    }
+
+    private void OnTimer()
+    {
+        // At most one scheduled report waits behind a running one; further ticks are skipped.
+        if (Interlocked.Exchange(ref _scheduledPending, 1) == 1)
+        {
+            return;
+        }
+
+        _ = RunExclusiveAsync(
+            static (engine, token) =>
+            {
+                Volatile.Write(ref engine._scheduledPending, 0);
+                return engine.ReportCoreAsync(final: false, token);
+            },
+            _shutdown.Token);
+    }
+
+    private async Task RunExclusiveAsync(Func<ReportingEngine, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Volatile.Write(ref _scheduledPending, 0);
+            return;
+        }
+
+        try
+        {
+            await work(this, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the stop path parks what is left.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: a scheduled report failed.", Name);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        bool wasStarted;
+        lock (_lifecycleLock)
+        {
+            wasStarted = _started;
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        _shutdown.CancelAfter(_options.StopTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var token = linked.Token;
+        var entered = false;
+        try
+        {
+            await _gate.WaitAsync(token).ConfigureAwait(false);
+            entered = true;
+            if (wasStarted)
+            {
+                await ReportCoreAsync(final: true, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await FlushAsync(final: true, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Reporter {Reporter}: the final flush did not finish within {StopTimeout}; unsent points were {Fate}.", Name, _options.StopTimeout, _options.OfflineStorage is null ? "dropped" : "stored offline");
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Reporter {Reporter}: the final report failed.", Name);
+        }
+        finally
+        {
+            Park(_queue.TakeAll(), "stopped with points unsent");
+            if (entered)
+            {
+                _gate.Release();
+            }
+
+            await ShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ShutdownAsync()
+    {
+        try
+        {
+            _self.RemoveGauges();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Reporter {Reporter}: removing self-metric gauges failed.", Name);
+        }
+
+        ReporterNames.Release(_registry, Name);
+        lock (_lifecycleLock)
+        {
+            _store?.Dispose();
+        }
+
+        try
+        {
+            await _backend.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Reporter {Reporter}: closing the backend failed.", Name);
+        }
+    }
+
+    /// <summary>Releases the shutdown timer. Call after <see cref="StopAsync"/> completed.</summary>
+    public void Dispose() => _shutdown.Dispose();
+
+    private void ThrowIfStopped()
+    {
+        if (Volatile.Read(ref _stopTask) is not null)
+        {
+            throw new ObjectDisposedException(GetType().Name, $"Reporter {Name} was stopped; create a new reporter to report again.");
+        }
+    }
+}

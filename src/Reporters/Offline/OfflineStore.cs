@@ -1,0 +1,317 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Metrics.Reporters.Offline;
+
+/// <summary>A stored point and its row id (for deletion once the backend accepted it).</summary>
+internal readonly record struct StoredPoint(long Id, DataPoint Point);
+
+/// <summary>
+/// Points that could not be delivered, kept in a SQLite file (WAL mode) until they are sent or expire. Rows carry
+/// the original metric, tags (JSON), timestamp, value, kind, centroids (JSON) and an expiry (now + TTL on the
+/// registry clock). Reads return the oldest first; rows are deleted only after the backend accepted them.
+/// </summary>
+/// <remarks>
+/// A file that is not a readable SQLite database is moved aside to <c>&lt;path&gt;.corrupt-&lt;timestamp&gt;</c>
+/// and a fresh one is started, with a warning. Thread-safe (one connection under a lock).
+/// </remarks>
+internal sealed class OfflineStore : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS points (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            metric TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            timestamp_ms INTEGER NOT NULL,
+            value REAL NOT NULL,
+            kind INTEGER NOT NULL,
+            centroids TEXT NULL,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS points_expires ON points (expires_ms);
+        """;
+
+    private readonly object _lock = new();
+    private readonly OfflineStorageOptions _options;
+    private readonly TimeProvider _time;
+    private SqliteConnection? _connection;
+    private long _count;
+
+    private OfflineStore(OfflineStorageOptions options, TimeProvider time, SqliteConnection connection)
+    {
+        _options = options;
+        _time = time;
+        _connection = connection;
+        _count = Scalar(connection, "SELECT COUNT(*) FROM points;");
+    }
+
+    /// <summary>The file in use.</summary>
+    public string Path => _options.Path;
+
+    /// <summary>Rows stored (expired rows included until purged).</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>
+    /// Opens (or creates) the store. A corrupt or unreadable file is moved aside and a fresh one started.
+    /// Returns null, with an error logged, when not even a fresh file can be opened (e.g. the folder is read-only).
+    /// </summary>
+    public static OfflineStore? Open(OfflineStorageOptions options, TimeProvider time, ILogger logger, string reporter)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        try
+        {
+            return new OfflineStore(options, time, Connect(options.Path));
+        }
+        catch (SqliteException ex)
+        {
+            var aside = MoveAside(options.Path, time);
+            logger.LogWarning(
+                ex,
+                "Reporter {Reporter}: the offline storage file {Path} is corrupt or unreadable ({Error}); it was moved to {Aside} and a new file was started. Points stored in it are not replayed.",
+                reporter,
+                options.Path,
+                ex.Message,
+                aside ?? "(could not be moved)");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            return null;
+        }
+
+        try
+        {
+            return new OfflineStore(options, time, Connect(options.Path));
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            return null;
+        }
+    }
+
+    /// <summary>Stores <paramref name="points"/> in one transaction. Returns how many of the oldest rows were evicted to stay within MaxStoredPoints.</summary>
+    public long Store(IReadOnlyList<DataPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0)
+        {
+            return 0;
+        }
+
+        lock (_lock)
+        {
+            var connection = Connection;
+            var expires = (_time.GetUtcNow() + _options.Ttl).ToUnixTimeMilliseconds();
+            using var transaction = connection.BeginTransaction();
+            using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO points (metric, tags, timestamp_ms, value, kind, centroids, expires_ms) VALUES ($m, $t, $ts, $v, $k, $c, $e);";
+                var m = insert.Parameters.Add("$m", SqliteType.Text);
+                var t = insert.Parameters.Add("$t", SqliteType.Text);
+                var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+                var v = insert.Parameters.Add("$v", SqliteType.Real);
+                var k = insert.Parameters.Add("$k", SqliteType.Integer);
+                var c = insert.Parameters.Add("$c", SqliteType.Text);
+                var e = insert.Parameters.Add("$e", SqliteType.Integer);
+                insert.Prepare();
+                foreach (var p in points)
+                {
+                    m.Value = p.Metric;
+                    t.Value = PointJson.WriteTags(p.Tags);
+                    ts.Value = p.Timestamp.ToUnixTimeMilliseconds();
+                    v.Value = p.Value;
+                    k.Value = (int)p.Kind;
+                    c.Value = (object?)PointJson.WriteCentroids(p.Centroids) ?? DBNull.Value;
+                    e.Value = expires;
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            long evicted = 0;
+            var total = _count + points.Count;
+            if (total > _options.MaxStoredPoints)
+            {
+                using var trim = connection.CreateCommand();
+                trim.Transaction = transaction;
+                trim.CommandText = "DELETE FROM points WHERE id IN (SELECT id FROM points ORDER BY id LIMIT $n);";
+                trim.Parameters.AddWithValue("$n", total - _options.MaxStoredPoints);
+                evicted = trim.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            Interlocked.Exchange(ref _count, total - evicted);
+            return evicted;
+        }
+    }
+
+    /// <summary>Returns up to <paramref name="max"/> unexpired points, oldest first. Rows stay until <see cref="Delete"/>.</summary>
+    public IReadOnlyList<StoredPoint> ReadOldest(int max)
+    {
+        lock (_lock)
+        {
+            using var select = Connection.CreateCommand();
+            select.CommandText = "SELECT id, metric, tags, timestamp_ms, value, kind, centroids FROM points WHERE expires_ms > $now ORDER BY id LIMIT $n;";
+            select.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            select.Parameters.AddWithValue("$n", max);
+            using var reader = select.ExecuteReader();
+            var result = new List<StoredPoint>();
+            while (reader.Read())
+            {
+                var point = new DataPoint(reader.GetString(1), PointJson.ReadTags(reader.GetString(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetDouble(4))
+                {
+                    Kind = (PointKind)reader.GetInt32(5),
+                    Centroids = reader.IsDBNull(6) ? null : PointJson.ReadCentroids(reader.GetString(6)),
+                };
+                result.Add(new StoredPoint(reader.GetInt64(0), point));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Deletes rows the backend accepted (or rejected for good).</summary>
+    public void Delete(IReadOnlyList<StoredPoint> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            var connection = Connection;
+            using var transaction = connection.BeginTransaction();
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM points WHERE id = $id;";
+            var id = delete.Parameters.Add("$id", SqliteType.Integer);
+            delete.Prepare();
+            long deleted = 0;
+            foreach (var row in rows)
+            {
+                id.Value = row.Id;
+                deleted += delete.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            Interlocked.Add(ref _count, -deleted);
+        }
+    }
+
+    /// <summary>Deletes expired rows; returns how many.</summary>
+    public long PurgeExpired()
+    {
+        lock (_lock)
+        {
+            using var purge = Connection.CreateCommand();
+            purge.CommandText = "DELETE FROM points WHERE expires_ms <= $now;";
+            purge.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            long purged = purge.ExecuteNonQuery();
+            Interlocked.Add(ref _count, -purged);
+            return purged;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_connection is { } connection)
+            {
+                _connection = null;
+                connection.Dispose();
+                SqliteConnection.ClearPool(connection);
+            }
+        }
+    }
+
+    private SqliteConnection Connection => _connection ?? throw new ObjectDisposedException(nameof(OfflineStore), $"The offline storage at {_options.Path} is closed.");
+
+    private static SqliteConnection Connect(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            using (var check = connection.CreateCommand())
+            {
+                check.CommandText = "PRAGMA quick_check;";
+                var result = check.ExecuteScalar() as string;
+                if (!string.Equals(result, "ok", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new SqliteException($"integrity check failed: {result}", 11);
+                }
+            }
+
+            Execute(connection, Schema);
+            // Probe the table: a file with another "points" table is as unusable as a corrupt one.
+            Execute(connection, "SELECT id, metric, tags, timestamp_ms, value, kind, centroids, expires_ms FROM points LIMIT 0;");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static string? MoveAside(string path, TimeProvider time)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var aside = full + ".corrupt-" + PointJson.Stamp(time.GetUtcNow());
+        for (var n = 2; File.Exists(aside); n++)
+        {
+            aside = full + ".corrupt-" + PointJson.Stamp(time.GetUtcNow()) + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            if (!File.Exists(full))
+            {
+                return null;
+            }
+
+            File.Move(full, aside);
+            foreach (var suffix in new[] { "-wal", "-shm" })
+            {
+                if (File.Exists(full + suffix))
+                {
+                    File.Move(full + suffix, aside + suffix);
+                }
+            }
+
+            return aside;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,32 @@
+using Metrics.Reporters.Engine;
+
+namespace Metrics.Reporters.Tests.Engine;
+
+public class OptionsValidatorTests
+{
+    private static IEnumerable<TestCaseData> InvalidOptions()
+    {
+        yield return new TestCaseData(new TestReporterOptions { Interval = TimeSpan.Zero }, "ReporterOptions.Interval must be positive");
+        yield return new TestCaseData(new TestReporterOptions { BatchSize = 0 }, "ReporterOptions.BatchSize must be positive (was 0)");
+        yield return new TestCaseData(new TestReporterOptions { MaxQueueSize = -1 }, "ReporterOptions.MaxQueueSize must be positive (was -1)");
+        yield return new TestCaseData(new TestReporterOptions { StopTimeout = TimeSpan.FromSeconds(-1) }, "ReporterOptions.StopTimeout");
+        yield return new TestCaseData(new TestReporterOptions { Retry = new RetryOptions { MaxRetries = -1 } }, "ReporterOptions.Retry.MaxRetries");
+        yield return new TestCaseData(new TestReporterOptions { Retry = new RetryOptions { BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(1) } }, "ReporterOptions.Retry.MaxDelay must be at least Retry.BaseDelay");
+        yield return new TestCaseData(new TestReporterOptions { OfflineStorage = new OfflineStorageOptions() }, "ReporterOptions.OfflineStorage.Path is required");
+        yield return new TestCaseData(new TestReporterOptions { OfflineStorage = new OfflineStorageOptions { Path = "x.db", ReplayBatchSize = 0 } }, "ReporterOptions.OfflineStorage.ReplayBatchSize");
+        yield return new TestCaseData(new TestReporterOptions { BatchSize = 5, AdaptiveBatching = new AdaptiveBatchingOptions { MinBatchSize = 10 } }, "ReporterOptions.AdaptiveBatching.MinBatchSize must be between 1 and BatchSize (5)");
+        yield return new TestCaseData(new TestReporterOptions { AdaptiveBatching = new AdaptiveBatchingOptions { CpuTargetPercent = 0 } }, "ReporterOptions.AdaptiveBatching.CpuTargetPercent");
+    }
+
+    [TestCaseSource(nameof(InvalidOptions))]
+    public void Validate_InvalidOption_ThrowsNamingIt(ReporterOptions options, string message)
+    {
+        Assert.That(() => OptionsValidator.Validate(options), Throws.ArgumentException.With.Message.Contains(message));
+    }
+
+    [Test]
+    public void Validate_Defaults_AreValid()
+    {
+        Assert.That(() => OptionsValidator.Validate(new TestReporterOptions()), Throws.Nothing);
+    }
+}

@@ -1,0 +1,195 @@
+using Metrics.Reporters.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Metrics.Reporters.Tests.Engine;
+
+public class ReportingEngineOfflineTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "metrics-engine-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private string DbPath => Path.Combine(_dir, "offline.db");
+
+    private Action<TestReporterOptions> Offline(int replayBatch = 50, bool storeOnOverflow = true) => o => o.OfflineStorage = new OfflineStorageOptions
+    {
+        Path = DbPath,
+        Ttl = TimeSpan.FromMinutes(10),
+        ReplayBatchSize = replayBatch,
+        StoreOnQueueOverflow = storeOnOverflow,
+    };
+
+    [Test]
+    public async Task Send_RetriesExhausted_StoresThenReplaysWhenBackendRecovers()
+    {
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(3, "a");
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(3));
+        Assert.That(h.Reporter.Status.Dropped, Is.Zero);
+
+        h.Snapshots = Snap.Counters(1, "b");
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "b0.count", "a0.count", "a1.count", "a2.count" }));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(h.SelfCounter(SelfMetrics.PointsStored), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Replay_InReplayBatchSize_OldestFirst()
+    {
+        await using var h = new EngineHarness(Offline(replayBatch: 2));
+        h.Snapshots = Snap.Counters(5);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        h.Snapshots = [];
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Backend.Batches.Skip(1).Select(b => b.Count), Is.EqualTo(new[] { 2, 2, 1 }));
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(Enumerable.Range(0, 5).Select(i => $"c{i}.count")));
+    }
+
+    [Test]
+    public async Task Replay_BackendFailsAgain_KeepsRowsUntilAccepted()
+    {
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        h.Snapshots = [];
+        h.Backend.Then(b => SendResult.Transient(b.Count, "still down"));
+
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(2), "not deleted before the backend accepted them");
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted(), Has.Count.EqualTo(2));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task Start_NewReporterOnSameFile_DeliversWhatTheOldOneStored()
+    {
+        var first = new EngineHarness(Offline());
+        first.Snapshots = [Snap.Counter("orders", 42, new Tags(("region", "eu")))];
+        first.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        first.Reporter.Start();
+        await first.Reporter.StopAsync();
+        await first.Reporter.DisposeAsync();
+        Assert.That(first.Backend.Accepted, Is.Empty);
+
+        await using var second = new EngineHarness(Offline());
+        second.Reporter.Start();
+        await second.Reporter.Engine.WhenIdleAsync();
+        await EngineHarness.WaitUntilAsync(() => !second.Backend.Accepted.IsEmpty, "the replay at start");
+        await second.Reporter.Engine.WhenIdleAsync();
+
+        var point = second.Accepted().Single();
+        Assert.That(point.Metric, Is.EqualTo("orders.count"));
+        Assert.That(point.Value, Is.EqualTo(42));
+        Assert.That(point.Tags, Is.EqualTo(new Tags(("region", "eu"))));
+        Assert.That(point.Timestamp, Is.EqualTo(Snap.Time));
+        Assert.That(second.Reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task Replay_AfterTtl_ExpiredPointsArePurgedAndCounted()
+    {
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        h.Snapshots = [];
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted(), Is.Empty);
+        Assert.That(h.SelfCounter(SelfMetrics.PointsExpired), Is.EqualTo(3));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task Report_QueueOverflowWithStorage_StoresEvictedPoints()
+    {
+        await using var h = new EngineHarness(o =>
+        {
+            Offline()(o);
+            o.MaxQueueSize = 4;
+        });
+        h.Backend.Then(b => SendResult.Permanent(b.Count, "refused"));
+        h.Snapshots = Snap.Counters(6);
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.SelfCounter(SelfMetrics.PointsStored), Is.EqualTo(2));
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4), "only the permanently refused batch is dropped");
+    }
+
+    [Test]
+    public async Task Report_QueueOverflowWithoutStoreOnOverflow_Drops()
+    {
+        await using var h = new EngineHarness(o =>
+        {
+            Offline(storeOnOverflow: false)(o);
+            o.MaxQueueSize = 4;
+        });
+        h.Snapshots = Snap.Counters(6);
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.SelfCounter(SelfMetrics.PointsStored), Is.Zero);
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task StopAsync_BackendHangsWithStorage_StoresUnsentPoints()
+    {
+        var h = new EngineHarness(o =>
+        {
+            Offline()(o);
+            o.StopTimeout = TimeSpan.FromSeconds(2);
+        });
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.ThenAsync(async (b, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return SendResult.Ok(b.Count);
+        });
+        h.Reporter.Start();
+
+        await h.DriveAsync(h.Reporter.StopAsync(), TimeSpan.FromSeconds(1));
+
+        Assert.That(h.Reporter.Status.Dropped, Is.Zero);
+        Assert.That(h.SelfCounter(SelfMetrics.PointsStored), Is.EqualTo(3));
+        h.Reporter.Dispose();
+    }
+
+    [Test]
+    public async Task Start_CorruptFile_MovesItAsideAndKeepsReporting()
+    {
+        await File.WriteAllTextAsync(DbPath, new string('x', 4096));
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+
+        await h.Reporter.ReportNowAsync();
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(Directory.GetFiles(_dir, "offline.db.corrupt-*"), Has.Length.EqualTo(1));
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "c0.count", "c1.count", "c0.count", "c1.count" }));
+        Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("corrupt")));
+    }
+}

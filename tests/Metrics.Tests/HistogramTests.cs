@@ -1,0 +1,421 @@
+using Metrics.Testing;
+
+namespace Metrics.Tests;
+
+public class HistogramTests
+{
+    private static Histogram Create(HistogramOptions? options = null) =>
+        new(options ?? new HistogramOptions(), new ManualTimeProvider());
+
+    [TestCase(0)]
+    [TestCase(6)]
+    public void Constructor_SignificantDigitsOutOfRange_ThrowsNamingTheOption(int digits)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Create(new HistogramOptions { SignificantDigits = digits }));
+        Assert.That(ex!.Message, Does.Contain("SignificantDigits must be from 1 to 5"));
+    }
+
+    [TestCase(1L)]
+    [TestCase(-5L)]
+    public void Constructor_HighestTrackableValueBelowTwo_ThrowsNamingTheOption(long highest)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Create(new HistogramOptions { HighestTrackableValue = highest }));
+        Assert.That(ex!.Message, Does.Contain("HighestTrackableValue must be at least 2"));
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Constructor_SampleSizeNotPositive_ThrowsNamingTheOption(int size)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Create(new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = size }));
+        Assert.That(ex!.Message, Does.Contain("SampleSize must be greater than 0"));
+    }
+
+    [TestCase(0.0)]
+    [TestCase(-0.015)]
+    [TestCase(double.NaN)]
+    [TestCase(double.PositiveInfinity)]
+    public void Constructor_AlphaNotPositiveFinite_ThrowsNamingTheOption(double alpha)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Create(new HistogramOptions { Reservoir = ReservoirType.ExponentiallyDecaying, Alpha = alpha }));
+        Assert.That(ex!.Message, Does.Contain("Alpha must be a finite number greater than 0"));
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Constructor_WindowNotPositive_ThrowsNamingTheOption(int seconds)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Create(new HistogramOptions { Reservoir = ReservoirType.SlidingTimeWindow, Window = TimeSpan.FromSeconds(seconds) }));
+        Assert.That(ex!.Message, Does.Contain("Window must be longer than zero"));
+    }
+
+    [Test]
+    public void Constructor_UnknownReservoir_ThrowsListingKnownOnes()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Create(new HistogramOptions { Reservoir = (ReservoirType)42 }));
+        Assert.That(ex!.Message, Does.Contain("ExponentiallyDecaying"));
+    }
+
+    [Test]
+    public void Constructor_NullOptions_ThrowsArgumentNull()
+    {
+        Assert.Throws<ArgumentNullException>(() => _ = new Histogram(null!, TimeProvider.System));
+    }
+
+    [TestCase(ReservoirType.Hdr)]
+    [TestCase(ReservoirType.ExponentiallyDecaying)]
+    [TestCase(ReservoirType.SlidingTimeWindow)]
+    [TestCase(ReservoirType.SlidingWindow)]
+    [TestCase(ReservoirType.Uniform)]
+    public void Update_NegativeOrNotFinite_IgnoredAndCountedAsRejected(ReservoirType reservoir)
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = reservoir });
+
+        histogram.Update(-1L);
+        histogram.Update(-0.5);
+        histogram.Update(double.NaN);
+        histogram.Update(double.PositiveInfinity);
+        histogram.Update(10L);
+
+        var snapshot = histogram.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(histogram.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Rejected, Is.EqualTo(4));
+            Assert.That(snapshot.Min, Is.EqualTo(10));
+            Assert.That(snapshot.Max, Is.EqualTo(10));
+        });
+    }
+
+    [Test]
+    public void Update_AboveHighestTrackable_RecordedAsHighestAndCountedAsClamped()
+    {
+        var histogram = Create(new HistogramOptions { HighestTrackableValue = 1000 });
+
+        histogram.Update(5_000L);
+        histogram.Update(1e9);
+        histogram.Update(10L);
+
+        var snapshot = histogram.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.EqualTo(3));
+            Assert.That(snapshot.Clamped, Is.EqualTo(2));
+            Assert.That(snapshot.Max, Is.EqualTo(1000));
+            Assert.That(snapshot.Sum, Is.EqualTo(2010));
+            Assert.That(snapshot.GetValue(0.99), Is.EqualTo(1000).Within(1000 * 0.01));
+        });
+    }
+
+    [Test]
+    public void Update_Doubles_SumMinMaxMeanExactWhileBucketsRound()
+    {
+        var histogram = Create();
+
+        histogram.Update(1.25);
+        histogram.Update(2.5);
+        histogram.Update(7L);
+
+        var snapshot = histogram.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Sum, Is.EqualTo(10.75));
+            Assert.That(snapshot.Min, Is.EqualTo(1.25));
+            Assert.That(snapshot.Max, Is.EqualTo(7));
+            Assert.That(snapshot.Mean, Is.EqualTo(10.75 / 3));
+            Assert.That(snapshot.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 1.0, 2.0, 7.0 }));
+        });
+    }
+
+    [Test]
+    public void Update_ManyThreadsOnOneHistogram_CountSumMinMaxExact()
+    {
+        var histogram = Create();
+        const int threads = 4;
+        const int perThread = 250_000;
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++)
+            {
+                histogram.Update((long)(((i % 10_000) + 1) * (t + 1)));
+            }
+        })).ToList();
+
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        // Per thread: (1 + ... + 10000) * 25 repetitions * (t + 1).
+        var expectedSum = 50_005_000L * 25 * (1 + 2 + 3 + 4);
+        var snapshot = histogram.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(histogram.Count, Is.EqualTo(threads * perThread));
+            Assert.That(snapshot.Count, Is.EqualTo(threads * perThread));
+            Assert.That(snapshot.Buckets.Sum(b => b.Count), Is.EqualTo(threads * perThread));
+            Assert.That(snapshot.Sum, Is.EqualTo((double)expectedSum));
+            Assert.That(snapshot.Min, Is.EqualTo(1));
+            Assert.That(snapshot.Max, Is.EqualTo(40_000));
+        });
+    }
+
+    [Test]
+    public void Update_ManyThreadsWhileTwoReadersTakeWindows_EachReadersWindowsAddUpToEverything()
+    {
+        var histogram = Create();
+        const int threads = 2;
+        const int perThread = 200_000;
+        var writers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                histogram.Update((long)(i % 5000));
+                histogram.Update(0.5);
+            }
+        })).ToList();
+        var totals = new (long Count, double Sum)[2];
+        var readers = Enumerable.Range(0, 2).Select(r => new Thread(() =>
+        {
+            HistogramCursor? cursor = null;
+            while (writers.Exists(w => w.IsAlive))
+            {
+                var window = histogram.GetWindow(ref cursor);
+                totals[r].Count += window.Count;
+                totals[r].Sum += window.Sum;
+            }
+
+            writers.ForEach(w => w.Join());
+            var last = histogram.GetWindow(ref cursor);
+            totals[r].Count += last.Count;
+            totals[r].Sum += last.Sum;
+        })).ToList();
+
+        writers.ForEach(w => w.Start());
+        readers.ForEach(r => r.Start());
+        readers.ForEach(r => r.Join());
+
+        // Each writer: 0 + ... + 4999 forty times, plus 0.5 per iteration.
+        var expectedSum = ((12_497_500.0 * 40) + (0.5 * perThread)) * threads;
+        Assert.Multiple(() =>
+        {
+            foreach (var (count, sum) in totals)
+            {
+                Assert.That(count, Is.EqualTo(2 * threads * perThread));
+                Assert.That(sum, Is.EqualTo(expectedSum));
+            }
+
+            Assert.That(histogram.GetSnapshot().Sum, Is.EqualTo(expectedSum));
+        });
+    }
+
+    [Test]
+    public void Update_HdrAfterWarmUp_AllocatesNothing()
+    {
+        var histogram = Create();
+        for (var v = 1L; v <= 3_600_000_000_000; v *= 2)
+        {
+            histogram.Update(v);
+        }
+
+        histogram.Update(1.5);
+        RecordMany(histogram);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RecordMany(histogram);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.Zero);
+
+        static void RecordMany(Histogram h)
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                h.Update(i * 7_919L);
+                h.Update(i * 1.5);
+            }
+        }
+    }
+
+    [Test]
+    public void Memory_DefaultHdrWithEveryMagnitudeReached_AtMost40KB()
+    {
+        var time = new ManualTimeProvider();
+        var options = new HistogramOptions();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var histogram = new Histogram(options, time);
+        for (var v = 1L; v <= options.HighestTrackableValue; v = (v * 2) + 1)
+        {
+            histogram.Update(v);
+        }
+
+        histogram.Update(long.MaxValue);
+        var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        TestContext.Out.WriteLine($"HDR histogram at defaults, every block allocated: {bytes} bytes");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(histogram.Hdr!.AllocatedBlocks, Is.EqualTo(histogram.Hdr.Layout.BlockCount));
+            Assert.That(bytes, Is.LessThanOrEqualTo(40 * 1024));
+        });
+    }
+
+    [Test]
+    public void Memory_DefaultHdrWithOneValue_AllocatesOneBlock()
+    {
+        var histogram = Create();
+
+        histogram.Update(1_000_000L);
+
+        Assert.That(histogram.Hdr!.AllocatedBlocks, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void GetSnapshot_Empty_AllZero()
+    {
+        var snapshot = Create().GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.Zero);
+            Assert.That(snapshot.Min, Is.Zero);
+            Assert.That(snapshot.Max, Is.Zero);
+            Assert.That(snapshot.Mean, Is.Zero);
+            Assert.That(snapshot.StdDev, Is.Zero);
+            Assert.That(snapshot.GetValue(0.99), Is.Zero);
+            Assert.That(snapshot.Buckets, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void GetWindow_FirstCall_ReturnsEverythingThenOnlyWhatIsNew()
+    {
+        var histogram = Create();
+        histogram.Update(10L);
+        histogram.Update(20L);
+        HistogramCursor? cursor = null;
+
+        var first = histogram.GetWindow(ref cursor);
+        var empty = histogram.GetWindow(ref cursor);
+        histogram.Update(300L);
+        histogram.Update(500L);
+        var second = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Count, Is.EqualTo(2));
+            Assert.That(first.Sum, Is.EqualTo(30));
+            Assert.That(first.Min, Is.EqualTo(10));
+            Assert.That(first.Max, Is.EqualTo(20));
+            Assert.That(empty.Count, Is.Zero);
+            Assert.That(empty.GetValue(0.5), Is.Zero);
+            Assert.That(second.Count, Is.EqualTo(2));
+            Assert.That(second.Sum, Is.EqualTo(800));
+            Assert.That(second.Mean, Is.EqualTo(400));
+            Assert.That(second.Min, Is.EqualTo(300).Within(300 * 0.01));
+            Assert.That(second.Max, Is.EqualTo(500));
+            Assert.That(histogram.GetSnapshot().Count, Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public void GetWindow_TwoCursors_EachSeesEverythingSinceItsOwnPreviousRead()
+    {
+        var histogram = Create();
+        HistogramCursor? a = null;
+        HistogramCursor? b = null;
+        histogram.Update(1L);
+
+        var a1 = histogram.GetWindow(ref a);
+        histogram.Update(2L);
+        var a2 = histogram.GetWindow(ref a);
+        histogram.Update(3L);
+        var b1 = histogram.GetWindow(ref b);
+        var a3 = histogram.GetWindow(ref a);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(a1.Sum, Is.EqualTo(1));
+            Assert.That(a2.Sum, Is.EqualTo(2));
+            Assert.That(b1.Sum, Is.EqualTo(6));
+            Assert.That(b1.Count, Is.EqualTo(3));
+            Assert.That(a3.Sum, Is.EqualTo(3));
+            Assert.That(histogram.GetSnapshot().Sum, Is.EqualTo(6));
+        });
+    }
+
+    [Test]
+    public void GetWindow_ClampedAndRejected_CountedPerWindow()
+    {
+        var histogram = Create(new HistogramOptions { HighestTrackableValue = 100 });
+        HistogramCursor? cursor = null;
+        histogram.Update(1_000L);
+        histogram.Update(-1L);
+        var first = histogram.GetWindow(ref cursor);
+        histogram.Update(-2L);
+        var second = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Clamped, Is.EqualTo(1));
+            Assert.That(first.Rejected, Is.EqualTo(1));
+            Assert.That(second.Clamped, Is.Zero);
+            Assert.That(second.Rejected, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void GetWindow_LaterWindowOfWideBuckets_MinMaxWithinRelativeErrorAndOrdered()
+    {
+        var histogram = Create();
+        HistogramCursor? cursor = null;
+        histogram.Update(1L);
+        histogram.Update(10_000_000L);
+        histogram.GetWindow(ref cursor);
+        histogram.Update(123_456L);
+        histogram.Update(7_654_321L);
+
+        var window = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(window.Min, Is.EqualTo(123_456).Within(123_456 * 0.01));
+            Assert.That(window.Max, Is.EqualTo(7_654_321).Within(7_654_321 * 0.01));
+            Assert.That(window.GetValue(0), Is.EqualTo(window.Min));
+            Assert.That(window.GetValue(1), Is.EqualTo(window.Max));
+        });
+    }
+
+    [Test]
+    public void GetWindow_SampleReservoir_ReturnsCurrentSampleEachTime()
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 10 });
+        histogram.Update(4L);
+        histogram.Update(6L);
+        HistogramCursor? cursor = null;
+
+        var first = histogram.GetWindow(ref cursor);
+        var second = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Count, Is.EqualTo(2));
+            Assert.That(second.Count, Is.EqualTo(2));
+            Assert.That(second.Mean, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public void GetWindow_CursorOfAnotherHistogram_ThrowsArgumentException()
+    {
+        HistogramCursor? cursor = null;
+        Create().GetWindow(ref cursor);
+
+        var ex = Assert.Throws<ArgumentException>(() => Create().GetWindow(ref cursor));
+        Assert.That(ex!.Message, Does.Contain("another histogram"));
+    }
+}

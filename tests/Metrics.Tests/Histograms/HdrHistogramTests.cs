@@ -1,0 +1,168 @@
+using Metrics.Histograms;
+
+namespace Metrics.Tests.Histograms;
+
+public class HdrHistogramTests
+{
+    private static readonly double[] Quantiles = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GetValue_UniformRandomData_WithinRelativeErrorOfExactPercentiles(int digits)
+    {
+        var random = new Random(20261122);
+        var values = Enumerable.Range(0, 100_000).Select(_ => random.NextInt64(1, 1_000_000_000)).ToArray();
+
+        AssertQuantilesWithin(values, digits);
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GetValue_LogNormalData_WithinRelativeErrorOfExactPercentiles(int digits)
+    {
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 100_000)
+            .Select(_ => (long)Math.Round(Math.Exp(Math.Log(1_000_000) + (2 * NextGaussian(random)))))
+            .Where(v => v <= 3_600_000_000_000)
+            .ToArray();
+
+        AssertQuantilesWithin(values, digits);
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GetValue_ParetoData_WithinRelativeErrorOfExactPercentiles(int digits)
+    {
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 100_000)
+            .Select(_ => (long)Math.Round(1000 / Math.Pow(1 - random.NextDouble(), 1 / 1.16)))
+            .Where(v => v <= 3_600_000_000_000)
+            .ToArray();
+
+        AssertQuantilesWithin(values, digits);
+    }
+
+    [Test]
+    public void GetSnapshot_SmallIntegers_ExactStatistics()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        foreach (var v in new long[] { 2, 4, 4, 4, 5, 5, 7, 9 })
+        {
+            hdr.Record(v);
+        }
+
+        var snapshot = hdr.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Mean, Is.EqualTo(5));
+            Assert.That(snapshot.StdDev, Is.EqualTo(Math.Sqrt(32.0 / 7)).Within(1e-12));
+            Assert.That(snapshot.Median, Is.EqualTo(4));
+            Assert.That(snapshot.Buckets, Is.EqualTo(new[]
+            {
+                new HistogramBucket(2, 1), new HistogramBucket(4, 3), new HistogramBucket(5, 2),
+                new HistogramBucket(7, 1), new HistogramBucket(9, 1),
+            }));
+        });
+    }
+
+    [Test]
+    public void GetSnapshot_WideValues_StdDevWithinRelativeError()
+    {
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 50_000).Select(_ => random.NextInt64(1_000_000, 10_000_000)).ToArray();
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        foreach (var v in values)
+        {
+            hdr.Record(v);
+        }
+
+        var mean = values.Average();
+        var exact = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+
+        Assert.That(hdr.GetSnapshot().StdDev, Is.EqualTo(exact).Within(exact * 0.01));
+    }
+
+    [Test]
+    public void GetSnapshot_Buckets_AscendingAndSumToCount()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        var random = new Random(5);
+        for (var i = 0; i < 10_000; i++)
+        {
+            hdr.Record(random.NextInt64(0, 1L << 40));
+        }
+
+        var buckets = hdr.GetSnapshot().Buckets;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(buckets.Select(b => b.Value), Is.Ordered.Ascending);
+            Assert.That(buckets.Sum(b => b.Count), Is.EqualTo(10_000));
+            Assert.That(buckets.All(b => b.Count > 0), Is.True);
+        });
+    }
+
+    [Test]
+    public void Record_SumBeyond64Bits_StaysExact()
+    {
+        var hdr = new HdrHistogram(2, long.MaxValue);
+        hdr.Record(long.MaxValue);
+        hdr.Record(long.MaxValue);
+        hdr.Record(long.MaxValue);
+
+        var snapshot = hdr.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Sum, Is.EqualTo(3 * (double)long.MaxValue));
+            Assert.That(snapshot.Clamped, Is.Zero);
+            Assert.That(snapshot.Max, Is.EqualTo((double)long.MaxValue));
+        });
+    }
+
+    [Test]
+    public void Record_DoubleAtTwoToThe63_ClampedToHighest()
+    {
+        var hdr = new HdrHistogram(2, long.MaxValue);
+
+        hdr.Record(9_223_372_036_854_775_808.0);
+
+        var snapshot = hdr.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Clamped, Is.EqualTo(1));
+        });
+    }
+
+    private static void AssertQuantilesWithin(long[] values, int digits)
+    {
+        var hdr = new HdrHistogram(digits, 3_600_000_000_000);
+        foreach (var v in values)
+        {
+            hdr.Record(v);
+        }
+
+        var snapshot = hdr.GetSnapshot();
+        var sorted = values.OrderBy(v => v).ToArray();
+        var tolerance = Math.Pow(10, -digits);
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.EqualTo(values.Length));
+            Assert.That(snapshot.Sum, Is.EqualTo((double)values.Sum()));
+            foreach (var q in Quantiles)
+            {
+                var rank = Math.Max(1, (long)Math.Ceiling((decimal)q * sorted.Length));
+                var exact = (double)sorted[rank - 1];
+                Assert.That(snapshot.GetValue(q), Is.EqualTo(exact).Within(exact * tolerance), $"q = {q}");
+            }
+        });
+    }
+
+    private static double NextGaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}

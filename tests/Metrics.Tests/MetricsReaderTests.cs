@@ -1,0 +1,209 @@
+using Metrics.Testing;
+
+namespace Metrics.Tests;
+
+public class MetricsReaderTests
+{
+    private ManualTimeProvider _time = null!;
+    private MetricsRegistry _registry = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new ManualTimeProvider();
+        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
+    }
+
+    [Test]
+    public void Read_Counter_DeltaIsSinceThisReadersPreviousRead()
+    {
+        var counter = _registry.Counter("orders");
+        var reader = _registry.CreateReader();
+        counter.Inc(5);
+
+        var first = reader.Read().Single();
+        counter.Inc(2);
+        var second = reader.Read().Single();
+        var third = reader.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((first.Count, first.Delta), Is.EqualTo((5L, 5L)));
+            Assert.That((second.Count, second.Delta), Is.EqualTo((7L, 2L)));
+            Assert.That((third.Count, third.Delta), Is.EqualTo((7L, 0L)));
+        });
+    }
+
+    [Test]
+    public void Read_TwoReaders_NeverAffectEachOther()
+    {
+        var counter = _registry.Counter("orders");
+        var a = _registry.CreateReader();
+        var b = _registry.CreateReader();
+        counter.Inc(3);
+        a.Read();
+        counter.Inc(4);
+
+        var fromA = a.Read().Single();
+        var fromB = b.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromA.Delta, Is.EqualTo(4));
+            Assert.That(fromB.Delta, Is.EqualTo(7));
+            Assert.That(counter.Count, Is.EqualTo(7), "reading must not reset the counter");
+        });
+    }
+
+    [Test]
+    public void Read_CounterGoingDown_HasNegativeDelta()
+    {
+        var counter = _registry.Counter("inflight");
+        var reader = _registry.CreateReader();
+        counter.Inc(10);
+        reader.Read();
+        counter.Dec(4);
+
+        Assert.That(reader.Read().Single().Delta, Is.EqualTo(-4));
+    }
+
+    [Test]
+    public void Read_StampsWithTheRegistryClock()
+    {
+        _registry.Counter("orders");
+        _time.Advance(TimeSpan.FromMinutes(3));
+
+        var snapshot = _registry.CreateReader().Read().Single();
+
+        Assert.That(snapshot.Timestamp, Is.EqualTo(new DateTimeOffset(2026, 1, 1, 0, 3, 0, TimeSpan.Zero)));
+    }
+
+    [Test]
+    public void Read_Meter_CarriesCountDeltaAndRates()
+    {
+        var meter = _registry.Meter("requests", new Tags(("route", "/")));
+        var reader = _registry.CreateReader();
+        meter.Mark(3);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var snapshot = reader.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Name, Is.EqualTo("requests"));
+            Assert.That(snapshot.Tags, Is.EqualTo(new Tags(("route", "/"))));
+            Assert.That(snapshot.Type, Is.EqualTo(MetricType.Meter));
+            Assert.That((snapshot.Count, snapshot.Delta), Is.EqualTo((3L, 3L)));
+            Assert.That(snapshot.OneMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(snapshot.FiveMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(snapshot.FifteenMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(snapshot.MeanRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(snapshot.Histogram, Is.Null);
+        });
+    }
+
+    [Test]
+    public void Read_Gauges_CarryTheirValues()
+    {
+        _registry.Gauge("depth", () => 12.5);
+        _registry.SettableGauge("temperature").Set(-3);
+        _registry.Gauge("broken", () => throw new InvalidOperationException());
+
+        var byName = _registry.CreateReader().Read().ToDictionary(s => s.Name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(byName["depth"].Value, Is.EqualTo(12.5));
+            Assert.That(byName["depth"].Type, Is.EqualTo(MetricType.Gauge));
+            Assert.That(byName["temperature"].Value, Is.EqualTo(-3));
+            Assert.That(byName["broken"].Value, Is.NaN);
+        });
+    }
+
+    [Test]
+    public void Read_RemovedSeries_Disappear()
+    {
+        _registry.Counter("a");
+        _registry.Counter("b");
+        var reader = _registry.CreateReader();
+        reader.Read();
+
+        _registry.Remove("a");
+
+        Assert.That(reader.Read().Select(s => s.Name), Is.EqualTo(new[] { "b" }));
+    }
+
+    [Test]
+    public void Read_SeriesRemovedAndAddedAgain_StartsANewDelta()
+    {
+        _registry.Counter("a").Inc(10);
+        var reader = _registry.CreateReader();
+        reader.Read();
+
+        _registry.Remove("a");
+        _registry.Counter("a").Inc(2);
+
+        Assert.That(reader.Read().Single().Delta, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Read_OrdersByNameThenTags()
+    {
+        _registry.Counter("b");
+        _registry.Counter("a", new Tags(("k", "2")));
+        _registry.Counter("a", new Tags(("k", "1")));
+        _registry.Counter("a");
+
+        var ids = _registry.CreateReader().Read().Select(s => MetricName.Encode(s.Name, s.Tags));
+
+        Assert.That(ids, Is.EqualTo(new[] { "a", "a{\"k\": \"1\"}", "a{\"k\": \"2\"}", "b" }));
+    }
+
+    [Test]
+    public void Read_Histogram_WindowIsPerReaderAndLifetimeKeepsEverything()
+    {
+        var histogram = _registry.Histogram("size");
+        var a = _registry.CreateReader();
+        var b = _registry.CreateReader();
+        histogram.Update(100);
+        a.Read();
+        histogram.Update(300);
+
+        var fromA = a.Read().Single();
+        var fromB = b.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromA.Type, Is.EqualTo(MetricType.Histogram));
+            Assert.That((fromA.Count, fromA.Delta), Is.EqualTo((2L, 1L)));
+            Assert.That(fromA.Histogram!.Count, Is.EqualTo(2));
+            Assert.That(fromA.Window!.Count, Is.EqualTo(1));
+            Assert.That(fromA.Window.Max, Is.EqualTo(300).Within(1).Percent);
+            Assert.That(fromB.Window!.Count, Is.EqualTo(2));
+            Assert.That(fromB.Delta, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Read_Timer_CarriesRatesLifetimeAndWindow()
+    {
+        var timer = _registry.Timer("db");
+        var reader = _registry.CreateReader();
+        timer.Update(TimeSpan.FromMilliseconds(2));
+        reader.Read();
+        timer.Update(TimeSpan.FromMilliseconds(8));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var snapshot = reader.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Type, Is.EqualTo(MetricType.Timer));
+            Assert.That((snapshot.Count, snapshot.Delta), Is.EqualTo((2L, 1L)));
+            Assert.That(snapshot.OneMinuteRate, Is.EqualTo(0.4).Within(1e-8));
+            Assert.That(snapshot.Histogram!.Count, Is.EqualTo(2));
+            Assert.That(snapshot.Window!.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Window.Max, Is.EqualTo(8_000_000).Within(1).Percent);
+        });
+    }
+}

@@ -1,0 +1,154 @@
+namespace Metrics.Tests;
+
+public class MetricsRegistryCardinalityTests
+{
+    private static readonly Tags Overflow = new(("metrics_overflow", "true"));
+
+    private MetricsRegistry _registry = null!;
+
+    [SetUp]
+    public void SetUp() => _registry = new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 3 });
+
+    private static Tags User(int i) => new(("user", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Test]
+    public void Counter_BeyondTheLimit_FoldsIntoOneOverflowSeries()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            _registry.Counter("logins", User(i)).Inc();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.SeriesCount, Is.EqualTo(4));
+            Assert.That(_registry.Counter("logins", Overflow).Count, Is.EqualTo(7));
+            Assert.That(_registry.GetFoldedSeriesCount("logins"), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void GetFoldedSeriesCount_CountsDistinctSeries_NotUpdates()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                _registry.Counter("logins", ("user", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Inc();
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.GetFoldedSeriesCount("logins"), Is.EqualTo(3));
+            Assert.That(_registry.Counter("logins", Overflow).Count, Is.EqualTo(15));
+            Assert.That(_registry.Counter("logins", User(0)).Count, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public void Limit_IsPerName()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _registry.Counter("a", User(i));
+            _registry.Counter("b", User(i));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.SeriesCount, Is.EqualTo(6));
+            Assert.That(_registry.GetFoldedSeriesCount("a"), Is.Zero);
+            Assert.That(_registry.GetFoldedSeriesCount("b"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Read_ShowsTheOverflowSeriesTagged()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            _registry.Meter("clicks", User(i)).Mark();
+        }
+
+        var overflow = _registry.CreateReader().Read().Single(s => s.Tags.Equals(Overflow));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(overflow.Name, Is.EqualTo("clicks"));
+            Assert.That(overflow.Type, Is.EqualTo(MetricType.Meter));
+            Assert.That(overflow.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void FoldedSeriesOfAnotherType_ThrowsNamingTheOverflowSeries()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            _registry.Counter("mixed", User(i));
+        }
+
+        var ex = Assert.Throws<ArgumentException>(() => _registry.Meter("mixed", User(99)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Message, Does.Contain("metrics_overflow=true").And.Contain("Counter").And.Contain("Meter"));
+            Assert.That(_registry.GetFoldedSeriesCount("mixed"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void Remove_MakesRoomForANewSeries()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _registry.Counter("logins", User(i));
+        }
+
+        _registry.Remove("logins", User(0));
+        _registry.Counter("logins", User(50)).Inc();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.GetFoldedSeriesCount("logins"), Is.Zero);
+            Assert.That(_registry.SeriesCount, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public void RemoveOverflow_ForgetsFoldedSeries()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter("logins", User(i)).Inc();
+        }
+
+        var removed = _registry.Remove("logins", Overflow);
+        var refolded = _registry.Counter("logins", User(4));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed, Is.True);
+            Assert.That(refolded.Count, Is.Zero, "a folded series must not keep pointing at the removed overflow series");
+            Assert.That(_registry.GetFoldedSeriesCount("logins"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void DefaultLimit_Is2000()
+    {
+        var registry = new MetricsRegistry();
+        for (var i = 0; i < 2001; i++)
+        {
+            registry.Counter("big", User(i));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.Options.MaxSeriesPerName, Is.EqualTo(2000));
+            Assert.That(registry.GetFoldedSeriesCount("big"), Is.EqualTo(1));
+            Assert.That(registry.SeriesCount, Is.EqualTo(2001));
+        });
+    }
+}

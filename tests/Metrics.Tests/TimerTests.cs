@@ -1,0 +1,218 @@
+using Metrics.Testing;
+
+namespace Metrics.Tests;
+
+public class TimerTests
+{
+    private ManualTimeProvider _time = null!;
+    private MetricsRegistry _registry = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new ManualTimeProvider();
+        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
+    }
+
+    [Test]
+    public void Time_DisposedAfterClockMoves_RecordsElapsedNanoseconds()
+    {
+        var timer = _registry.Timer("t");
+
+        using (timer.Time())
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        var snapshot = timer.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Max, Is.EqualTo(250_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public void Stop_CalledTwice_RecordsOnceAndReturnsTheSameDuration()
+    {
+        var timer = _registry.Timer("t");
+        var context = timer.Time();
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        var first = context.Stop();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var second = context.Stop();
+        context.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(second, Is.EqualTo(first));
+            Assert.That(timer.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void Elapsed_WhileRunning_FollowsTheClock()
+    {
+        var context = _registry.Timer("t").Time();
+
+        _time.Advance(TimeSpan.FromMilliseconds(1500));
+
+        Assert.That(context.Elapsed, Is.EqualTo(TimeSpan.FromMilliseconds(1500)));
+    }
+
+    [Test]
+    public void DefaultContext_StopAndDispose_DoNothing()
+    {
+        var context = default(TimerContext);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(context.Stop(), Is.EqualTo(TimeSpan.Zero));
+            Assert.That(context.Elapsed, Is.EqualTo(TimeSpan.Zero));
+        });
+        context.Dispose();
+    }
+
+    [Test]
+    public void Update_TimeSpan_RecordsNanoseconds()
+    {
+        var timer = _registry.Timer("t");
+
+        timer.Update(TimeSpan.FromMilliseconds(3));
+
+        Assert.That(timer.GetSnapshot().Max, Is.EqualTo(3_000_000).Within(1).Percent);
+    }
+
+    [Test]
+    public void Update_NegativeDurations_AreIgnored()
+    {
+        var timer = _registry.Timer("t");
+
+        timer.Update(TimeSpan.FromMilliseconds(-3));
+        timer.UpdateNanoseconds(-1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.Zero);
+            Assert.That(timer.GetSnapshot().Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void TimeAction_WhenItThrows_StillRecordsAndRethrows()
+    {
+        var timer = _registry.Timer("t");
+
+        Assert.Throws<InvalidOperationException>(() => timer.Time(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            throw new InvalidOperationException("boom");
+        }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(10_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public void TimeFunc_ReturnsTheResultAndRecords()
+    {
+        var timer = _registry.Timer("t");
+
+        var result = timer.Time(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(7));
+            return 42;
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result, Is.EqualTo(42));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(7_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeAsync_AwaitsAndRecordsTheWholeDuration()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var timing = timer.TimeAsync(async () => await gate.Task);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.That(timer.Count, Is.Zero, "recorded before the task finished");
+        gate.SetResult();
+        await timing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(40_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeAsyncOfT_WhenTheTaskFaults_RecordsAndPropagates()
+    {
+        var timer = _registry.Timer("t");
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => timer.TimeAsync<int>(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(5));
+            return Task.FromException<int>(new InvalidOperationException("faulted"));
+        }));
+        var value = await timer.TimeAsync(() => Task.FromResult("ok"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value, Is.EqualTo("ok"));
+            Assert.That(timer.Count, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Rates_FollowTheMeterGoldenVector()
+    {
+        var timer = _registry.Timer("t");
+        timer.UpdateNanoseconds(1);
+        timer.UpdateNanoseconds(1);
+        timer.UpdateNanoseconds(1);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.OneMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(timer.FiveMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(timer.FifteenMinuteRate, Is.EqualTo(0.6).Within(1e-8));
+            Assert.That(timer.MeanRate, Is.EqualTo(0.6).Within(1e-8));
+        });
+    }
+
+    [Test]
+    public void Time_FromManyThreads_CountsEveryDurationExactly()
+    {
+        var timer = new MetricsRegistry().Timer("hammered");
+        const int threads = 8;
+        const int perThread = 20_000;
+
+        Hammer.Run(threads, () =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                using var context = timer.Time();
+            }
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo((long)threads * perThread));
+            Assert.That(timer.GetSnapshot().Count, Is.EqualTo((long)threads * perThread));
+        });
+    }
+}
