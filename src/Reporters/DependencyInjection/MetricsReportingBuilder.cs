@@ -20,6 +20,13 @@ public sealed class MetricsReportingBuilder
     /// <summary>The service collection the reporters are added to.</summary>
     public IServiceCollection Services { get; }
 
+    /// <summary>Adds a <see cref="ConsoleReporter"/> (a table of every series on each report, to <see cref="Console.Out"/> by default).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default console reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddConsole(Action<ConsoleReporterOptions>? configure = null, string? name = null) =>
+        Add("Console", name, configure, static (_, registry, options) => new ConsoleReporter(registry, options));
+
     /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
     internal MetricsReportingBuilder Add<TOptions>(
         string kind,

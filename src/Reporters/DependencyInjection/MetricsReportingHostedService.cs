@@ -56,7 +56,15 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
         {
             // WaitAsync keeps the host's shutdown timeout even if a reporter ignores the token.
             await entry.Reporter.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-            LogStopped(_logger, entry.Reporter.Name);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The reporter gave up its flush when the token fired instead of throwing.
+                LogStopTimedOut(_logger, entry.Reporter.Name);
+            }
+            else
+            {
+                LogStopped(_logger, entry.Reporter.Name);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

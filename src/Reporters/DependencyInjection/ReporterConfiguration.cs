@@ -13,6 +13,7 @@ internal static class ReporterConfiguration
     private static readonly Dictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> Kinds =
         new(StringComparer.OrdinalIgnoreCase)
         {
+            ["Console"] = static (b, name, section) => b.Add("Console", name, Binder<ConsoleReporterOptions>(section, "Console"), static (_, r, o) => new ConsoleReporter(r, o), section.Path),
         };
 
     public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration) => Apply(builder, configuration, Kinds);
