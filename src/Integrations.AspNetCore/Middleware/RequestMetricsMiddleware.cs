@@ -53,7 +53,45 @@ internal sealed class RequestMetricsMiddleware
         return false;
     }
 
-    private async Task MeasureAsync(HttpContext context)
+    // The synchronous path has no async state machine: a request that completes synchronously allocates nothing here.
+    private Task MeasureAsync(HttpContext context)
+    {
+        var state = Begin(context);
+        Task task;
+        try
+        {
+            task = _next(context);
+        }
+        catch
+        {
+            End(context, state, failed: true);
+            throw;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            End(context, state, failed: false);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(task, context, state);
+    }
+
+    private async Task AwaitAsync(Task task, HttpContext context, RequestState state)
+    {
+        var completed = false;
+        try
+        {
+            await task.ConfigureAwait(false);
+            completed = true;
+        }
+        finally
+        {
+            End(context, state, failed: !completed);
+        }
+    }
+
+    private RequestState Begin(HttpContext context)
     {
         var start = _time.GetTimestamp();
         PublishActive(Interlocked.Increment(ref _activeCount));
@@ -77,48 +115,44 @@ internal sealed class RequestMetricsMiddleware
             }
         }
 
-        var completed = false;
-        try
+        return new RequestState(start, counters, responseBody, countingRequest);
+    }
+
+    private void End(HttpContext context, RequestState state, bool failed)
+    {
+        PublishActive(Interlocked.Decrement(ref _activeCount));
+        long? requestBytes = context.Request.ContentLength;
+        long? responseBytes = context.Response.ContentLength;
+        if (state.Counters is { } counters)
         {
-            await _next(context).ConfigureAwait(false);
-            completed = true;
-        }
-        finally
-        {
-            PublishActive(Interlocked.Decrement(ref _activeCount));
-            long? requestBytes = context.Request.ContentLength;
-            long? responseBytes = context.Response.ContentLength;
-            if (counters is not null)
+            if (state.CountingRequest)
             {
-                if (countingRequest)
+                requestBytes ??= counters.Request.BytesRead;
+                if (ReferenceEquals(context.Request.Body, counters.Request))
                 {
-                    requestBytes ??= counters.Request.BytesRead;
-                    if (ReferenceEquals(context.Request.Body, counters.Request))
-                    {
-                        context.Request.Body = counters.Request.Detach();
-                    }
-                    else
-                    {
-                        counters.Request.Detach();
-                    }
+                    context.Request.Body = counters.Request.Detach();
                 }
-
-                if (responseBody is not null)
+                else
                 {
-                    responseBytes ??= counters.Response.BytesWritten;
-                    if (ReferenceEquals(context.Features.Get<IHttpResponseBodyFeature>(), counters.Response))
-                    {
-                        context.Features.Set(responseBody);
-                    }
-
-                    counters.Response.Detach();
+                    counters.Request.Detach();
                 }
-
-                _counters!.Return(counters);
             }
 
-            Record(context, _time.GetElapsedTime(start), failed: !completed, requestBytes, responseBytes);
+            if (state.ResponseBody is { } original)
+            {
+                responseBytes ??= counters.Response.BytesWritten;
+                if (ReferenceEquals(context.Features.Get<IHttpResponseBodyFeature>(), counters.Response))
+                {
+                    context.Features.Set(original);
+                }
+
+                counters.Response.Detach();
+            }
+
+            _counters!.Return(counters);
         }
+
+        Record(context, _time.GetElapsedTime(state.Start), failed, requestBytes, responseBytes);
     }
 
     private void Record(HttpContext context, TimeSpan elapsed, bool failed, long? requestBytes, long? responseBytes)
@@ -182,4 +216,6 @@ internal sealed class RequestMetricsMiddleware
             _active.Set(value);
         }
     }
+
+    private readonly record struct RequestState(long Start, BodyCounters? Counters, IHttpResponseBodyFeature? ResponseBody, bool CountingRequest);
 }
