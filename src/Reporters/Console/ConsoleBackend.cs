@@ -21,7 +21,10 @@ internal sealed class ConsoleBackend : IReportBackend
 
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
-        var table = ConsoleTableFormat.Format(_time.GetUtcNow(), batch);
+        // The table is headed with the report's time: the newest point (all points of one snapshot share it); only
+        // older points, such as ones replayed from offline storage, carry their own time.
+        var reportTime = batch.Count == 0 ? _time.GetUtcNow() : batch.Max(p => p.Timestamp);
+        var table = ConsoleTableFormat.Format(reportTime, batch);
         try
         {
             await _output.WriteAsync(table.AsMemory(), cancellationToken).ConfigureAwait(false);

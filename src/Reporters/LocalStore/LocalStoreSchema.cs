@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+
+namespace Metrics.Reporters;
+
+/// <summary>The tables of the store file. Points are keyed by (series, time) so that a read of one series is a range scan.</summary>
+internal static class LocalStoreSchema
+{
+    public const int Version = 1;
+
+    public static void Create(SqliteConnection connection)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+        pragma.ExecuteNonQuery();
+
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        var existing = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (existing > Version)
+        {
+            throw new InvalidOperationException(
+                $"The local store file has schema version {existing}, newer than this library's {Version}; open it with a newer Metrics.Reporters or use another path.");
+        }
+
+        using var tx = connection.BeginTransaction();
+        using var create = connection.CreateCommand();
+        create.Transaction = tx;
+        create.CommandText = """
+            CREATE TABLE IF NOT EXISTS series (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS series_name ON series(name);
+            CREATE TABLE IF NOT EXISTS series_tags (
+                series_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (series_id, key)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS series_tags_kv ON series_tags(key, value);
+            CREATE TABLE IF NOT EXISTS series_attributes (
+                series_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (series_id, key)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS series_attributes_kv ON series_attributes(key, value);
+            CREATE TABLE IF NOT EXISTS points (
+                series_id INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                value REAL NOT NULL,
+                PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS points_ts ON points(ts);
+            PRAGMA user_version = 1;
+            """;
+        create.ExecuteNonQuery();
+        tx.Commit();
+    }
+}

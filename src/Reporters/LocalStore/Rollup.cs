@@ -1,0 +1,207 @@
+using System.Globalization;
+
+namespace Metrics.Reporters;
+
+internal enum RollupUnit
+{
+    Raw,
+    Minute,
+    Hour,
+    Day,
+    Month,
+    Year,
+}
+
+internal enum RollupFunction
+{
+    Sum,
+    Max,
+    Min,
+    Mean,
+    StdDev,
+    Count,
+}
+
+/// <summary>A rollup interval, <c>&lt;n&gt;&lt;unit&gt;</c> or <c>raw</c>; buckets are aligned to the Unix epoch (months and years to UTC calendar).</summary>
+internal readonly record struct RollupInterval(int Count, RollupUnit Unit)
+{
+    public const string Accepted = "'raw' or '<n><unit>' with n a positive whole number and unit one of min, hour, day, month, year (e.g. '1min', '5min', '1hour', '1day', '1month')";
+
+    private const long MinuteMs = 60_000;
+
+    public static RollupInterval Raw { get; } = new(1, RollupUnit.Raw);
+
+    public static RollupInterval OneHour { get; } = new(1, RollupUnit.Hour);
+
+    public static RollupInterval OneDay { get; } = new(1, RollupUnit.Day);
+
+    public bool IsRaw => Unit == RollupUnit.Raw;
+
+    /// <summary>The interval used when a read names none: raw up to 2 days, hourly up to 30 days, daily beyond.</summary>
+    public static RollupInterval ForRange(TimeSpan range) =>
+        range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(30) ? OneHour : OneDay;
+
+    public static RollupInterval Parse(string interval)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        var s = interval.Trim();
+        if (s.Equals("raw", StringComparison.OrdinalIgnoreCase))
+        {
+            return Raw;
+        }
+
+        var digits = 0;
+        while (digits < s.Length && char.IsAsciiDigit(s[digits]))
+        {
+            digits++;
+        }
+
+        var unit = s[digits..].ToUpperInvariant() switch
+        {
+            "MIN" => RollupUnit.Minute,
+            "HOUR" => RollupUnit.Hour,
+            "DAY" => RollupUnit.Day,
+            "MONTH" => RollupUnit.Month,
+            "YEAR" => RollupUnit.Year,
+            _ => RollupUnit.Raw,
+        };
+        if (digits == 0 || unit == RollupUnit.Raw
+            || !int.TryParse(s.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        {
+            throw new ArgumentException($"Rollup interval '{interval}' is not valid; use {Accepted}.", nameof(interval));
+        }
+
+        return new RollupInterval(n, unit);
+    }
+
+    /// <summary>The start (Unix milliseconds) of the bucket holding <paramref name="unixMs"/>.</summary>
+    public long BucketStart(long unixMs)
+    {
+        switch (Unit)
+        {
+            case RollupUnit.Minute:
+            case RollupUnit.Hour:
+            case RollupUnit.Day:
+                var width = Count * (Unit == RollupUnit.Minute ? MinuteMs : Unit == RollupUnit.Hour ? 60 * MinuteMs : 1440 * MinuteMs);
+                return FloorDiv(unixMs, width) * width;
+            case RollupUnit.Month:
+                {
+                    var t = DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime;
+                    var index = FloorDiv(((t.Year - 1970) * 12L) + t.Month - 1, Count) * Count;
+                    var year = 1970 + FloorDiv(index, 12);
+                    var month = index - ((year - 1970) * 12) + 1;
+                    return new DateTimeOffset((int)year, (int)month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                }
+
+            case RollupUnit.Year:
+                {
+                    var t = DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime;
+                    var year = 1970 + (FloorDiv(t.Year - 1970L, Count) * Count);
+                    return new DateTimeOffset((int)year, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                }
+
+            default:
+                return unixMs;
+        }
+    }
+
+    public override string ToString() => Unit switch
+    {
+        RollupUnit.Raw => "raw",
+        RollupUnit.Minute => Count.ToString(CultureInfo.InvariantCulture) + "min",
+        RollupUnit.Hour => Count.ToString(CultureInfo.InvariantCulture) + "hour",
+        RollupUnit.Day => Count.ToString(CultureInfo.InvariantCulture) + "day",
+        RollupUnit.Month => Count.ToString(CultureInfo.InvariantCulture) + "month",
+        _ => Count.ToString(CultureInfo.InvariantCulture) + "year",
+    };
+
+    private static long FloorDiv(long a, long b)
+    {
+        var q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+    }
+}
+
+internal static class Rollup
+{
+    public const string AcceptedFunctions = "sum, max, min, avg (or mean), stddev, count";
+
+    public static RollupFunction ParseFunction(string function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function.Trim().ToUpperInvariant() switch
+        {
+            "SUM" => RollupFunction.Sum,
+            "MAX" => RollupFunction.Max,
+            "MIN" => RollupFunction.Min,
+            "AVG" or "MEAN" => RollupFunction.Mean,
+            "STDDEV" => RollupFunction.StdDev,
+            "COUNT" => RollupFunction.Count,
+            _ => throw new ArgumentException($"Rollup function '{function}' is not valid; use one of {AcceptedFunctions}.", nameof(function)),
+        };
+    }
+
+    public static string Name(RollupFunction function) => function switch
+    {
+        RollupFunction.Sum => "sum",
+        RollupFunction.Max => "max",
+        RollupFunction.Min => "min",
+        RollupFunction.Mean => "mean",
+        RollupFunction.StdDev => "stddev",
+        _ => "count",
+    };
+}
+
+/// <summary>Running statistics over values (Welford's method for the variance).</summary>
+internal struct Accumulator
+{
+    private double _mean;
+    private double _m2;
+
+    public long Count { get; private set; }
+
+    public double Sum { get; private set; }
+
+    public double Min { get; private set; }
+
+    public double Max { get; private set; }
+
+    public void Add(double value)
+    {
+        if (Count == 0)
+        {
+            Min = value;
+            Max = value;
+        }
+        else
+        {
+            Min = Math.Min(Min, value);
+            Max = Math.Max(Max, value);
+        }
+
+        Count++;
+        Sum += value;
+        var delta = value - _mean;
+        _mean += delta / Count;
+        _m2 += delta * (value - _mean);
+    }
+
+    public readonly double Mean => Count == 0 ? double.NaN : Sum / Count;
+
+    public readonly double StdDev => Count == 0 ? double.NaN : Count == 1 ? 0 : Math.Sqrt(_m2 / (Count - 1));
+
+    public readonly double Result(RollupFunction function) => function switch
+    {
+        RollupFunction.Sum => Sum,
+        RollupFunction.Max => Max,
+        RollupFunction.Min => Min,
+        RollupFunction.Mean => Mean,
+        RollupFunction.StdDev => StdDev,
+        _ => Count,
+    };
+
+    public readonly DataSetSummary ToSummary() =>
+        Count == 0
+            ? new DataSetSummary(0, double.NaN, double.NaN, double.NaN, double.NaN, 0)
+            : new DataSetSummary(Sum, Mean, Min, Max, StdDev, Count);
+}

@@ -1,0 +1,347 @@
+namespace Metrics.Reporters.Tests.LocalStore;
+
+public class LocalStoreTests : LocalStoreFixture
+{
+    private static readonly Tags Eu = new(("region", "eu"));
+    private static readonly Tags Us = new(("region", "us"));
+
+    [Test]
+    public void Write_NewSeries_CreatesItUnderTheEncodedName()
+    {
+        var store = Open();
+
+        store.Write("orders", new Tags(("region", "eu"), ("channel", "web")), [(T0, 1)]);
+
+        var series = store.GetSeries("orders{\"channel\": \"web\", \"region\": \"eu\"}");
+        Assert.That(series, Is.Not.Null);
+        Assert.That(series!.Name, Is.EqualTo("orders"));
+        Assert.That(series.Tags, Is.EqualTo(new Tags(("channel", "web"), ("region", "eu"))));
+        Assert.That(series.Attributes, Is.Empty);
+    }
+
+    [Test]
+    public void Write_SameTimestampTwice_KeepsTheLastValue()
+    {
+        var store = Open();
+
+        store.Write("x", Tags.Empty, [(T0, 1)]);
+        store.Write("x", Tags.Empty, [(T0, 7)]);
+
+        Assert.That(store.Read(T0, T0.AddMinutes(1)).Single().Points, Is.EqualTo(new[] { new TimeValue(T0, 7) }));
+    }
+
+    [Test]
+    public void Write_NonFiniteValue_ThrowsAndWritesNothing()
+    {
+        var store = Open();
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Write("x", Eu, [(T0, 1), (T0.AddSeconds(1), double.NaN)]));
+
+        Assert.That(ex!.Message, Does.Contain("Point 1").And.Contain("value must be a finite number"));
+        Assert.That(store.CountPoints(), Is.Zero);
+    }
+
+    [Test]
+    public void Write_EmptyName_Throws()
+    {
+        var store = Open();
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Write("", Tags.Empty, [(T0, 1)]));
+
+        Assert.That(ex!.Message, Does.Contain("name is empty"));
+    }
+
+    [Test]
+    public void WriteMany_MixedPoints_AnswersOneStatusPerPointInOrder()
+    {
+        var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(30), TimeProvider = Clock });
+        var points = new[]
+        {
+            new SeriesPoint("orders", Eu, T0, 1),
+            new SeriesPoint("orders", Eu, T0.AddSeconds(1), double.NaN),
+            new SeriesPoint("orders", Us, T0, 2),
+            new SeriesPoint("", Us, T0, 3),
+            new SeriesPoint("orders", Us, T0.AddSeconds(1), double.PositiveInfinity),
+            new SeriesPoint("orders", Us, T0.AddDays(-40), 4),
+        };
+
+        var statuses = store.WriteMany(points);
+
+        Assert.That(statuses.Select(s => s.Code), Is.EqualTo(new[] { 200, 422, 200, 422, 422, 422 }));
+        Assert.That(statuses[0].Messages, Is.Empty);
+        Assert.That(statuses[1].Messages, Is.EqualTo(new[] { "value must be a finite number" }));
+        Assert.That(statuses[3].Messages, Is.EqualTo(new[] { "name must not be empty" }));
+        Assert.That(statuses[4].Messages, Is.EqualTo(new[] { "value must be a finite number" }));
+        Assert.That(statuses[5].Messages.Single(), Does.Contain("older than the retention"));
+        Assert.That(store.CountPoints(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void WriteMany_KeyOfAnotherSeries_RejectsThatPointOnly()
+    {
+        var store = Open();
+
+        var statuses = store.WriteMany([
+            new SeriesPoint("orders", Eu, T0, 1) { Key = "eu-orders" },
+            new SeriesPoint("refunds", Eu, T0, 2) { Key = "eu-orders" },
+            new SeriesPoint("orders", Eu, T0.AddSeconds(1), 3) { Key = "eu-orders" },
+        ]);
+
+        Assert.That(statuses.Select(s => s.Code), Is.EqualTo(new[] { 200, 422, 200 }));
+        Assert.That(statuses[1].Messages.Single(), Does.Contain("'eu-orders' already belongs to series orders{\"region\": \"eu\"}"));
+        Assert.That(store.GetSeries("eu-orders")!.Name, Is.EqualTo("orders"));
+        Assert.That(store.Read(T0, T0.AddMinutes(1), "orders").Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0, 3 }));
+    }
+
+    [Test]
+    public void Increment_SameTimestamp_AddsToTheValue()
+    {
+        var store = Open();
+
+        store.Increment("hits", Eu, T0, 2);
+        store.Increment("hits", Eu, T0, 3.5);
+        store.Write("hits", Eu, [(T0.AddSeconds(1), 10)]);
+        store.Increment("hits", Eu, T0.AddSeconds(1), -1);
+
+        Assert.That(store.Read(T0, T0.AddMinutes(1), "hits").Single().Points,
+            Is.EqualTo(new[] { new TimeValue(T0, 5.5), new TimeValue(T0.AddSeconds(1), 9) }));
+    }
+
+    [Test]
+    public void Increment_NonFiniteDelta_Throws()
+    {
+        var store = Open();
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Increment("hits", Eu, T0, double.NegativeInfinity));
+
+        Assert.That(ex!.Message, Does.Contain("value must be a finite number"));
+    }
+
+    [Test]
+    public void Increment_FromManyThreads_AddsUpExactly()
+    {
+        var store = Open();
+        const int threads = 4;
+        const int perThread = 500;
+
+        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                store.Increment("hits", Tags.Empty, T0, 1);
+            }
+        })).ToList();
+        workers.ForEach(t => t.Start());
+        workers.ForEach(t => t.Join());
+
+        Assert.That(store.Read(T0, T0.AddSeconds(1)).Single().Points.Single().Value, Is.EqualTo(threads * perThread));
+    }
+
+    [Test]
+    public void Delete_NameAndTags_RemovesOnlyMatchingPointsInRange()
+    {
+        var store = Open();
+        foreach (var tags in new[] { Eu, Us })
+        {
+            store.Write("orders", tags, [(T0, 1), (T0.AddMinutes(1), 2), (T0.AddMinutes(2), 3)]);
+        }
+
+        store.Write("refunds", Eu, [(T0.AddMinutes(1), 4)]);
+
+        var deleted = store.Delete(T0.AddMinutes(1), T0.AddMinutes(2), "orders", Eu);
+
+        Assert.That(deleted, Is.EqualTo(1));
+        var sets = store.Read(T0, T0.AddHours(1)).ToDictionary(s => s.Series.Key, s => s.Points.Select(p => p.Value).ToArray());
+        Assert.That(sets["orders{\"region\": \"eu\"}"], Is.EqualTo(new[] { 1.0, 3 }));
+        Assert.That(sets["orders{\"region\": \"us\"}"], Is.EqualTo(new[] { 1.0, 2, 3 }));
+        Assert.That(sets["refunds{\"region\": \"eu\"}"], Is.EqualTo(new[] { 4.0 }));
+    }
+
+    [Test]
+    public void Delete_NoFilter_RemovesEverySeriesPointsButKeepsTheSeries()
+    {
+        var store = Open();
+        store.Write("a", Eu, [(T0, 1)]);
+        store.Write("b", Us, [(T0, 1)]);
+
+        Assert.That(store.Delete(T0.AddDays(-1), T0.AddDays(1)), Is.EqualTo(2));
+        Assert.That(store.CountPoints(), Is.Zero);
+        Assert.That(store.FilterSeries().Select(s => s.Key), Is.EqualTo(new[] { "a{\"region\": \"eu\"}", "b{\"region\": \"us\"}" }));
+    }
+
+    [Test]
+    public void FilterSeries_TagsAndAttributes_ReturnsSeriesHavingAllOfThem()
+    {
+        var store = Open();
+        store.Write("orders", new Tags(("region", "eu"), ("channel", "web")), [(T0, 1)]);
+        store.Write("orders", new Tags(("region", "eu"), ("channel", "app")), [(T0, 1)]);
+        store.Write("orders", Us, [(T0, 1)]);
+        store.Write("refunds", Eu, [(T0, 1)]);
+        store.UpdateSeries("orders{\"channel\": \"web\", \"region\": \"eu\"}", new Dictionary<string, string> { ["unit"] = "orders", ["team"] = "shop" });
+        store.UpdateSeries("refunds{\"region\": \"eu\"}", new Dictionary<string, string> { ["team"] = "shop" });
+
+        Assert.That(store.FilterSeries(tags: Eu).Select(s => s.Key), Is.EqualTo(new[]
+        {
+            "orders{\"channel\": \"app\", \"region\": \"eu\"}", "orders{\"channel\": \"web\", \"region\": \"eu\"}", "refunds{\"region\": \"eu\"}",
+        }));
+        Assert.That(store.FilterSeries("orders", Eu).Count, Is.EqualTo(2));
+        Assert.That(store.FilterSeries(attributes: new Dictionary<string, string> { ["team"] = "shop" }).Select(s => s.Name), Is.EqualTo(new[] { "orders", "refunds" }));
+        Assert.That(store.FilterSeries(tags: Eu, attributes: new Dictionary<string, string> { ["team"] = "shop", ["unit"] = "orders" }).Single().Tags["channel"], Is.EqualTo("web"));
+        Assert.That(store.FilterSeries("nothing"), Is.Empty);
+        Assert.That(store.FilterSeries(), Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public void Read_Attributes_FiltersLikeFilterSeries()
+    {
+        var store = Open();
+        store.Write("orders", Eu, [(T0, 1)]);
+        store.Write("orders", Us, [(T0, 2)]);
+        store.UpdateSeries("orders{\"region\": \"us\"}", new Dictionary<string, string> { ["unit"] = "orders" });
+
+        var set = store.Read(T0, T0.AddHours(1), attributes: new Dictionary<string, string> { ["unit"] = "orders" }).Single();
+
+        Assert.That(set.Series.Tags, Is.EqualTo(Us));
+        Assert.That(set.Series.Attributes["unit"], Is.EqualTo("orders"));
+        Assert.That(set.Points.Single().Value, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void UpdateSeries_ReplacesAttributes()
+    {
+        var store = Open();
+        store.Write("orders", Eu, [(T0, 1)]);
+        var key = MetricName.Encode("orders", Eu);
+
+        store.UpdateSeries(key, new Dictionary<string, string> { ["unit"] = "orders", ["team"] = "shop" });
+        var updated = store.UpdateSeries(key, new Dictionary<string, string> { ["unit"] = "count" });
+
+        Assert.That(updated.Attributes, Is.EqualTo(new Dictionary<string, string> { ["unit"] = "count" }));
+        Assert.That(store.GetSeries(key)!.Attributes, Is.EqualTo(new Dictionary<string, string> { ["unit"] = "count" }));
+    }
+
+    [Test]
+    public void UpdateSeries_UnknownKey_ThrowsKeyNotFound()
+    {
+        var store = Open();
+
+        var ex = Assert.Throws<KeyNotFoundException>(() => store.UpdateSeries("missing", new Dictionary<string, string>()));
+
+        Assert.That(ex!.Message, Does.Contain("'missing'").And.Contain("writing points"));
+    }
+
+    [Test]
+    public void GetSeries_UnknownKey_ReturnsNull()
+    {
+        Assert.That(Open().GetSeries("missing"), Is.Null);
+    }
+
+    [Test]
+    public void Open_ExistingFile_KeepsSeriesAttributesAndPoints()
+    {
+        using (var first = new Reporters.LocalStore(DbPath, new LocalStoreOptions { Retention = null }))
+        {
+            first.Write("orders", Eu, [(T0, 1), (T0.AddSeconds(1), 2)]);
+            first.UpdateSeries(MetricName.Encode("orders", Eu), new Dictionary<string, string> { ["unit"] = "orders" });
+        }
+
+        var reopened = Open();
+        reopened.Write("orders", Eu, [(T0.AddSeconds(2), 3)]);
+
+        var set = reopened.Read(T0, T0.AddMinutes(1), "orders", Eu).Single();
+        Assert.That(set.Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0, 2, 3 }));
+        Assert.That(set.Series.Attributes["unit"], Is.EqualTo("orders"));
+        Assert.That(reopened.FilterSeries(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Open_CreatesWalModeFileInMissingDirectory()
+    {
+        var path = Path.Combine(Directory, "nested", "dir", "store.db");
+
+        using (var store = new Reporters.LocalStore(path))
+        {
+            store.Write("x", Tags.Empty, [(DateTimeOffset.UtcNow, 1)]);
+            Assert.That(File.Exists(path + "-wal"), Is.True);
+        }
+
+        Assert.That(File.Exists(path), Is.True);
+    }
+
+    [Test]
+    public void Open_NotASqliteFile_ThrowsIOExceptionNamingThePath()
+    {
+        File.WriteAllText(DbPath, new string('x', 4096));
+
+        var ex = Assert.Throws<IOException>(() => Open());
+
+        Assert.That(ex!.Message, Does.Contain(DbPath));
+    }
+
+    [Test]
+    public void Open_NonPositiveRetention_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Open(new LocalStoreOptions { Retention = TimeSpan.Zero }));
+
+        Assert.That(ex!.Message, Does.Contain("Retention"));
+    }
+
+    [Test]
+    public void Retention_TimerTick_PurgesExpiredPoints()
+    {
+        var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(1), PurgeInterval = TimeSpan.FromMinutes(1), TimeProvider = Clock });
+        var now = Clock.GetUtcNow();
+        store.Write("x", Tags.Empty, [(now, 1), (now.AddHours(12), 2)]);
+
+        Clock.Advance(TimeSpan.FromDays(1).Add(TimeSpan.FromMinutes(1)));
+
+        Assert.That(store.CountPoints(), Is.EqualTo(1));
+        Assert.That(store.Read(now, now.AddDays(2)).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 2.0 }));
+    }
+
+    [Test]
+    public void Retention_WriteAfterPurgeInterval_PurgesExpiredPoints()
+    {
+        var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(1), PurgeInterval = TimeSpan.FromMinutes(1), TimeProvider = Clock });
+        var now = Clock.GetUtcNow();
+        store.Write("x", Tags.Empty, [(now, 1)]);
+
+        Clock.SetUtcNow(now.AddDays(2));
+        store.Write("x", Tags.Empty, [(now.AddDays(2), 2)]);
+
+        Assert.That(store.CountPoints(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Retention_ExpiredButNotYetPurged_IsNotRead()
+    {
+        var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(1), PurgeInterval = TimeSpan.FromHours(1), TimeProvider = Clock });
+        var now = Clock.GetUtcNow();
+        store.Write("x", Tags.Empty, [(now, 1), (now.AddDays(1), 2)]);
+
+        Clock.SetUtcNow(now.AddDays(1).AddMinutes(1));
+
+        Assert.That(store.CountPoints(), Is.EqualTo(2));
+        Assert.That(store.Read(now, now.AddDays(2)).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 2.0 }));
+    }
+
+    [Test]
+    public void Retention_Null_KeepsOldPoints()
+    {
+        var store = Open();
+        store.Write("x", Tags.Empty, [(T0.AddYears(-5), 1)]);
+
+        Clock.Advance(TimeSpan.FromDays(400));
+
+        Assert.That(store.CountPoints(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Dispose_ThenWrite_ThrowsObjectDisposed()
+    {
+        var store = Open();
+        store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => store.Write("x", Tags.Empty, [(T0, 1)]));
+    }
+}
