@@ -27,6 +27,14 @@ public sealed class MetricsReportingBuilder
     public MetricsReportingBuilder AddConsole(Action<ConsoleReporterOptions>? configure = null, string? name = null) =>
         Add("Console", name, configure, static (_, registry, options) => new ConsoleReporter(registry, options));
 
+    /// <summary>Adds a <see cref="LocalStoreReporter"/> (an embedded SQLite store, <c>metrics.db</c> by default).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default store reporter; a name to add another one (give it its own <see cref="LocalStoreReporterOptions.Path"/>).</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>A store file that cannot be opened is logged when the host starts and leaves the other reporters running.</remarks>
+    public MetricsReportingBuilder AddLocalStore(Action<LocalStoreReporterOptions>? configure = null, string? name = null) =>
+        Add("LocalStore", name, configure, static (_, registry, options) => new LocalStoreReporter(registry, options));
+
     /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
     internal MetricsReportingBuilder Add<TOptions>(
         string kind,

@@ -25,6 +25,12 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
     {
         foreach (var entry in _reporters.GetReporters())
         {
+            if (entry.Reporter is null)
+            {
+                LogStartFailed(_logger, entry.StartError, entry.Name);
+                continue;
+            }
+
             try
             {
                 entry.Reporter.Start();
@@ -37,7 +43,7 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
 #pragma warning restore CA1031
             {
                 entry.StartError = ex;
-                LogStartFailed(_logger, ex, entry.Reporter.Name);
+                LogStartFailed(_logger, ex, entry.Name);
             }
         }
 
@@ -46,7 +52,7 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        var running = _reporters.Built.Where(e => e.StartedAt is not null).ToArray();
+        var running = _reporters.Built.Where(e => e.Reporter is not null && e.StartedAt is not null).ToArray();
         return running.Length == 0 ? Task.CompletedTask : Task.WhenAll(running.Select(e => StopOneAsync(e, cancellationToken)));
     }
 
@@ -55,26 +61,26 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
         try
         {
             // WaitAsync keeps the host's shutdown timeout even if a reporter ignores the token.
-            await entry.Reporter.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await entry.Reporter!.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 // The reporter gave up its flush when the token fired instead of throwing.
-                LogStopTimedOut(_logger, entry.Reporter.Name);
+                LogStopTimedOut(_logger, entry.Name);
             }
             else
             {
-                LogStopped(_logger, entry.Reporter.Name);
+                LogStopped(_logger, entry.Name);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            LogStopTimedOut(_logger, entry.Reporter.Name);
+            LogStopTimedOut(_logger, entry.Name);
         }
 #pragma warning disable CA1031 // A failing final report must not keep the other reporters from stopping.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogStopFailed(_logger, ex, entry.Reporter.Name);
+            LogStopFailed(_logger, ex, entry.Name);
         }
         finally
         {
@@ -86,7 +92,7 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
     private static partial void LogStarted(ILogger logger, string reporter);
 
     [LoggerMessage(2, LogLevel.Error, "Metrics reporter {Reporter} failed to start; the application and the other reporters go on without it")]
-    private static partial void LogStartFailed(ILogger logger, Exception exception, string reporter);
+    private static partial void LogStartFailed(ILogger logger, Exception? exception, string reporter);
 
     [LoggerMessage(3, LogLevel.Information, "Metrics reporter {Reporter} sent its final report and stopped")]
     private static partial void LogStopped(ILogger logger, string reporter);

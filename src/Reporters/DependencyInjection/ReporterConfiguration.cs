@@ -14,6 +14,7 @@ internal static class ReporterConfiguration
         new(StringComparer.OrdinalIgnoreCase)
         {
             ["Console"] = static (b, name, section) => b.Add("Console", name, Binder<ConsoleReporterOptions>(section, "Console"), static (_, r, o) => new ConsoleReporter(r, o), section.Path),
+            ["LocalStore"] = static (b, name, section) => b.Add("LocalStore", name, Binder<LocalStoreReporterOptions>(section, "LocalStore"), static (_, r, o) => new LocalStoreReporter(r, o), section.Path),
         };
 
     public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration) => Apply(builder, configuration, Kinds);

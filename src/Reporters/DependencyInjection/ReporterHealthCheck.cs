@@ -46,9 +46,11 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         var lines = new List<string>();
         foreach (var entry in entries)
         {
-            var (status, reason) = Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter);
-            data[entry.Reporter.Name] = status.ToString();
-            lines.Add($"{entry.Reporter.Name}: {status} ({reason})");
+            var (status, reason) = entry.Reporter is null
+                ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter);
+            data[entry.Name] = status.ToString();
+            lines.Add($"{entry.Name}: {status} ({reason})");
             if (status < worst)
             {
                 worst = status;

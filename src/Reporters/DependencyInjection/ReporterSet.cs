@@ -1,8 +1,12 @@
+using Microsoft.Extensions.Options;
+
 namespace Metrics.Reporters.DependencyInjection;
 
 /// <summary>
 /// The reporters registered in a container, built once on first use. Building validates every reporter's options
-/// and fails with one exception listing every problem (each naming its configuration key or builder method).
+/// and fails with one exception listing every problem (each naming its configuration key or builder method). A
+/// reporter that cannot be built for another reason (its file or socket cannot be opened) is kept as an entry with
+/// its error, so that the others still run.
 /// </summary>
 internal sealed class ReporterSet : IAsyncDisposable, IDisposable
 {
@@ -46,11 +50,15 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
                 {
                     problems.AddRange(ex.Problems);
                 }
-#pragma warning disable CA1031 // Any failure to build a reporter is a configuration problem reported together with the others.
+                catch (Exception ex) when (ex is ArgumentException or FormatException or OptionsValidationException)
+                {
+                    problems.Add($"{registration.Source}: {ex.Message}");
+                }
+#pragma warning disable CA1031 // A reporter that cannot open its resources must not stop the others or the application.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    problems.Add($"{registration.Source}: {ex.Message}");
+                    built.Add(new ReporterEntry(registration, null) { StartError = ex });
                 }
             }
 
@@ -84,7 +92,7 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
         {
             try
             {
-                entry.Reporter.Dispose();
+                entry.Reporter?.Dispose();
             }
 #pragma warning disable CA1031 // Disposal of one reporter must not keep the others from being disposed.
             catch (Exception)
@@ -100,7 +108,10 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
         {
             try
             {
-                await entry.Reporter.DisposeAsync().ConfigureAwait(false);
+                if (entry.Reporter is { } reporter)
+                {
+                    await reporter.DisposeAsync().ConfigureAwait(false);
+                }
             }
 #pragma warning disable CA1031 // Disposal of one reporter must not keep the others from being disposed.
             catch (Exception)
@@ -116,7 +127,7 @@ internal sealed class ReporterEntry
 {
     private long _startedAtTicks = long.MinValue;
 
-    public ReporterEntry(ReporterRegistration registration, Reporter reporter)
+    public ReporterEntry(ReporterRegistration registration, Reporter? reporter)
     {
         Registration = registration;
         Reporter = reporter;
@@ -124,7 +135,11 @@ internal sealed class ReporterEntry
 
     public ReporterRegistration Registration { get; }
 
-    public Reporter Reporter { get; }
+    /// <summary>The reporter; null when it could not be built (<see cref="StartError"/> says why).</summary>
+    public Reporter? Reporter { get; }
+
+    /// <summary>The reporter's name, or for one that could not be built the name it was registered with.</summary>
+    public string Name => Reporter?.Name ?? Registration.Name ?? Registration.Kind.ToLowerInvariant();
 
     /// <summary>When the hosted service started the reporter; null when it has not (yet) started.</summary>
     public DateTimeOffset? StartedAt
@@ -138,6 +153,6 @@ internal sealed class ReporterEntry
         set => Interlocked.Exchange(ref _startedAtTicks, value?.UtcTicks ?? long.MinValue);
     }
 
-    /// <summary>Why <see cref="Reporter.Start"/> failed, if it did.</summary>
+    /// <summary>Why the reporter could not be built or <see cref="Reporter.Start"/> failed, if it did.</summary>
     public Exception? StartError { get; set; }
 }

@@ -22,7 +22,7 @@ public class MetricsReportingHostedServiceTests
     }
 
     private static IReadOnlyList<Reporter> Reporters(IHost host) =>
-        host.Services.GetRequiredService<ReporterSet>().GetReporters().Select(e => e.Reporter).ToList();
+        host.Services.GetRequiredService<ReporterSet>().GetReporters().Select(e => e.Reporter!).ToList();
 
     [Test]
     public async Task StopAsync_AfterStart_FinalReportReachesTheBackend()

@@ -18,7 +18,7 @@ public class MetricsServiceCollectionExtensionsTests
     private static IReadOnlyList<SampleReporter> Build(IServiceCollection services)
     {
         var sp = services.BuildServiceProvider();
-        return sp.GetRequiredService<ReporterSet>().GetReporters().Select(e => (SampleReporter)e.Reporter).ToList();
+        return sp.GetRequiredService<ReporterSet>().GetReporters().Select(e => (SampleReporter)e.Reporter!).ToList();
     }
 
     [Test]
@@ -116,7 +116,7 @@ public class MetricsServiceCollectionExtensionsTests
         services.AddMetricsReporting(b => b.AddSample());
         using var sp = services.BuildServiceProvider();
 
-        var reporter = (SampleReporter)sp.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter;
+        var reporter = (SampleReporter)sp.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
 
         Assert.That(reporter.Options.LoggerFactory, Is.SameAs(sp.GetRequiredService<ILoggerFactory>()));
     }

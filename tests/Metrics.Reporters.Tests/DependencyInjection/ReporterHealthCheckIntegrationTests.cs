@@ -35,7 +35,7 @@ public class ReporterHealthCheckIntegrationTests
             Assert.That(before.Status, Is.EqualTo(HealthStatus.Unhealthy), "not started yet");
 
             await host.StartAsync();
-            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter;
+            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
             var registry = host.Services.GetRequiredService<MetricsRegistry>();
             registry.Counter("orders").Inc();
             await reporter.ReportNowAsync();
