@@ -49,6 +49,12 @@ public sealed class MetricsRegistry
         _table = new SeriesTable(options.MaxSeriesPerName);
     }
 
+    /// <summary>
+    /// Names claimed by components attached to this registry, with how many hold each. Reporters use it so two
+    /// reporters of one registry never share self-metric series. Lock the dictionary to use it.
+    /// </summary>
+    internal Dictionary<string, int> ClaimedNames { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The options this registry was created with.</summary>
     public MetricsOptions Options { get; }
 
@@ -71,14 +77,22 @@ public sealed class MetricsRegistry
     /// <exception cref="ArgumentException">The name is null, empty or malformed, or the series exists with another type.</exception>
     public Counter Counter(string name, Tags tags) => GetOrAdd(name, tags, 0, static (_, _) => new Counter());
 
-    /// <summary>Gets or adds a tagged counter from tags passed on each call; allocates nothing when the series exists.</summary>
+    /// <summary>
+    /// Gets or adds a tagged counter from tags passed on each call, in any order, for example
+    /// <c>registry.Counter("http.requests", ("method", "GET"), ("code", "200")).Inc()</c>. Allocates nothing when
+    /// the series exists (a call site's first lookup may store one small cache entry so that later lookups with
+    /// the same string instances, such as literals, compare references instead of hashing strings).
+    /// </summary>
     /// <exception cref="ArgumentException">The name is null, empty or malformed, a tag key is empty or repeated, or the series exists with another type.</exception>
     public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags)
     {
         ValidateName(name);
-        if (!MetricName.IsEncoded(name) && _table.Find(name, tags) is { } series)
+        // A cached call site matches first; series names never hold '{', so a hit needs no encoded-name check.
+        var series = _table.FindCached(name, tags) ?? (MetricName.IsEncoded(name) ? null : _table.Find(name, tags));
+        if (series is not null)
         {
-            return As<Counter>(series);
+            // A direct type test: the shared generic As<T> would look its type up at run time.
+            return series.Metric as Counter ?? As<Counter>(series);
         }
 
         return Counter(name, new Tags(tags.ToArray()));

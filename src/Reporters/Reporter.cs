@@ -89,7 +89,7 @@ public abstract class Reporter : IDisposable, IAsyncDisposable
     /// the send, retries included, is done. Backend failures go to the error handler, they do not throw.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The reporter was stopped.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the batch in flight is then stored offline or dropped, like a failed send).</exception>
     public Task ReportNowAsync(CancellationToken cancellationToken = default) => _engine.ReportNowAsync(cancellationToken);
 
     /// <summary>

@@ -136,6 +136,32 @@ public class MetricsRegistryCardinalityTests
     }
 
     [Test]
+    public void FoldedSeries_RememberedUpToTenTimesTheLimit_StillFoldBeyondIt()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 1 });
+        registry.Counter("logins", User(0));
+
+        for (var i = 1; i <= 15; i++)
+        {
+            registry.Counter("logins", User(i)).Inc();
+        }
+
+        var afterFirstPass = registry.GetFoldedSeriesCount("logins");
+        for (var i = 1; i <= 10; i++)
+        {
+            registry.Counter("logins", User(i)).Inc();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterFirstPass, Is.EqualTo(15));
+            Assert.That(registry.GetFoldedSeriesCount("logins"), Is.EqualTo(15), "the first ten folded tag sets are remembered");
+            Assert.That(registry.Counter("logins", Overflow).Count, Is.EqualTo(25));
+            Assert.That(registry.SeriesCount, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void DefaultLimit_Is2000()
     {
         var registry = new MetricsRegistry();

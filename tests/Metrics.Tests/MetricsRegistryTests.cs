@@ -116,6 +116,24 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void Counter_SpanTagsWithNullValue_ThrowsNamingTheKey()
+    {
+        _registry.Counter("orders", ("region", "eu"));
+
+        var ex = Assert.Throws<ArgumentException>(() => _registry.Counter("orders", ("region", null!)));
+
+        Assert.That(ex!.Message, Does.Contain("'region'").And.Contain("null"));
+    }
+
+    [Test]
+    public void Counter_SpanTagsWithEmptyKey_ThrowsSayingTheKeyIsEmpty()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _registry.Counter("orders", ("", "eu")));
+
+        Assert.That(ex!.Message, Does.Contain("key"));
+    }
+
+    [Test]
     public void Meter_WhereACounterExists_ThrowsNamingBothTypes()
     {
         _registry.Counter("orders", new Tags(("region", "eu")));

@@ -22,6 +22,20 @@ internal readonly struct Clock
     /// <summary>Timestamp units per second.</summary>
     public long Frequency { get; }
 
+    /// <summary>
+    /// Units per second of <see cref="CoarseNow"/>: milliseconds for the system clock, the provider's timestamp
+    /// frequency otherwise.
+    /// </summary>
+    public long CoarseFrequency => _system ? 1000 : Frequency;
+
+    /// <summary>
+    /// A cheap monotonic reading for checks that need no precision (a meter's 5-second tick): the system's
+    /// millisecond tick count (the same monotonic clock as <see cref="Stopwatch"/>, read without its cost) for
+    /// the system provider, the provider's timestamp otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long CoarseNow() => _system ? Environment.TickCount64 : _time.GetTimestamp();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Now() => _system ? Stopwatch.GetTimestamp() : _time.GetTimestamp();
 

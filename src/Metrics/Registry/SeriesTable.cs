@@ -18,18 +18,25 @@ internal sealed class SeriesTable
 
     internal const int AliasesPerLimit = 10;
 
+    /// <summary>The most encoded names remembered; past it, an encoded name not remembered is decoded on each lookup.</summary>
+    internal const int MaxEncodedNames = 100_000;
+
     private readonly ConcurrentDictionary<SeriesKey, Series> _series = new(SeriesKeyComparer.Instance);
     private readonly ConcurrentDictionary<SeriesKey, Series>.AlternateLookup<SpanKey> _bySpan;
     private readonly ConcurrentDictionary<string, Series> _byEncodedName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NameInfo> _names = new(StringComparer.Ordinal);
+    private readonly SpanLookupCache _spanCache = new();
+    private readonly Func<Series, bool> _isHeld;
     private readonly object _writeLock = new();
     private readonly int _maxSeriesPerName;
     private int _count;
+    private int _encodedCount;
 
     public SeriesTable(int maxSeriesPerName)
     {
         _maxSeriesPerName = maxSeriesPerName;
         _bySpan = _series.GetAlternateLookup<SpanKey>();
+        _isHeld = IsHeld;
     }
 
     /// <summary>Number of series (overflow series included, folded aliases not).</summary>
@@ -37,8 +44,29 @@ internal sealed class SeriesTable
 
     public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
 
-    public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags) =>
-        _bySpan.TryGetValue(new SpanKey(name, tags), out var s) ? s : null;
+    /// <summary>Looks a call site's tags up by reference only (see <see cref="SpanLookupCache"/>).</summary>
+    public Series? FindCached(string name, ReadOnlySpan<(string Key, string Value)> tags) => _spanCache.Find(name, tags);
+
+    /// <summary>Looks tags passed as a span up by value, and remembers the call site's strings for next time.</summary>
+    public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags)
+    {
+        // A null key or value cannot name a series; the caller's slow path builds Tags, which says what is wrong.
+        foreach (var (key, value) in tags)
+        {
+            if (key is null || value is null)
+            {
+                return null;
+            }
+        }
+
+        if (!_bySpan.TryGetValue(new SpanKey(name, tags), out var series))
+        {
+            return null;
+        }
+
+        _spanCache.TryAdd(name, tags, series, _isHeld);
+        return series;
+    }
 
     public Series? FindEncoded(string encodedName) => _byEncodedName.TryGetValue(encodedName, out var s) ? s : null;
 
@@ -48,9 +76,9 @@ internal sealed class SeriesTable
         lock (_writeLock)
         {
             // Only while the series is still held: a concurrent Remove must not leave a stale alias behind.
-            if (_series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held) && ReferenceEquals(held, series))
+            if (IsHeld(series) && _encodedCount < MaxEncodedNames && _byEncodedName.TryAdd(encodedName, series))
             {
-                _byEncodedName[encodedName] = series;
+                _encodedCount++;
             }
         }
     }
@@ -121,9 +149,7 @@ internal sealed class SeriesTable
     {
         lock (_writeLock)
         {
-            return _series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held)
-                && ReferenceEquals(held, series)
-                && RemoveHeld(series);
+            return IsHeld(series) && RemoveHeld(series);
         }
     }
 
@@ -150,6 +176,9 @@ internal sealed class SeriesTable
         }
     }
 
+    private bool IsHeld(Series series) =>
+        _series.TryGetValue(new SeriesKey(series.Id.Name, series.Id.Tags), out var held) && ReferenceEquals(held, series);
+
     private Series GetOrAddOverflow(string name, NameInfo info, Func<object> create)
     {
         var key = new SeriesKey(name, OverflowTags);
@@ -170,12 +199,13 @@ internal sealed class SeriesTable
     {
         var name = series.Id.Name;
         _series.TryRemove(new SeriesKey(name, series.Id.Tags), out _);
+        _spanCache.Remove(series);
         _count--;
         foreach (var (encoded, target) in _byEncodedName)
         {
-            if (ReferenceEquals(target, series))
+            if (ReferenceEquals(target, series) && _byEncodedName.TryRemove(encoded, out _))
             {
-                _byEncodedName.TryRemove(encoded, out _);
+                _encodedCount--;
             }
         }
 

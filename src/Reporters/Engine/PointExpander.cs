@@ -128,6 +128,28 @@ internal class PointExpander
         }
     }
 
+    /// <summary>The buckets of <paramref name="histogram"/> as distribution centroids (empty buckets left out), e.g. from <see cref="MetricSnapshot.Window"/>.</summary>
+    /// <param name="histogram">The histogram (null gives an empty list).</param>
+    /// <param name="scale">Multiplies each bucket value (timers: <see cref="FieldNaming.TimerDurationScale"/>).</param>
+    protected static IReadOnlyList<Centroid> ToCentroids(HistogramSnapshot? histogram, double scale = 1)
+    {
+        if (histogram is null || histogram.Count == 0)
+        {
+            return [];
+        }
+
+        var centroids = new List<Centroid>(histogram.Buckets.Count);
+        foreach (var bucket in histogram.Buckets)
+        {
+            if (bucket.Count > 0)
+            {
+                centroids.Add(new Centroid(bucket.Value * scale, bucket.Count));
+            }
+        }
+
+        return centroids;
+    }
+
     /// <summary>The point name of field <paramref name="key"/> of series <paramref name="name"/>.</summary>
     protected static string Key(string name, string key) => string.Concat(name, ".", key);
 }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Metrics.Reporters.Engine;
 
 /// <summary>
@@ -7,18 +5,13 @@ namespace Metrics.Reporters.Engine;
 /// a second unnamed reporter of the same kind becomes <c>console-2</c>, then <c>console-3</c>. A name is released
 /// when its reporter stops.
 /// </summary>
-/// <remarks>
-/// The table is keyed weakly by registry: it holds only the names in use per registry and never outlives a
-/// registry. It is the one piece of shared state, and it exists to keep reporters apart.
-/// </remarks>
+/// <remarks>The names in use live on the registry itself, so nothing is shared beyond the registry the reporters already share.</remarks>
 internal static class ReporterNames
 {
-    private static readonly ConditionalWeakTable<MetricsRegistry, Dictionary<string, int>> InUse = new();
-
     /// <summary>Claims <paramref name="requested"/> or, when <paramref name="makeUnique"/> and it is taken, the first free <c>requested-N</c>.</summary>
     public static string Claim(MetricsRegistry registry, string requested, bool makeUnique)
     {
-        var names = InUse.GetValue(registry, static _ => new Dictionary<string, int>(StringComparer.Ordinal));
+        var names = registry.ClaimedNames;
         lock (names)
         {
             var name = requested;
@@ -35,7 +28,7 @@ internal static class ReporterNames
     /// <summary>Releases a name claimed with <see cref="Claim"/>.</summary>
     public static void Release(MetricsRegistry registry, string name)
     {
-        if (InUse.TryGetValue(registry, out var names))
+        var names = registry.ClaimedNames;
         {
             lock (names)
             {

@@ -53,9 +53,14 @@ internal sealed partial class ReportingEngine
             IReadOnlyList<StoredPoint> rows;
             try
             {
-                rows = store.ReadOldest(_options.OfflineStorage!.ReplayBatchSize);
+                rows = store.ReadOldest(_options.OfflineStorage!.ReplayBatchSize, out var discarded);
+                if (discarded > 0)
+                {
+                    _self.Drop(discarded);
+                    _logger.LogWarning("Reporter {Reporter}: {Count} stored points could not be read back from offline storage and were discarded.", Name, discarded);
+                }
             }
-            catch (Exception ex) when (ex is SqliteException or FormatException or System.Text.Json.JsonException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
             {
                 _logger.LogError(ex, "Reporter {Reporter}: reading offline storage failed; replay stops for this report.", Name);
                 return;

@@ -134,7 +134,8 @@ internal sealed partial class ReportingEngine : IDisposable
         // Points left in offline storage by an earlier run are replayed right away, not one interval later.
         if (_options.OfflineStorage is not null)
         {
-            _ = RunExclusiveAsync(static (engine, token) => engine.ReplayAsync(token), _shutdown.Token);
+            var token = _shutdown.Token;
+            _ = Task.Run(() => RunExclusiveAsync(static (engine, t) => engine.FlushAsync(final: false, t), token), CancellationToken.None);
         }
     }
 
@@ -157,7 +158,8 @@ internal sealed partial class ReportingEngine : IDisposable
     {
         lock (_lifecycleLock)
         {
-            return _stopTask ??= StopCoreAsync(cancellationToken);
+            // On the thread pool: a caller blocking in Dispose on a single-threaded context cannot deadlock it.
+            return _stopTask ??= Task.Run(() => StopCoreAsync(cancellationToken), CancellationToken.None);
         }
     }
 
@@ -173,19 +175,32 @@ internal sealed partial class ReportingEngine : IDisposable
 
     private void OnTimer()
     {
+        // A tick already queued on the thread pool when the timer was disposed must not touch a stopped engine.
+        if (Volatile.Read(ref _stopTask) is not null)
+        {
+            return;
+        }
+
         // At most one scheduled report waits behind a running one; further ticks are skipped.
         if (Interlocked.Exchange(ref _scheduledPending, 1) == 1)
         {
             return;
         }
 
-        _ = RunExclusiveAsync(
-            static (engine, token) =>
-            {
-                Volatile.Write(ref engine._scheduledPending, 0);
-                return engine.ReportCoreAsync(final: false, token);
-            },
-            _shutdown.Token);
+        try
+        {
+            _ = RunExclusiveAsync(
+                static (engine, token) =>
+                {
+                    Volatile.Write(ref engine._scheduledPending, 0);
+                    return engine.ReportCoreAsync(final: false, token);
+                },
+                _shutdown.Token);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped and disposed between the check above and here: nothing to report.
+        }
     }
 
     private async Task RunExclusiveAsync(Func<ReportingEngine, CancellationToken, Task> work, CancellationToken cancellationToken)
@@ -202,7 +217,11 @@ internal sealed partial class ReportingEngine : IDisposable
 
         try
         {
-            await work(this, cancellationToken).ConfigureAwait(false);
+            // Once stopping, the final report does the work.
+            if (Volatile.Read(ref _stopTask) is null)
+            {
+                await work(this, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -220,7 +239,6 @@ internal sealed partial class ReportingEngine : IDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
         bool wasStarted;
         lock (_lifecycleLock)
         {

@@ -148,27 +148,50 @@ internal sealed class OfflineStore : IDisposable
         }
     }
 
-    /// <summary>Returns up to <paramref name="max"/> unexpired points, oldest first. Rows stay until <see cref="Delete"/>.</summary>
-    public IReadOnlyList<StoredPoint> ReadOldest(int max)
+    /// <summary>
+    /// Returns up to <paramref name="max"/> unexpired points, oldest first. Rows stay until <see cref="Delete"/>.
+    /// Rows that cannot be read back (damaged JSON, unknown kind) are deleted and counted in <paramref name="discarded"/>,
+    /// so one bad row never blocks the replay of the rest.
+    /// </summary>
+    public IReadOnlyList<StoredPoint> ReadOldest(int max, out long discarded)
     {
         lock (_lock)
         {
-            using var select = Connection.CreateCommand();
-            select.CommandText = "SELECT id, metric, tags, timestamp_ms, value, kind, centroids FROM points WHERE expires_ms > $now ORDER BY id LIMIT $n;";
-            select.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            select.Parameters.AddWithValue("$n", max);
-            using var reader = select.ExecuteReader();
             var result = new List<StoredPoint>();
-            while (reader.Read())
+            var bad = new List<StoredPoint>();
+            using (var select = Connection.CreateCommand())
             {
-                var point = new DataPoint(reader.GetString(1), PointJson.ReadTags(reader.GetString(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetDouble(4))
+                select.CommandText = "SELECT id, metric, tags, timestamp_ms, value, kind, centroids FROM points WHERE expires_ms > $now ORDER BY id LIMIT $n;";
+                select.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+                select.Parameters.AddWithValue("$n", max);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
                 {
-                    Kind = (PointKind)reader.GetInt32(5),
-                    Centroids = reader.IsDBNull(6) ? null : PointJson.ReadCentroids(reader.GetString(6)),
-                };
-                result.Add(new StoredPoint(reader.GetInt64(0), point));
+                    var id = reader.GetInt64(0);
+                    try
+                    {
+                        var kind = (PointKind)reader.GetInt32(5);
+                        if (!Enum.IsDefined(kind))
+                        {
+                            throw new FormatException($"unknown point kind {(int)kind}");
+                        }
+
+                        var point = new DataPoint(reader.GetString(1), PointJson.ReadTags(reader.GetString(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetDouble(4))
+                        {
+                            Kind = kind,
+                            Centroids = reader.IsDBNull(6) ? null : PointJson.ReadCentroids(reader.GetString(6)),
+                        };
+                        result.Add(new StoredPoint(id, point));
+                    }
+                    catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException or ArgumentException or InvalidCastException)
+                    {
+                        bad.Add(new StoredPoint(id, default));
+                    }
+                }
             }
 
+            Delete(bad);
+            discarded = bad.Count;
             return result;
         }
     }

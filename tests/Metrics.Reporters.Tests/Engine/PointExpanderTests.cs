@@ -145,6 +145,38 @@ public class PointExpanderTests
         Assert.That(buffer.Points[0].Value, Is.EqualTo(3));
     }
 
+    [Test]
+    public void Expand_DerivedExpander_CanEmitDistributionFromReaderWindow()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var histogram = registry.Histogram("latency");
+        var reader = registry.CreateReader();
+        histogram.Update(10);
+        reader.Read();
+        histogram.Update(50);
+        histogram.Update(50);
+        histogram.Update(90);
+        var snapshot = reader.Read().Single(s => s.Name == "latency");
+        var buffer = new PointBuffer();
+
+        new DistributionExpander(FieldNaming.Pyformance).Expand(snapshot, "latency", Tags.Empty, buffer);
+
+        var point = buffer.Points.Single();
+        Assert.That(point.Kind, Is.EqualTo(PointKind.Distribution));
+        Assert.That(point.Value, Is.EqualTo(3), "only this reader's window: values since its previous read");
+        Assert.That(point.Centroids!.Sum(c => c.Count), Is.EqualTo(3));
+        Assert.That(point.Centroids!.Select(c => c.Mean), Is.EqualTo(new[] { 50d, 90d }).Within(1));
+    }
+
+    private sealed class DistributionExpander(FieldNaming fields) : PointExpander(fields)
+    {
+        protected override void ExpandHistogram(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+        {
+            var centroids = ToCentroids(snapshot.Window);
+            output.Add(new DataPoint(name, tags, snapshot.Timestamp, centroids.Sum(c => c.Count)) { Kind = PointKind.Distribution, Centroids = centroids });
+        }
+    }
+
     private sealed class DeltaExpander(FieldNaming fields) : PointExpander(fields)
     {
         protected override void ExpandCounter(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)

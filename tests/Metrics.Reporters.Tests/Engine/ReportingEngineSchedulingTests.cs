@@ -166,6 +166,21 @@ public class ReportingEngineSchedulingTests
     }
 
     [Test]
+    public async Task DisposeAsync_Started_FlushesOnceAndIsIdempotent()
+    {
+        var h = new EngineHarness();
+        h.Snapshots = [Snap.Counter("orders", 4)];
+        h.Reporter.Start();
+
+        await h.Reporter.DisposeAsync();
+        await h.Reporter.DisposeAsync();
+        h.Reporter.Dispose();
+
+        Assert.That(h.Accepted("orders").Single().Value, Is.EqualTo(4));
+        Assert.That(h.Backend.Disposed, Is.True);
+    }
+
+    [Test]
     public async Task Report_Tags_MetricWinsOverReporterWhichWinsOverGlobal()
     {
         var time = new Metrics.Testing.ManualTimeProvider();
@@ -281,6 +296,41 @@ public class ReportingEngineSchedulingTests
         // Each report: 6 points in (the oldest evicted past 10), one batch of 2 fails and is dropped, the rest waits.
         Assert.That(h.Reporter.Status.QueueDepth, Is.EqualTo(8));
         Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(30 - 8));
+    }
+
+    [Test]
+    public async Task Report_WhileThreadsHammerACounter_NeverBlocksThemAndFinalCountIsExact()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new Metrics.Testing.ManualTimeProvider() });
+        var counter = registry.Counter("hits");
+        var backend = new FakeBackend();
+        var reporter = new TestReporter(registry, new TestReporterOptions { Filter = s => s.Name == "hits", Retry = new RetryOptions { MaxRetries = 0 } }, backend);
+        const int threads = 4, perThread = 50_000;
+        using var go = new Barrier(threads + 1);
+        var writers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < perThread; i++)
+                {
+                    counter.Inc();
+                }
+            },
+            TaskCreationOptions.LongRunning)).ToArray();
+
+        go.SignalAndWait();
+        while (!writers.All(w => w.IsCompleted))
+        {
+            await reporter.ReportNowAsync();
+        }
+
+        await Task.WhenAll(writers);
+        await reporter.ReportNowAsync();
+        await reporter.StopAsync();
+
+        var counts = backend.Accepted.Where(p => p.Metric == "hits.count").Select(p => p.Value).ToArray();
+        Assert.That(counts, Is.Ordered, "each report sees a count at least as high as the one before");
+        Assert.That(counts[^1], Is.EqualTo(threads * perThread));
     }
 
     private static void InterlockedMax(ref int target, int value)

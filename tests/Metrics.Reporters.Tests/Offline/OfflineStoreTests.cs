@@ -38,7 +38,7 @@ public class OfflineStoreTests
         };
         store.Store([Point(1), distribution, Point(2) with { Kind = PointKind.DeltaCounter }]);
 
-        var rows = store.ReadOldest(10);
+        var rows = store.ReadOldest(10, out _);
 
         Assert.That(rows.Select(r => r.Point.Metric), Is.EqualTo(new[] { "p1", "latency", "p2" }));
         Assert.That(rows[0].Point.Tags, Is.EqualTo(Point(1).Tags));
@@ -57,9 +57,9 @@ public class OfflineStoreTests
         using var store = Open(Options());
         store.Store(Enumerable.Range(0, 5).Select(Point).ToArray());
 
-        store.Delete(store.ReadOldest(2));
+        store.Delete(store.ReadOldest(2, out _));
 
-        Assert.That(store.ReadOldest(10).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p2", "p3", "p4" }));
+        Assert.That(store.ReadOldest(10, out _).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p2", "p3", "p4" }));
         Assert.That(store.Count, Is.EqualTo(3));
     }
 
@@ -75,7 +75,32 @@ public class OfflineStoreTests
         using var second = Open(options);
 
         Assert.That(second.Count, Is.EqualTo(1));
-        Assert.That(second.ReadOldest(1)[0].Point.Metric, Is.EqualTo("p7"));
+        Assert.That(second.ReadOldest(1, out _)[0].Point.Metric, Is.EqualTo("p7"));
+    }
+
+    [Test]
+    public void ReadOldest_DamagedRow_IsDiscardedAndTheRestReplayed()
+    {
+        var options = Options();
+        using (var store = Open(options))
+        {
+            store.Store([Point(1), Point(2), Point(3)]);
+        }
+
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + options.Path + ";Pooling=False"))
+        {
+            raw.Open();
+            using var damage = raw.CreateCommand();
+            damage.CommandText = "UPDATE points SET tags = '{not json' WHERE metric = 'p2';";
+            damage.ExecuteNonQuery();
+        }
+
+        using var reopened = Open(options);
+        var rows = reopened.ReadOldest(10, out var discarded);
+
+        Assert.That(rows.Select(r => r.Point.Metric), Is.EqualTo(new[] { "p1", "p3" }));
+        Assert.That(discarded, Is.EqualTo(1));
+        Assert.That(reopened.Count, Is.EqualTo(2));
     }
 
     [Test]
@@ -87,7 +112,7 @@ public class OfflineStoreTests
         store.Store([Point(3)]);
         _time.Advance(TimeSpan.FromMinutes(6));
 
-        Assert.That(store.ReadOldest(10).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p3" }), "expired rows are never replayed");
+        Assert.That(store.ReadOldest(10, out _).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p3" }), "expired rows are never replayed");
         Assert.That(store.PurgeExpired(), Is.EqualTo(2));
         Assert.That(store.Count, Is.EqualTo(1));
     }
@@ -102,7 +127,7 @@ public class OfflineStoreTests
 
         Assert.That(evicted, Is.EqualTo(2));
         Assert.That(store.Count, Is.EqualTo(3));
-        Assert.That(store.ReadOldest(10).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p2", "p3", "p4" }));
+        Assert.That(store.ReadOldest(10, out _).Select(r => r.Point.Metric), Is.EqualTo(new[] { "p2", "p3", "p4" }));
     }
 
     [Test]

@@ -1,0 +1,155 @@
+using Metrics.Reporters.Engine;
+
+namespace Metrics.Reporters.Wavefront;
+
+/// <summary>
+/// The Wavefront reporter's backend: formats a batch of points (values, delta counters, distributions) into
+/// Wavefront lines and writes them through a sink (proxy or direct ingestion), one write per data kind. Its
+/// expander turns counters into delta counters and histograms and timers into distributions when asked.
+/// </summary>
+internal sealed class WavefrontBackend : IExpandingBackend
+{
+    private readonly IWavefrontSink _sink;
+    private readonly string _source;
+    private readonly HistogramGranularities _granularities;
+    private WavefrontLineWriter? _spare = new();
+
+    public WavefrontBackend(IWavefrontSink sink, string source, HistogramGranularities granularities, bool deltaCounters = false, bool distributions = false)
+    {
+        _sink = sink;
+        _source = source;
+        _granularities = granularities;
+        DeltaCounters = deltaCounters;
+        Distributions = distributions;
+    }
+
+    /// <summary>Counters become delta counters.</summary>
+    public bool DeltaCounters { get; }
+
+    /// <summary>Histograms and timers become distributions.</summary>
+    public bool Distributions { get; }
+
+    public string Name => "wavefront";
+
+    internal IWavefrontSink Sink => _sink;
+
+    public PointExpander CreateExpander(FieldNaming fields) => new WavefrontPointExpander(fields, DeltaCounters, Distributions);
+
+    public string? Validate(in DataPoint point)
+    {
+        var name = point.Metric;
+        var error = point.Kind switch
+        {
+            PointKind.DeltaCounter => WavefrontValidation.Name(name, "delta counter", addsDeltaPrefix: true),
+            PointKind.Distribution => WavefrontValidation.Name(name, "distribution") ?? WavefrontValidation.Centroids(point.Centroids, name),
+            _ => WavefrontValidation.Name(name, "metric"),
+        };
+        error ??= point.Kind == PointKind.Distribution ? null : WavefrontValidation.Value(point.Value, name);
+        error ??= point.Kind switch
+        {
+            PointKind.Distribution when !_sink.Supports(WavefrontDataKind.Distribution) => _sink.Unsupported(WavefrontDataKind.Distribution),
+            not PointKind.Distribution when !_sink.Supports(WavefrontDataKind.Metric) => _sink.Unsupported(WavefrontDataKind.Metric),
+            _ => null,
+        };
+        return error ?? WavefrontValidation.Source(_source) ?? WavefrontValidation.Tags(point.Tags, name);
+    }
+
+    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    {
+        var writer = Interlocked.Exchange(ref _spare, null) ?? new WavefrontLineWriter();
+        try
+        {
+            var metrics = Write(writer, batch, distributions: false, out var metricCount);
+            var result = await SendKindAsync(WavefrontDataKind.Metric, writer, metricCount, metrics, delivered: 0, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome != SendOutcome.Success)
+            {
+                return Widen(result, batch.Count - metrics);
+            }
+
+            var distributionPoints = Write(writer, batch, distributions: true, out var distributionCount);
+            result = await SendKindAsync(WavefrontDataKind.Distribution, writer, distributionCount, distributionPoints, delivered: metrics, cancellationToken).ConfigureAwait(false);
+            return result.Outcome == SendOutcome.Success ? SendResult.Ok(batch.Count, result.StatusCode) : result;
+        }
+        finally
+        {
+            _spare = writer;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _sink.DisposeAsync();
+
+    /// <summary>Writes the points of one kind; returns how many points of the batch are of that kind.</summary>
+    private int Write(WavefrontLineWriter writer, IReadOnlyList<DataPoint> batch, bool distributions, out int lines)
+    {
+        writer.Clear();
+        var points = 0;
+        lines = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var p = batch[i];
+            if ((p.Kind == PointKind.Distribution) != distributions)
+            {
+                continue;
+            }
+
+            points++;
+            switch (p.Kind)
+            {
+                case PointKind.Distribution:
+                    writer.WriteDistribution(p.Metric, p.Centroids!, _granularities, p.EpochSeconds, _source, p.Tags);
+                    lines++;
+                    break;
+                case PointKind.DeltaCounter:
+                    // Zero and negative increments are never sent: the server only adds.
+                    if (writer.WriteDeltaCounter(p.Metric, p.Value, _source, p.Tags))
+                    {
+                        lines++;
+                    }
+
+                    break;
+                default:
+                    writer.WriteMetric(p.Metric, p.Value, p.EpochSeconds, _source, p.Tags);
+                    lines++;
+                    break;
+            }
+        }
+
+        return points;
+    }
+
+    private async ValueTask<SendResult> SendKindAsync(WavefrontDataKind kind, WavefrontLineWriter writer, int lines, int points, long delivered, CancellationToken cancellationToken)
+    {
+        if (lines == 0)
+        {
+            return SendResult.Ok(points);
+        }
+
+        var status = await _sink.SendAsync(kind, writer.ToUtf8(), cancellationToken).ConfigureAwait(false);
+        if (status.Ok)
+        {
+            return SendResult.Ok(points, status.StatusCode);
+        }
+
+        var error = status.Error ?? "unknown error";
+        if (delivered > 0)
+        {
+            // Resending the whole batch would send the delivered points twice (delta counters would count twice),
+            // so the part that failed is reported and not resent.
+            return new SendResult(SendOutcome.PartialFailure, delivered, points, [error], status.StatusCode, null, status.Exception);
+        }
+
+        if (status.StatusCode == 413)
+        {
+            // The engine splits the batch and sends the halves.
+            return new SendResult(SendOutcome.TooLarge, 0, points, [error], 413);
+        }
+
+        return status.Permanent
+            ? SendResult.Permanent(points, error, status.StatusCode, status.Exception)
+            : SendResult.Transient(points, error, status.StatusCode, status.Exception, status.RetryAfter);
+    }
+
+    /// <summary>A failure of the first write also stands for the points not yet written.</summary>
+    private static SendResult Widen(SendResult result, int notWritten) =>
+        result with { Failed = result.Failed + notWritten };
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Metrics.Reporters.Transports;
+
+namespace Metrics.Reporters.Wavefront;
+
+/// <summary>
+/// Lines to Wavefront's direct-ingestion endpoint: <c>POST {server}/report?f=wavefront|histogram|trace|spanLogs</c>,
+/// gzip, <c>application/octet-stream</c>, <c>Authorization: Bearer {token}</c>. 401 and 403 (bad or missing
+/// token) and other 4xx are permanent; 5xx and connection errors are transient.
+/// </summary>
+internal sealed class WavefrontDirectSink : IWavefrontSink
+{
+    private const string ContentType = "application/octet-stream";
+
+    private readonly IHttpTransport _transport;
+    private readonly Dictionary<WavefrontDataKind, Uri> _uris = new();
+    private readonly IReadOnlyDictionary<string, string>? _headers;
+    private readonly string _server;
+
+    public WavefrontDirectSink(WavefrontDirectClientOptions options, IHttpTransport? transport = null)
+    {
+        var server = options.Server!;
+        var root = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        foreach (var kind in WavefrontDataKinds.All)
+        {
+            _uris[kind] = new Uri(root, "report?f=" + kind.Format());
+        }
+
+        _server = root.GetLeftPart(UriPartial.Authority);
+        _headers = string.IsNullOrEmpty(options.Token)
+            ? null
+            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + options.Token };
+        _transport = transport ?? new HttpTransport(options.RequestTimeout, time: options.TimeProvider);
+    }
+
+    public string Name => "direct";
+
+    public bool Supports(WavefrontDataKind kind) => true;
+
+    public string Unsupported(WavefrontDataKind kind) => string.Empty;
+
+    public async ValueTask<WavefrontSendStatus> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        HttpTransportResponse response;
+        try
+        {
+            response = await _transport.PostAsync(_uris[kind], lines, ContentType, HttpContentEncoding.Gzip, _headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var what = ex is TaskCanceledException ? "timed out" : ex.Message;
+            return WavefrontSendStatus.Transient($"Sending {kind.Describe()} to {_server} failed: {what}", exception: ex);
+        }
+
+        var status = response.StatusCode;
+        if (response.IsSuccess)
+        {
+            return WavefrontSendStatus.Delivered(status);
+        }
+
+        var body = response.Body.Length > 200 ? response.Body[..200] + "..." : response.Body;
+        var detail = string.IsNullOrWhiteSpace(body) ? string.Empty : ": " + body.Trim();
+        var code = status.ToString(CultureInfo.InvariantCulture);
+        return status switch
+        {
+            401 or 403 => WavefrontSendStatus.Rejected(
+                $"{_server} refused the {kind.Describe()} with HTTP {code} (the API token is missing, wrong or lacks the direct data ingestion permission); the batch was dropped. Check WavefrontDirectClientOptions.Token{detail}",
+                status),
+            408 or 429 or >= 500 => WavefrontSendStatus.Transient($"{_server} answered HTTP {code} to the {kind.Describe()}{detail}", status, retryAfter: response.RetryAfter),
+            _ => WavefrontSendStatus.Rejected($"{_server} rejected the {kind.Describe()} with HTTP {code}; the batch was dropped{detail}", status),
+        };
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _transport.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

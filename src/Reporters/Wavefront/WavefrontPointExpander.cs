@@ -1,0 +1,79 @@
+using Metrics.Reporters.Engine;
+
+namespace Metrics.Reporters.Wavefront;
+
+/// <summary>
+/// The Wavefront reporter's expansion: the pyformance key set, except that counters may become delta counters
+/// (<c>name.count</c>, the increase since this reporter's previous report, only when positive) and histograms and
+/// timers may become one distribution each, with the buckets of this reporter's window as centroids.
+/// </summary>
+internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCounters, bool distributions) : PointExpander(fields)
+{
+    protected override void ExpandCounter(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!deltaCounters)
+        {
+            base.ExpandCounter(snapshot, name, tags, output);
+            return;
+        }
+
+        // The server only adds increments: nothing is sent when the counter did not grow.
+        if (snapshot.Delta > 0)
+        {
+            output.Add(new DataPoint(Key(name, Fields.Count), tags, snapshot.Timestamp, snapshot.Delta) { Kind = PointKind.DeltaCounter });
+        }
+    }
+
+    protected override void ExpandHistogram(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        if (distributions)
+        {
+            AddDistribution(snapshot, name, tags, output, scale: 1);
+        }
+        else
+        {
+            base.ExpandHistogram(snapshot, name, tags, output);
+        }
+    }
+
+    protected override void ExpandTimer(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
+    {
+        if (distributions)
+        {
+            AddDistribution(snapshot, name, tags, output, Fields.TimerDurationScale);
+        }
+        else
+        {
+            base.ExpandTimer(snapshot, name, tags, output);
+        }
+    }
+
+    private static void AddDistribution(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output, double scale)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+        var window = snapshot.Window;
+        if (window is null || window.Count == 0)
+        {
+            return;
+        }
+
+        var centroids = new List<Centroid>(window.Buckets.Count);
+        long count = 0;
+        foreach (var bucket in window.Buckets)
+        {
+            if (bucket.Count > 0 && double.IsFinite(bucket.Value))
+            {
+                centroids.Add(new Centroid(bucket.Value * scale, bucket.Count));
+                count += bucket.Count;
+            }
+        }
+
+        if (centroids.Count > 0)
+        {
+            output.Add(new DataPoint(name, tags, snapshot.Timestamp, count) { Kind = PointKind.Distribution, Centroids = centroids });
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Metrics.Reporters.Wavefront;
+
+/// <summary>
+/// What the proxy and direct clients share: formats each item on the caller's thread, queues it (one bounded
+/// queue per data kind; a full queue refuses and counts), and flushes the queues in batches to a sink on a timer,
+/// on <see cref="FlushAsync"/> and on disposal. A batch that fails transiently is kept and sent first next time;
+/// a batch the server refuses for good is dropped and counted.
+/// </summary>
+internal sealed class WavefrontSender : IAsyncDisposable
+{
+    private readonly IWavefrontSink _sink;
+    private readonly Dictionary<WavefrontDataKind, WavefrontLineQueue> _queues = new();
+    private readonly Dictionary<WavefrontDataKind, WavefrontSdkMetrics> _metrics = new();
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private readonly WavefrontLineWriter _flushWriter = new();
+    private readonly ITimer _timer;
+    private readonly ILogger _logger;
+    private readonly int _batchSize;
+    private readonly string _defaultSource;
+    private long _failures;
+    private int _disposed;
+
+    public WavefrontSender(WavefrontClientOptions options, IWavefrontSink sink)
+    {
+        _sink = sink;
+        _batchSize = options.BatchSize;
+        _defaultSource = options.DefaultSource;
+        Registry = options.Registry ?? new MetricsRegistry(new MetricsOptions { TimeProvider = options.TimeProvider });
+        foreach (var kind in WavefrontDataKinds.All)
+        {
+            var queue = new WavefrontLineQueue(options.MaxQueueSize);
+            _queues[kind] = queue;
+            _metrics[kind] = new WavefrontSdkMetrics(Registry, sink.Name, kind, queue);
+        }
+
+        _logger = options.LoggerFactory?.CreateLogger("Metrics.Reporters.Wavefront") ?? NullLogger.Instance;
+        _timer = options.TimeProvider.CreateTimer(static s => ((WavefrontSender)s!).OnTimer(), this, options.FlushInterval, options.FlushInterval);
+    }
+
+    /// <summary>The registry holding this sender's own metrics.</summary>
+    public MetricsRegistry Registry { get; }
+
+    public long FailureCount => Interlocked.Read(ref _failures);
+
+    internal WavefrontSdkMetrics MetricsOf(WavefrontDataKind kind) => _metrics[kind];
+
+    internal int QueueSize(WavefrontDataKind kind) => _queues[kind].Count;
+
+    public bool SendMetric(string name, double value, long? timestamp, string? source, IEnumerable<KeyValuePair<string, string>>? tags) =>
+        Enqueue(WavefrontDataKind.Metric, w =>
+        {
+            w.WriteMetric(name, value, timestamp, SourceOrDefault(source), tags);
+            return true;
+        });
+
+    public bool SendDeltaCounter(string name, double value, string? source, IEnumerable<KeyValuePair<string, string>>? tags) =>
+        Enqueue(WavefrontDataKind.Metric, w => w.WriteDeltaCounter(name, value, SourceOrDefault(source), tags));
+
+    public bool SendDistribution(string name, IEnumerable<(double Mean, int Count)> centroids, IEnumerable<HistogramGranularity> granularities, long? timestamp, string? source, IEnumerable<KeyValuePair<string, string>>? tags) =>
+        Enqueue(WavefrontDataKind.Distribution, w =>
+        {
+            var list = centroids?.Select(c => new Centroid(c.Mean, c.Count)).ToArray() ?? [];
+            w.WriteDistribution(name, list, granularities.ToFlags(), timestamp, SourceOrDefault(source), tags);
+            return true;
+        });
+
+    public bool SendSpan(
+        string name,
+        long startMillis,
+        long durationMillis,
+        string? source,
+        Guid traceId,
+        Guid spanId,
+        IEnumerable<Guid>? parents,
+        IEnumerable<Guid>? followsFrom,
+        IEnumerable<KeyValuePair<string, string>>? tags,
+        IEnumerable<SpanLog>? spanLogs)
+    {
+        var logs = spanLogs?.ToArray() ?? [];
+        if (logs.Any(l => l is null))
+        {
+            _metrics[WavefrontDataKind.Span].Invalid.Inc();
+            throw new ArgumentException($"The span logs of '{name}' contain null; give only non-null span logs.", nameof(spanLogs));
+        }
+
+        var sent = Enqueue(WavefrontDataKind.Span, w =>
+        {
+            w.WriteSpan(name, startMillis, durationMillis, SourceOrDefault(source), traceId, spanId, parents, followsFrom, tags, logs.Length > 0);
+            return true;
+        });
+        if (sent && logs.Length > 0)
+        {
+            sent = Enqueue(WavefrontDataKind.SpanLog, w =>
+            {
+                w.WriteSpanLogs(traceId, spanId, logs);
+                return true;
+            });
+        }
+
+        return sent;
+    }
+
+    /// <summary>Sends already formatted lines at once, outside the queues. False (and counted) when delivery failed.</summary>
+    public async Task<bool> SendNowAsync(WavefrontDataKind kind, IEnumerable<string> lines, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(lines);
+        EnsureSupported(kind);
+        var writer = new WavefrontLineWriter();
+        var count = 0;
+        foreach (var line in lines)
+        {
+            writer.WriteRaw(line);
+            count++;
+        }
+
+        if (count == 0)
+        {
+            return true;
+        }
+
+        var status = await _sink.SendAsync(kind, writer.ToUtf8(), cancellationToken).ConfigureAwait(false);
+        if (!status.Ok)
+        {
+            Failed(kind, count, status);
+        }
+
+        return status.Ok;
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var kind in WavefrontDataKinds.All)
+            {
+                await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var kind in WavefrontDataKinds.All)
+        {
+            var left = _queues[kind].Count;
+            if (left > 0)
+            {
+                _metrics[kind].Dropped.Inc(left);
+                _queues[kind].Release(left);
+                _logger.LogWarning("Wavefront {Sink} client closed with {Count} {Kind} undelivered; they were dropped.", _sink.Name, left, kind.Describe());
+            }
+        }
+
+        await _sink.DisposeAsync().ConfigureAwait(false);
+        _flushGate.Dispose();
+    }
+
+    private async Task FlushKindAsync(WavefrontDataKind kind, CancellationToken cancellationToken)
+    {
+        var queue = _queues[kind];
+        while (true)
+        {
+            var batch = queue.Take(_batchSize);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            _flushWriter.Clear();
+            foreach (var item in batch)
+            {
+                _flushWriter.WriteRaw(item);
+            }
+
+            WavefrontSendStatus status;
+            try
+            {
+                status = await _sink.SendAsync(kind, _flushWriter.ToUtf8(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                queue.Keep(batch);
+                throw;
+            }
+
+            if (status.Ok)
+            {
+                queue.Release(batch.Count);
+                continue;
+            }
+
+            Failed(kind, batch.Count, status);
+            if (status.Permanent)
+            {
+                queue.Release(batch.Count);
+                _metrics[kind].Dropped.Inc(batch.Count);
+                continue;
+            }
+
+            queue.Keep(batch);
+            return;
+        }
+    }
+
+    private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status)
+    {
+        Interlocked.Increment(ref _failures);
+        _metrics[kind].ReportErrors.Inc();
+        _logger.LogWarning(
+            status.Exception,
+            "Wavefront {Sink} client could not deliver {Count} {Kind} ({Outcome}): {Error}",
+            _sink.Name,
+            items,
+            kind.Describe(),
+            status.Permanent ? "dropped" : "kept for the next flush",
+            status.Error);
+    }
+
+    private bool Enqueue(WavefrontDataKind kind, Func<WavefrontLineWriter, bool> format)
+    {
+        ThrowIfDisposed();
+        EnsureSupported(kind);
+        var writer = new WavefrontLineWriter(256);
+        bool written;
+        try
+        {
+            written = format(writer);
+        }
+        catch (ArgumentException)
+        {
+            _metrics[kind].Invalid.Inc();
+            throw;
+        }
+
+        if (!written)
+        {
+            return true;
+        }
+
+        if (_queues[kind].TryAdd(writer.ToString()))
+        {
+            _metrics[kind].Valid.Inc();
+            return true;
+        }
+
+        _metrics[kind].Dropped.Inc();
+        return false;
+    }
+
+    private void EnsureSupported(WavefrontDataKind kind)
+    {
+        if (!_sink.Supports(kind))
+        {
+            throw new InvalidOperationException(_sink.Unsupported(kind));
+        }
+    }
+
+    private string SourceOrDefault(string? source) => string.IsNullOrWhiteSpace(source) ? _defaultSource : source;
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+
+    private void OnTimer()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
+        _ = FlushOnTimerAsync();
+    }
+
+    private async Task FlushOnTimerAsync()
+    {
+        try
+        {
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushAsync.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(ex, "Wavefront {Sink} client flush failed.", _sink.Name);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using Metrics.Reporters.Wavefront;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Wavefront;
+
+public class WavefrontDirectClientTests
+{
+    private const string Token = "s3cret-token-value";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private static readonly Guid TraceId = Guid.Parse("7b3bf470-9456-11e8-9eb6-529269fb1459");
+    private static readonly Guid SpanId = Guid.Parse("0313bafe-9457-11e8-9eb6-529269fb1459");
+
+    private static WavefrontDirectClient Client(HttpTestServer server, Action<WavefrontDirectClientOptions>? configure = null)
+    {
+        var options = new WavefrontDirectClientOptions
+        {
+            Server = server.BaseAddress, Token = Token, DefaultSource = "app-1", TimeProvider = new ManualTimeProvider(),
+        };
+        configure?.Invoke(options);
+        return new WavefrontDirectClient(options);
+    }
+
+    [Test]
+    public async Task FlushAsync_Metric_PostsGzipWithBearerTokenToReportWavefront()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server);
+        client.SendMetric("shop.checkout", 7, 1700000000, "web-1", new Dictionary<string, string> { ["env"] = "prod" });
+        client.SendMetric("shop.refund", 1, 1700000000, "web-1");
+
+        await client.FlushAsync();
+
+        var request = (await server.WaitForRequestsAsync(1, Deadline)).Single();
+        Assert.That(request.Method, Is.EqualTo("POST"));
+        Assert.That(request.Path, Is.EqualTo("/report"));
+        Assert.That(request.Query, Is.EqualTo("f=wavefront"));
+        Assert.That(request.Header("Authorization"), Is.EqualTo("Bearer " + Token));
+        Assert.That(request.Header("Content-Encoding"), Is.EqualTo("gzip"));
+        Assert.That(request.Header("Content-Type"), Is.EqualTo("application/octet-stream"));
+        Assert.That(request.RawBody.Take(2), Is.EqualTo(new byte[] { 0x1f, 0x8b }), "gzip magic");
+        Assert.That(request.Body, Is.EqualTo(
+            "\"shop.checkout\" 7.0 1700000000 source=\"web-1\" \"env\"=\"prod\"\n\"shop.refund\" 1.0 1700000000 source=\"web-1\"\n"));
+    }
+
+    [Test]
+    public async Task FlushAsync_EachDataKind_PostsItsFormat()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server);
+        client.SendDeltaCounter("orders", 1);
+        client.SendDistribution("latency", [(30.0, 20)], [HistogramGranularity.Minute, HistogramGranularity.Day]);
+        client.SendSpan("op", 1, 2, "s", TraceId, SpanId, spanLogs: [new SpanLog(5, [new("k", "v")])]);
+
+        await client.FlushAsync();
+
+        var requests = (await server.WaitForRequestsAsync(4, Deadline)).ToDictionary(r => r.Query, r => r.Body);
+        Assert.That(requests.Keys, Is.EquivalentTo(new[] { "f=wavefront", "f=histogram", "f=trace", "f=spanLogs" }));
+        Assert.That(requests["f=wavefront"], Is.EqualTo("\"\u2206orders\" 1.0 source=\"app-1\"\n"));
+        Assert.That(requests["f=histogram"], Is.EqualTo("!M #20 30.0 \"latency\" source=\"app-1\"\n!D #20 30.0 \"latency\" source=\"app-1\"\n"));
+        Assert.That(requests["f=trace"], Does.EndWith("\"_spanLogs\"=\"true\" 1 2\n"));
+        Assert.That(requests["f=spanLogs"], Does.StartWith("{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\""));
+    }
+
+    [TestCase(401)]
+    [TestCase(403)]
+    public async Task FlushAsync_Unauthorized_DropsTheBatchAndCountsIt(int status)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(status, "{\"message\":\"bad token\"}"));
+        await using var client = Client(server);
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 1);
+
+        await client.FlushAsync();
+        await client.FlushAsync();
+
+        Assert.That(server.Requests, Has.Count.EqualTo(1), "a refused batch is not resent");
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(2));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_ServerError_KeepsTheBatchAndResendsIt()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(503, "busy"));
+        await using var client = Client(server);
+        client.SendMetric("a", 1);
+
+        await client.FlushAsync();
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+
+        await client.FlushAsync();
+        var requests = await server.WaitForRequestsAsync(2, Deadline);
+        Assert.That(requests.Select(r => r.Body), Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"\n", "\"a\" 1.0 source=\"app-1\"\n" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task FlushAsync_ServerUnreachable_CountsFailureAndKeepsTheBatch()
+    {
+        var port = HttpTestServer.FreePort();
+        var options = new WavefrontDirectClientOptions { Server = new Uri($"http://127.0.0.1:{port}/"), Token = Token, TimeProvider = new ManualTimeProvider() };
+        await using var client = new WavefrontDirectClient(options);
+        client.SendMetric("a", 1, source: "s");
+
+        await client.FlushAsync();
+
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).ReportErrors.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task FlushAsync_BatchSize_SplitsIntoRequests()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server, o => o.BatchSize = 2);
+        for (var i = 0; i < 5; i++)
+        {
+            client.SendMetric("m" + i, i);
+        }
+
+        await client.FlushAsync();
+
+        var requests = await server.WaitForRequestsAsync(3, Deadline);
+        Assert.That(requests.Select(r => r.Body.Count(c => c == '\n')), Is.EqualTo(new[] { 2, 2, 1 }));
+    }
+
+    [Test]
+    public async Task SendSpansNowAsync_FormattedLines_ArePostedAtOnce()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server);
+
+        Assert.That(await client.SendSpansNowAsync(["\"op\" source=\"s\" traceId=7b3bf470-9456-11e8-9eb6-529269fb1459 spanId=0313bafe-9457-11e8-9eb6-529269fb1459 1 2"]), Is.True);
+
+        var request = (await server.WaitForRequestsAsync(1, Deadline)).Single();
+        Assert.That(request.Query, Is.EqualTo("f=trace"));
+    }
+
+    [Test]
+    public async Task NoToken_SendsNoAuthorizationHeader()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server, o => o.Token = null);
+        client.SendMetric("a", 1);
+
+        await client.FlushAsync();
+
+        Assert.That((await server.WaitForRequestsAsync(1, Deadline)).Single().Header("Authorization"), Is.Null);
+    }
+
+    [Test]
+    public void Options_ToString_HidesTheToken() =>
+        Assert.That(new WavefrontDirectClientOptions { Server = new Uri("https://example.wavefront.com"), Token = Token }.ToString(), Does.Not.Contain(Token).And.Contain("***"));
+
+    [Test]
+    public async Task Unauthorized_FailureMessage_DoesNotContainTheToken()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(401));
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = server.BaseAddress, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Permanent, Is.True);
+        Assert.That(status.Error, Does.Contain("401").And.Contain("Token").And.Not.Contain(Token));
+    }
+
+    [TestCase("ftp://example.com")]
+    [TestCase(null)]
+    public void Constructor_BadServer_ThrowsNamingServer(string? server) =>
+        Assert.That(() => new WavefrontDirectClient(new WavefrontDirectClientOptions { Server = server is null ? null : new Uri(server), Token = Token }), Throws.ArgumentException.With.Message.Contains("Server"));
+
+    [Test]
+    public void Options_Defaults_MatchTheReferenceSdk()
+    {
+        var options = new WavefrontDirectClientOptions();
+
+        Assert.That(options.MaxQueueSize, Is.EqualTo(50_000));
+        Assert.That(options.BatchSize, Is.EqualTo(10_000));
+        Assert.That(options.FlushInterval, Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(new WavefrontProxyClientOptions().FlushInterval, Is.EqualTo(TimeSpan.FromSeconds(5)));
+    }
+}

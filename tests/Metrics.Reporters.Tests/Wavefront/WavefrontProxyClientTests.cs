@@ -1,0 +1,308 @@
+using Metrics.Reporters.Transports;
+using Metrics.Reporters.Wavefront;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Wavefront;
+
+public class WavefrontProxyClientTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private static readonly Guid TraceId = Guid.Parse("7b3bf470-9456-11e8-9eb6-529269fb1459");
+    private static readonly Guid SpanId = Guid.Parse("0313bafe-9457-11e8-9eb6-529269fb1459");
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, FakeLineTransport> _transports = new();
+
+    private WavefrontProxyClient FakeClient(Action<WavefrontProxyClientOptions>? configure = null, ManualTimeProvider? time = null)
+    {
+        var options = new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = time ?? new ManualTimeProvider(), DefaultSource = "app-1" };
+        configure?.Invoke(options);
+        return new WavefrontProxyClient(options, port => _transports[port] = new FakeLineTransport(port));
+    }
+
+    [Test]
+    public async Task SendMetric_ThenFlushAsync_ProxyReceivesTheLine()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var client = new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = "127.0.0.1", MetricsPort = server.Port });
+
+        Assert.That(client.SendMetric("shop.checkout", 7, 1700000000, "web-1", new Dictionary<string, string> { ["env"] = "prod" }), Is.True);
+        await client.FlushAsync();
+
+        var lines = await server.WaitForLinesAsync(1, Deadline);
+        Assert.That(lines, Is.EqualTo(new[] { "\"shop.checkout\" 7.0 1700000000 source=\"web-1\" \"env\"=\"prod\"" }));
+    }
+
+    [Test]
+    public async Task Send_EachDataKind_GoesToItsOwnPort()
+    {
+        await using var metrics = await TcpLineServer.StartAsync();
+        await using var distributions = await TcpLineServer.StartAsync();
+        await using var tracing = await TcpLineServer.StartAsync();
+        await using var client = new WavefrontProxyClient(new WavefrontProxyClientOptions
+        {
+            Host = "127.0.0.1", MetricsPort = metrics.Port, DistributionPort = distributions.Port, TracingPort = tracing.Port, DefaultSource = "app-1",
+        });
+
+        client.SendDeltaCounter("orders", 2);
+        client.SendDistribution("latency", [(Mean: 30.0, Count: 20)], new HashSet<HistogramGranularity> { HistogramGranularity.Minute }, 1700000000);
+        client.SendSpan("getUser", 1700000000000, 12, "web-1", TraceId, SpanId, spanLogs: [new SpanLog(1700000000000000, [new("event", "error")])]);
+        await client.FlushAsync();
+
+        Assert.That(await metrics.WaitForLinesAsync(1, Deadline), Is.EqualTo(new[] { "\"\u2206orders\" 2.0 source=\"app-1\"" }));
+        Assert.That(await distributions.WaitForLinesAsync(1, Deadline), Is.EqualTo(new[] { "!M 1700000000 #20 30.0 \"latency\" source=\"app-1\"" }));
+        Assert.That(await tracing.WaitForLinesAsync(2, Deadline), Is.EqualTo(new[]
+        {
+            "\"getUser\" source=\"web-1\" traceId=7b3bf470-9456-11e8-9eb6-529269fb1459 spanId=0313bafe-9457-11e8-9eb6-529269fb1459 \"_spanLogs\"=\"true\" 1700000000000 12",
+            "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", \"logs\": [{\"timestamp\": 1700000000000000, \"fields\": {\"event\": \"error\"}}]}",
+        }));
+    }
+
+    [Test]
+    public async Task SendMetric_BlankSource_UsesDefaultSource()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("m", 1, source: " ");
+        await client.FlushAsync();
+
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"m\" 1.0 source=\"app-1\"" }));
+    }
+
+    [Test]
+    public async Task SendMetric_QueueFull_ReturnsFalseAndCountsDropped()
+    {
+        await using var client = FakeClient(o => o.MaxQueueSize = 2);
+
+        Assert.That(client.SendMetric("a", 1), Is.True);
+        Assert.That(client.SendMetric("b", 1), Is.True);
+        Assert.That(client.SendMetric("c", 1), Is.False);
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Valid.Count, Is.EqualTo(2));
+
+        await client.FlushAsync();
+        Assert.That(_transports[2878].Lines, Has.Count.EqualTo(2));
+        Assert.That(client.SendMetric("d", 1), Is.True, "room is freed once delivered");
+    }
+
+    [Test]
+    public async Task Queues_PerDataKind_AreSeparate()
+    {
+        await using var client = FakeClient(o => o.MaxQueueSize = 1);
+
+        Assert.That(client.SendMetric("a", 1), Is.True);
+        Assert.That(client.SendDistribution("d", [(1.0, 1)], [HistogramGranularity.Hour]), Is.True);
+        Assert.That(client.SendSpan("s", 1, 1, null, TraceId, SpanId), Is.True);
+        Assert.That(client.SendMetric("b", 1), Is.False);
+    }
+
+    [Test]
+    public async Task SendMetric_InvalidInput_ThrowsArgumentExceptionAndCountsInvalid()
+    {
+        await using var client = FakeClient();
+
+        Assert.That(() => client.SendMetric(" ", 1), Throws.ArgumentException.With.Message.Contains("name is blank"));
+        Assert.That(() => client.SendMetric("m", 1, tags: new Dictionary<string, string> { ["k"] = "" }), Throws.ArgumentException.With.Message.Contains("blank value"));
+        Assert.That(() => client.SendDistribution("d", [], [HistogramGranularity.Minute]), Throws.ArgumentException.With.Message.Contains("no centroids"));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Invalid.Count, Is.EqualTo(2));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Distribution).Invalid.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_WriteFails_CountsFailureKeepsBatchAndResendsNextFlush()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 2);
+        await client.FlushAsync();
+        _transports[2878].FailNext = 1;
+        client.SendMetric("c", 3);
+
+        await client.FlushAsync();
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).ReportErrors.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+
+        await client.FlushAsync();
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"", "\"c\" 3.0 source=\"app-1\"" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_ProxyDroppedConnection_ReconnectsAndResends()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var client = new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = "127.0.0.1", MetricsPort = server.Port });
+        client.SendMetric("a", 1, source: "s");
+        await client.FlushAsync();
+        await server.WaitForLinesAsync(1, Deadline);
+
+        server.DropConnections();
+        client.SendMetric("b", 2, source: "s");
+        await client.FlushAsync();
+        client.SendMetric("c", 3, source: "s");
+        await client.FlushAsync();
+
+        var lines = await server.WaitForLinesAsync(3, Deadline);
+        Assert.That(lines, Is.SupersetOf(new[] { "\"a\" 1.0 source=\"s\"", "\"b\" 2.0 source=\"s\"", "\"c\" 3.0 source=\"s\"" }));
+        Assert.That(server.ConnectionCount, Is.GreaterThanOrEqualTo(2));
+    }
+
+    [Test]
+    public async Task FlushAsync_ProxyDown_CountsFailureAndDeliversWhenItIsBack()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        var port = server.Port;
+        server.RefuseConnections();
+        var time = new ManualTimeProvider();
+        await using var client = new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = "127.0.0.1", MetricsPort = port, TimeProvider = time });
+        client.SendMetric("a", 1, source: "s");
+
+        await client.FlushAsync();
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+
+        server.AcceptConnections();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await client.FlushAsync();
+
+        Assert.That(await server.WaitForLinesAsync(1, Deadline), Is.EqualTo(new[] { "\"a\" 1.0 source=\"s\"" }));
+    }
+
+    [Test]
+    public async Task FlushInterval_Elapses_QueuedItemsAreSent()
+    {
+        var time = new ManualTimeProvider();
+        await using var client = FakeClient(o => o.FlushInterval = TimeSpan.FromSeconds(5), time);
+        client.SendMetric("a", 1);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!(_transports.TryGetValue(2878, out var t) && t.Lines.Count == 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"" }));
+    }
+
+    [Test]
+    public async Task DisposeAsync_WithQueuedItems_FlushesThenCloses()
+    {
+        var client = FakeClient();
+        client.SendMetric("a", 1);
+
+        await client.DisposeAsync();
+
+        Assert.That(_transports[2878].Lines, Has.Count.EqualTo(1));
+        Assert.That(_transports[2878].Disposed, Is.True);
+        Assert.That(() => client.SendMetric("b", 1), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public async Task FlushAsync_MoreItemsThanBatchSize_WritesInBatches()
+    {
+        await using var client = FakeClient(o => o.BatchSize = 2);
+        for (var i = 0; i < 5; i++)
+        {
+            client.SendMetric("m" + i, i);
+        }
+
+        await client.FlushAsync();
+
+        Assert.That(_transports[2878].Writes.Select(w => w.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length), Is.EqualTo(new[] { 2, 2, 1 }));
+    }
+
+    [Test]
+    public async Task SendMetricsNowAsync_FormattedLines_AreWrittenAtOnce()
+    {
+        await using var client = FakeClient();
+
+        Assert.That(await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\"", "\"b\" 2.0 source=\"s\"\n"]), Is.True);
+
+        Assert.That(_transports[2878].Writes, Is.EqualTo(new[] { "\"a\" 1.0 source=\"s\"\n\"b\" 2.0 source=\"s\"\n" }));
+    }
+
+    [Test]
+    public async Task SendMetricsNowAsync_WriteFails_ReturnsFalseAndCountsFailure()
+    {
+        await using var client = FakeClient();
+        await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\""]);
+        _transports[2878].FailNext = 1;
+
+        Assert.That(await client.SendMetricsNowAsync(["\"b\" 1.0 source=\"s\""]), Is.False);
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SendDistribution_NoDistributionPort_ThrowsInvalidOperationNamingTheOption()
+    {
+        await using var client = FakeClient(o => o.DistributionPort = null);
+
+        Assert.That(() => client.SendDistribution("d", [(1.0, 1)], [HistogramGranularity.Minute]), Throws.InvalidOperationException.With.Message.Contains("DistributionPort"));
+    }
+
+    [TestCase("", 2878, "Host")]
+    [TestCase("h", 0, "MetricsPort")]
+    [TestCase("h", 70000, "MetricsPort")]
+    public void Constructor_InvalidOptions_ThrowsNamingTheOption(string host, int port, string option) =>
+        Assert.That(() => new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = host, MetricsPort = port }), Throws.ArgumentException.With.Message.Contains(option));
+
+    [Test]
+    public void Constructor_QueueSizeZero_Throws() =>
+        Assert.That(() => new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = "h", MaxQueueSize = 0 }), Throws.ArgumentException.With.Message.Contains("MaxQueueSize"));
+
+    [Test]
+    public async Task SendMetric_FromManyThreads_EveryLineArrivesExactlyOnce()
+    {
+        const int threads = 4;
+        const int perThread = 2_500;
+        await using var server = await TcpLineServer.StartAsync();
+        await using var client = new WavefrontProxyClient(new WavefrontProxyClientOptions { Host = "127.0.0.1", MetricsPort = server.Port, BatchSize = 1_000 });
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++)
+            {
+                client.SendMetric("m", i, source: "t" + t);
+            }
+        })).ToList();
+        var flusher = Task.Run(async () =>
+        {
+            while (workers.Any(w => w.IsAlive))
+            {
+                await client.FlushAsync();
+            }
+        });
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        await flusher;
+        await client.FlushAsync();
+
+        var lines = await server.WaitForLinesAsync(threads * perThread, Deadline);
+        Assert.That(lines, Has.Count.EqualTo(threads * perThread));
+        Assert.That(lines.Distinct().Count(), Is.EqualTo(threads * perThread));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Valid.Count, Is.EqualTo(threads * perThread));
+    }
+
+    [Test]
+    public async Task SdkMetrics_InGivenRegistry_CountValidInvalidDroppedAndQueueSize()
+    {
+        var registry = new MetricsRegistry();
+        await using var client = FakeClient(o =>
+        {
+            o.Registry = registry;
+            o.MaxQueueSize = 1;
+        });
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 1);
+        Assert.That(() => client.SendMetric("", 1), Throws.ArgumentException);
+
+        Assert.That(client.Registry, Is.SameAs(registry));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.valid").Count, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.dropped").Count, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.invalid").Count, Is.EqualTo(1));
+        Assert.That(registry.Gauge("~sdk.dotnet.core.sender.proxy.points.queue.size", () => -1).Value, Is.EqualTo(1));
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.histograms.valid").Count, Is.Zero);
+    }
+}
