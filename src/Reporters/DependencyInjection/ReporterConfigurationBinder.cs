@@ -197,11 +197,25 @@ internal static class ReporterConfigurationBinder
                 return;
             }
 
-            var nested = property.GetValue(target) ?? Activator.CreateInstance(type)!;
+            // Bind a copy: the current value may be shared (FieldNaming.Pyformance is a static instance).
+            var current = property.GetValue(target);
+            var nested = Activator.CreateInstance(type)!;
+            if (current is not null)
+            {
+                foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.SetMethod?.IsPublic == true && p.GetIndexParameters().Length == 0))
+                {
+                    p.SetValue(nested, p.GetValue(current));
+                }
+            }
+
             BindObject(child, nested, kind, problems, topLevel: false);
             if (canSet)
             {
                 property.SetValue(target, nested);
+            }
+            else
+            {
+                problems.Add($"{child.Path}: '{property.Name}' is read-only");
             }
 
             return;

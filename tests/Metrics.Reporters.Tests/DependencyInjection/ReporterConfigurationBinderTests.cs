@@ -67,6 +67,17 @@ public class ReporterConfigurationBinderTests
     }
 
     [Test]
+    public void Bind_FieldNames_ChangesThisReporterOnlyNotTheSharedDefault()
+    {
+        var o = Bind(Section(("Fields:Count", "total"), ("Fields:TimerDurationScale", "1e-6")));
+
+        Assert.That(o.Fields.Count, Is.EqualTo("total"));
+        Assert.That(o.Fields.TimerDurationScale, Is.EqualTo(1e-6));
+        Assert.That(o.Fields.MeanRate, Is.EqualTo("mean_rate"), "unset names keep the pyformance default");
+        Assert.That(FieldNaming.Pyformance.Count, Is.EqualTo("count"));
+    }
+
+    [Test]
     public void Bind_TimeSpanInWords_NamesKeyAndTheFormatToUse()
     {
         Assert.That(
