@@ -72,7 +72,7 @@ public static class MetricsServiceCollectionExtensions
     /// with an <see cref="InvalidOperationException"/> naming the configuration key and the problem.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configuration">The <c>"Metrics"</c> configuration section.</param>
+    /// <param name="configuration">The <c>"Metrics"</c> configuration section (the root configuration, holding a <c>"Metrics"</c> section, is accepted too).</param>
     /// <returns>The builder, to add reporters in code as well (code runs after configuration, so it wins).</returns>
     public static MetricsReportingBuilder AddMetricsReporting(this IServiceCollection services, IConfiguration configuration)
     {

@@ -22,6 +22,12 @@ internal static class ReporterConfiguration
     /// <summary>Applies <paramref name="configuration"/> with the given reporter kinds (tests pass their own).</summary>
     internal static void Apply(MetricsReportingBuilder builder, IConfiguration configuration, IReadOnlyDictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> kinds)
     {
+        // Passing the whole configuration instead of its "Metrics" section is an easy slip: accept it.
+        if (!configuration.GetSection("Reporters").Exists() && !configuration.GetSection("GlobalTags").Exists() && configuration.GetSection("Metrics").Exists())
+        {
+            configuration = configuration.GetSection("Metrics");
+        }
+
         var globalTags = configuration.GetSection("GlobalTags");
         if (globalTags.Exists())
         {

@@ -179,6 +179,17 @@ public class MetricsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void Configuration_RootInsteadOfMetricsSection_IsAccepted()
+    {
+        var root = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Metrics:Reporters:Sample:Port"] = "7" })
+            .Build();
+        var services = new ServiceCollection().AddReportingFromConfiguration(root);
+
+        Assert.That(Build(services).Single().Options.Port, Is.EqualTo(7));
+    }
+
+    [Test]
     public void Configuration_GlobalTags_SetTheRegistrysGlobalTags()
     {
         var services = new ServiceCollection();
