@@ -195,13 +195,17 @@ public sealed class Tags : IReadOnlyList<KeyValuePair<string, string>>, IEquatab
             return false;
         }
 
+        // Each of our pairs must be matched exactly once: a repeated key in the span must not stand in for a missing one.
+        Span<bool> seen = pairs.Length <= 64 ? stackalloc bool[pairs.Length] : new bool[pairs.Length];
         foreach (var (key, value) in pairs)
         {
             var i = IndexOf(key);
-            if (i < 0 || !string.Equals(_pairs[i].Value, value, StringComparison.Ordinal))
+            if (i < 0 || seen[i] || !string.Equals(_pairs[i].Value, value, StringComparison.Ordinal))
             {
                 return false;
             }
+
+            seen[i] = true;
         }
 
         return true;

@@ -48,6 +48,7 @@ public class TagsTests
             Assert.That(tags.SetEquals([("b", "2"), ("c", "3"), ("a", "1")]), Is.True);
             Assert.That(tags.SetEquals([("b", "2"), ("c", "3")]), Is.False);
             Assert.That(tags.SetEquals([("b", "2"), ("c", "3"), ("a", "9")]), Is.False);
+            Assert.That(tags.SetEquals([("a", "1"), ("a", "1"), ("b", "2")]), Is.False, "a repeated key must not stand in for the missing one");
         });
     }
 

@@ -64,4 +64,16 @@ public class HttpTransportTests
         Assert.ThrowsAsync<TaskCanceledException>(() =>
             transport.PostAsync(server.BaseAddress, new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
     }
+
+    [Test]
+    public void PostAsync_ServerDropsConnectionMidResponse_ThrowsInsteadOfReturningAStatus()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(TestResponse.Abort());
+        using var transport = new HttpTransport();
+
+        var ex = Assert.CatchAsync(() =>
+            transport.PostAsync(server.BaseAddress, new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
+        Assert.That(ex, Is.InstanceOf<HttpRequestException>().Or.InstanceOf<IOException>());
+    }
 }

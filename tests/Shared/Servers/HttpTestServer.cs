@@ -24,7 +24,7 @@ internal sealed record TestResponse(int Status, string Body = "", IReadOnlyDicti
     /// <summary>Wait this long before answering (204).</summary>
     public TimeSpan StallFor { get; init; }
 
-    /// <summary>Close the connection without an answer.</summary>
+    /// <summary>Close the connection mid-response (headers and part of the promised body, then the connection drops).</summary>
     public bool AbortConnection { get; init; }
 
     public static TestResponse Stall(TimeSpan duration, int status = 204) => new(status) { StallFor = duration };
@@ -187,6 +187,11 @@ internal sealed class HttpTestServer : IDisposable
 
             if (response.AbortConnection)
             {
+                // Promise a body, send part of it, then drop the connection: the client sees the response end early.
+                context.Response.StatusCode = 200;
+                context.Response.ContentLength64 = 1024;
+                await context.Response.OutputStream.WriteAsync(new byte[16]);
+                await context.Response.OutputStream.FlushAsync();
                 context.Response.Abort();
                 return;
             }
