@@ -35,6 +35,20 @@ public sealed class MetricsReportingBuilder
     public MetricsReportingBuilder AddLocalStore(Action<LocalStoreReporterOptions>? configure = null, string? name = null) =>
         Add("LocalStore", name, configure, static (_, registry, options) => new LocalStoreReporter(registry, options));
 
+    /// <summary>Adds a <see cref="WavefrontReporter"/> sending through a Wavefront proxy: set <see cref="WavefrontReporterOptions.ProxyHost"/> (and the ports when not the defaults).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default proxy reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddWavefrontProxy(Action<WavefrontReporterOptions>? configure = null, string? name = null) =>
+        Add("WavefrontProxy", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireProxy(options)));
+
+    /// <summary>Adds a <see cref="WavefrontReporter"/> using direct ingestion: set <see cref="WavefrontReporterOptions.Server"/> and <see cref="WavefrontReporterOptions.Token"/>.</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default direct-ingestion reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddWavefrontDirect(Action<WavefrontReporterOptions>? configure = null, string? name = null) =>
+        Add("WavefrontDirect", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireDirect(options)));
+
     /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
     internal MetricsReportingBuilder Add<TOptions>(
         string kind,
