@@ -23,9 +23,6 @@ internal sealed class ReporterRegistration
     /// <summary>Builds the reporter; throws for invalid options.</summary>
     public Func<IServiceProvider, Reporter> Factory { get; }
 
-    /// <summary>"Kind" or "Kind:name", for messages.</summary>
-    public string DisplayName => Name is null ? Kind : Kind + " '" + Name + "'";
-
     public bool Matches(string kind, string? name) =>
         string.Equals(Kind, kind, StringComparison.Ordinal) && string.Equals(Name, name, StringComparison.Ordinal);
 }

@@ -26,8 +26,6 @@ internal sealed class SampleReporterOptions : ReporterOptions
     public Dictionary<string, string>? Headers { get; set; }
 
     public string[] Hosts { get; set; } = Array.Empty<string>();
-
-    public bool FailToStart { get; set; }
 }
 
 /// <summary>A backend that keeps every point it is sent.</summary>
