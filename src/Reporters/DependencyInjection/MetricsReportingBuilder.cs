@@ -35,6 +35,13 @@ public sealed class MetricsReportingBuilder
     public MetricsReportingBuilder AddLocalStore(Action<LocalStoreReporterOptions>? configure = null, string? name = null) =>
         Add("LocalStore", name, configure, static (_, registry, options) => new LocalStoreReporter(registry, options));
 
+    /// <summary>Adds an <see cref="OpenTsdbReporter"/>: set <see cref="OpenTsdbReporterOptions.Endpoint"/> (<c>tcp://host:4242</c> for telnet <c>put</c> lines, <c>http://host:4242</c> for <c>/api/put</c>).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default OpenTSDB reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddOpenTsdb(Action<OpenTsdbReporterOptions>? configure = null, string? name = null) =>
+        Add("OpenTsdb", name, configure, static (_, registry, options) => new OpenTsdbReporter(registry, options));
+
     /// <summary>Adds a <see cref="WavefrontReporter"/> sending through a Wavefront proxy: set <see cref="WavefrontReporterOptions.ProxyHost"/> (and the ports when not the defaults).</summary>
     /// <param name="configure">Sets its options.</param>
     /// <param name="name">Null for the default proxy reporter; a name to add another one.</param>
