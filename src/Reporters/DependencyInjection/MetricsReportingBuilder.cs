@@ -35,6 +35,13 @@ public sealed class MetricsReportingBuilder
     public MetricsReportingBuilder AddLocalStore(Action<LocalStoreReporterOptions>? configure = null, string? name = null) =>
         Add("LocalStore", name, configure, static (_, registry, options) => new LocalStoreReporter(registry, options));
 
+    /// <summary>Adds an <see cref="ApptuitReporter"/>: set <see cref="ApptuitReporterOptions.Token"/> (or the <c>APPTUIT_API_TOKEN</c> environment variable).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default Apptuit reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddApptuit(Action<ApptuitReporterOptions>? configure = null, string? name = null) =>
+        Add("Apptuit", name, configure, static (_, registry, options) => new ApptuitReporter(registry, options));
+
     /// <summary>Adds an <see cref="OpenTsdbReporter"/>: set <see cref="OpenTsdbReporterOptions.Endpoint"/> (<c>tcp://host:4242</c> for telnet <c>put</c> lines, <c>http://host:4242</c> for <c>/api/put</c>).</summary>
     /// <param name="configure">Sets its options.</param>
     /// <param name="name">Null for the default OpenTSDB reporter; a name to add another one.</param>
