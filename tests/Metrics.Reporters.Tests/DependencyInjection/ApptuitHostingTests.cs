@@ -42,10 +42,12 @@ public class ApptuitHostingTests
     [Test]
     public void Build_TwoNamedApptuitReporters_EachKeepsItsOwnOptions()
     {
+        // Disposing the container flushes the reporters: keep that flush on a local server.
+        using var api = HttpTestServer.Start();
         var services = new ServiceCollection();
         services.AddMetricsReporting(b => b
-            .AddApptuit(o => (o.Token, o.Prefix) = ("a", "eu."), name: "eu")
-            .AddApptuit(o => (o.Token, o.Prefix) = ("b", "us."), name: "us"));
+            .AddApptuit(o => (o.Token, o.Prefix, o.ApiEndpoint) = ("a", "eu.", api.BaseAddress), name: "eu")
+            .AddApptuit(o => (o.Token, o.Prefix, o.ApiEndpoint) = ("b", "us.", api.BaseAddress), name: "us"));
         using var sp = services.BuildServiceProvider();
 
         var reporters = sp.GetRequiredService<Metrics.Reporters.DependencyInjection.ReporterSet>().GetReporters().Select(e => e.Reporter!).ToList();
