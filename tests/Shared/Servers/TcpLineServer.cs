@@ -80,8 +80,9 @@ internal sealed class TcpLineServer : IAsyncDisposable
             {
                 client.Client.LingerState = new LingerOption(true, 0);
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
+                // Already closed by its reader: nothing left to drop.
             }
 
             client.Dispose();
