@@ -13,8 +13,9 @@ namespace Metrics.Reporters;
 /// every <see cref="WavefrontClientOptions.FlushInterval"/>, on <see cref="FlushAsync"/>, and on disposal.
 /// A full queue drops the item, counts it, and the call returns false. Invalid input throws an
 /// <see cref="ArgumentException"/> (and is counted).</para>
-/// <para>A socket error reconnects and resends once; when that fails too the batch is kept and resent at the next
-/// flush, and <see cref="FailureCount"/> goes up. Thread-safe. Dispose flushes, then closes the HTTP client.</para>
+/// <para>A batch answered with 5xx, 408 or 429, or lost to a connection error or timeout, is kept and resent at the
+/// next flush; one answered with 401 or 403 (bad or missing token) or another 4xx is dropped and counted. Each failed
+/// request adds one to <see cref="FailureCount"/>. Thread-safe. Dispose flushes, then closes the HTTP client.</para>
 /// </remarks>
 public sealed class WavefrontDirectClient : IDisposable, IAsyncDisposable
 {

@@ -136,10 +136,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var kind in WavefrontDataKinds.All)
-            {
-                await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
-            }
+            await FlushQueuesAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -171,6 +168,15 @@ internal sealed class WavefrontSender : IAsyncDisposable
         _flushGate.Dispose();
     }
 
+    /// <summary>Sends every queue in turn; the caller holds the flush gate.</summary>
+    private async Task FlushQueuesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var kind in WavefrontDataKinds.All)
+        {
+            await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task FlushKindAsync(WavefrontDataKind kind, CancellationToken cancellationToken)
     {
         var queue = _queues[kind];
@@ -197,6 +203,12 @@ internal sealed class WavefrontSender : IAsyncDisposable
             {
                 queue.Keep(batch);
                 throw;
+            }
+#pragma warning disable CA1031 // A sink that throws must not lose the batch it was given: it is kept like any transient failure.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                status = WavefrontSendStatus.Transient($"Sending {kind.Describe()} through the Wavefront {_sink.Name} failed: {ex.GetType().Name}: {ex.Message}", exception: ex);
             }
 
             if (status.Ok)
@@ -287,15 +299,34 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     private async Task FlushOnTimerAsync()
     {
+        // A tick that finds a flush still running is skipped: that flush sends what is queued. Waiting instead would
+        // pile up one flush per tick behind a slow server (a 30 s timeout with a 1 s interval) without bound.
         try
         {
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!await _flushGate.WaitAsync(0).ConfigureAwait(false))
+            {
+                return;
+            }
         }
-#pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushAsync.
+        catch (ObjectDisposedException)
+        {
+            // A tick that raced with disposal: the final flush has run.
+            return;
+        }
+
+        try
+        {
+            await FlushQueuesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushKindAsync.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             _logger.LogWarning(ex, "Wavefront {Sink} client flush failed.", _sink.Name);
+        }
+        finally
+        {
+            _flushGate.Release();
         }
     }
 }

@@ -14,6 +14,8 @@ public class WavefrontProxyClientTests
 
     private WavefrontProxyClient FakeClient(Action<WavefrontProxyClientOptions>? configure = null, ManualTimeProvider? time = null)
     {
+        // One fixture instance runs every test: forget the transports of the previous test.
+        _transports.Clear();
         var options = new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = time ?? new ManualTimeProvider(), DefaultSource = "app-1" };
         configure?.Invoke(options);
         return new WavefrontProxyClient(options, port => _transports[port] = new FakeLineTransport(port));
@@ -174,15 +176,59 @@ public class WavefrontProxyClientTests
         await using var client = FakeClient(o => o.FlushInterval = TimeSpan.FromSeconds(5), time);
         client.SendMetric("a", 1);
 
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.That(_transports, Is.Empty, "nothing is sent before the interval");
+        time.Advance(TimeSpan.FromSeconds(1));
 
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!(_transports.TryGetValue(2878, out var t) && t.Lines.Count == 1) && DateTime.UtcNow < deadline)
+        await _transports[2878].WaitForWritesAsync(1, Deadline);
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"" }));
+    }
+
+    [Test]
+    public async Task FlushInterval_TicksWhileAFlushIsStillRunning_AreSkippedNotPiledUp()
+    {
+        var time = new ManualTimeProvider();
+        await using var client = FakeClient(o => o.FlushInterval = TimeSpan.FromSeconds(1), time);
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.Gate = gate;
+        client.SendMetric("b", 2);
+
+        // The first tick starts a flush that hangs (a slow server); five more ticks pass while it hangs.
+        for (var i = 0; i < 6; i++)
         {
-            await Task.Delay(10);
+            time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"" }));
+        Assert.That(transport.Attempts, Is.EqualTo(2));
+        transport.FailNext = 100;
+        gate.SetResult();
+        await client.FlushAsync();
+
+        // One failed timer flush and this flush: the ticks that came during the slow flush did not each try again.
+        Assert.That(client.FailureCount, Is.EqualTo(2));
+        Assert.That(transport.Attempts, Is.EqualTo(3));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1), "the batch is still kept");
+    }
+
+    [Test]
+    public async Task FlushAsync_TransportThrowsUnexpectedly_KeepsTheBatchAndCountsTheFailure()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        _transports[2878].ThrowNext = new InvalidOperationException("transport bug");
+        client.SendMetric("b", 2);
+
+        await client.FlushAsync();
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+
+        await client.FlushAsync();
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
     }
 
     [Test]
