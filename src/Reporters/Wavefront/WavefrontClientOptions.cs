@@ -137,5 +137,5 @@ public sealed class WavefrontDirectClientOptions : WavefrontClientOptions
     }
 
     /// <summary>Describes the options without the token.</summary>
-    public override string ToString() => $"WavefrontDirectClientOptions {{ Server = {Server}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
+    public override string ToString() => $"WavefrontDirectClientOptions {{ Server = {Wavefront.WavefrontDirectSink.Describe(Server)}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
 }

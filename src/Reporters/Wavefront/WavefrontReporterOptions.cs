@@ -50,7 +50,7 @@ public sealed class WavefrontReporterOptions : ReporterOptions
     public override string ToString() =>
         ProxyHost is not null
             ? $"WavefrontReporterOptions {{ ProxyHost = {ProxyHost}, MetricsPort = {MetricsPort}, DistributionPort = {DistributionPort} }}"
-            : $"WavefrontReporterOptions {{ Server = {Server}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
+            : $"WavefrontReporterOptions {{ Server = {Wavefront.WavefrontDirectSink.Describe(Server)}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
 
     internal void Validate()
     {

@@ -172,6 +172,29 @@ public class WavefrontDirectClientTests
         Assert.That(status.Error, Does.Contain("401").And.Contain("Token").And.Not.Contain(Token));
     }
 
+    [Test]
+    public void Options_ToString_HidesCredentialsInTheServerAddress()
+    {
+        var server = new Uri("https://user:hunter2@example.wavefront.com/wf/?t=query-secret");
+
+        Assert.That(new WavefrontDirectClientOptions { Server = server }.ToString(), Does.Contain("https://example.wavefront.com/wf/").And.Not.Contain("hunter2").And.Not.Contain("query-secret"));
+        Assert.That(new WavefrontReporterOptions { Server = server }.ToString(), Does.Contain("https://example.wavefront.com/wf/").And.Not.Contain("hunter2").And.Not.Contain("query-secret"));
+    }
+
+    [Test]
+    public async Task ServerError_FailureMessage_DoesNotContainUserInfo()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(503));
+        var address = new UriBuilder(server.BaseAddress) { UserName = "user", Password = "hunter2" }.Uri;
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = address, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Error, Does.Contain("503").And.Contain($"127.0.0.1:{server.BaseAddress.Port}").And.Not.Contain("hunter2"));
+    }
+
     [TestCase("ftp://example.com")]
     [TestCase(null)]
     public void Constructor_BadServer_ThrowsNamingServer(string? server) =>
