@@ -57,6 +57,44 @@ public class WavefrontProxyClientTests
             "\"getUser\" source=\"web-1\" traceId=7b3bf470-9456-11e8-9eb6-529269fb1459 spanId=0313bafe-9457-11e8-9eb6-529269fb1459 \"_spanLogs\"=\"true\" 1700000000000 12",
             "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", \"logs\": [{\"timestamp\": 1700000000000000, \"fields\": {\"event\": \"error\"}}]}",
         }));
+
+        // One connection per port, kept across flushes: spans and span logs share the tracing connection.
+        client.SendMetric("m", 1);
+        client.SendSpan("again", 1, 2, "web-1", TraceId, SpanId, spanLogs: [new SpanLog(1, [new("k", "v")])]);
+        await client.FlushAsync();
+        await metrics.WaitForLinesAsync(2, Deadline);
+        await tracing.WaitForLinesAsync(4, Deadline);
+        Assert.That(new[] { metrics.ConnectionCount, distributions.ConnectionCount, tracing.ConnectionCount }, Is.EqualTo(new[] { 1, 1, 1 }));
+    }
+
+    [Test]
+    public async Task SendSpanLogsNowAsync_FormattedLines_GoToTheTracingPort()
+    {
+        await using var client = FakeClient();
+        const string Line = "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", \"logs\": []}";
+
+        Assert.That(await client.SendSpanLogsNowAsync([Line]), Is.True);
+
+        Assert.That(_transports[30000].Writes, Is.EqualTo(new[] { Line + "\n" }));
+    }
+
+    [Test]
+    public async Task WavefrontClient_EitherClient_ServesTheSameCalls()
+    {
+        using var server = HttpTestServer.Start();
+        WavefrontClient[] clients =
+        [
+            FakeClient(),
+            new WavefrontDirectClient(new WavefrontDirectClientOptions { Server = server.BaseAddress, DefaultSource = "app-1", TimeProvider = new ManualTimeProvider() }),
+        ];
+        foreach (var client in clients)
+        {
+            Assert.That(client.SendMetric("shop.orders", 3), Is.True);
+            await client.DisposeAsync();
+        }
+
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"shop.orders\" 3.0 source=\"app-1\"" }));
+        Assert.That((await server.WaitForRequestsAsync(1, Deadline)).Single().Body, Is.EqualTo("\"shop.orders\" 3.0 source=\"app-1\"\n"));
     }
 
     [Test]
