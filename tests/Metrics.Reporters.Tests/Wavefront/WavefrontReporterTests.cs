@@ -299,6 +299,73 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task Distributions_DistributionPortDown_WholeBatchKeptOfflineAndDistributionDeliveredLater()
+    {
+        _registry.Counter("rt.orders").Inc(2);
+        _registry.Histogram("rt.latency").Update(30);
+        var path = Path.Combine(Path.GetTempPath(), "wf-offline-" + Guid.NewGuid().ToString("N") + ".db");
+        _distributions.RefuseConnections();
+        var reporter = ProxyReporter(o =>
+        {
+            o.Distributions = true;
+            o.OfflineStorage = new OfflineStorageOptions { Path = path };
+        });
+        try
+        {
+            await reporter.ReportNowAsync();
+            var firstReport = Now;
+            await _proxy.WaitForLinesAsync(1, Deadline);
+            Assert.That(reporter.Status.StoredPoints, Is.EqualTo(2), "the distribution is kept, with the metric of its batch");
+
+            _distributions.AcceptConnections();
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await reporter.ReportNowAsync();
+
+            var distribution = (await _distributions.WaitForLinesAsync(1, Deadline)).Single();
+            Assert.That(distribution, Is.EqualTo($"!M {firstReport} #1 30.0 \"rt.latency\" source=\"web-1\" \"app\"=\"shop\" \"env\"=\"prod\""));
+            var metrics = (await _proxy.WaitForLinesAsync(3, Deadline)).Select(WavefrontLineParser.ParseMetric).ToList();
+            Assert.That(metrics.Select(p => (p.Name, p.Value, p.Timestamp)), Is.EquivalentTo(new[]
+            {
+                ("rt.orders.count", 2.0, (long?)firstReport), ("rt.orders.count", 2.0, (long?)firstReport), ("rt.orders.count", 2.0, (long?)Now),
+            }), "the resent metric line has its original timestamp, so it only overwrites the same value");
+            Assert.That(reporter.Status.StoredPoints, Is.Zero);
+        }
+        finally
+        {
+            await reporter.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public async Task Distributions_DistributionPortDownAfterDeltaCountersDelivered_ReportedNotResent()
+    {
+        _registry.Counter("rt.orders").Inc(2);
+        _registry.Histogram("rt.latency").Update(30);
+        _distributions.RefuseConnections();
+        var reporter = ProxyReporter(o =>
+        {
+            o.Distributions = true;
+            o.DeltaCounters = true;
+        });
+
+        await reporter.ReportNowAsync();
+        _distributions.AcceptConnections();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await reporter.ReportNowAsync();
+        _registry.Counter("rt.marker").Inc();
+        await reporter.ReportNowAsync();
+
+        var lines = await _proxy.WaitForLinesAsync(2, Deadline);
+        Assert.That(lines.Select(l => WavefrontLineParser.ParseMetric(l).Name), Is.EqualTo(new[] { "\u2206rt.orders.count", "\u2206rt.marker.count" }), "the delta counter is sent once");
+        Assert.That(_distributions.Lines, Is.Empty);
+        var failure = _failures.Single();
+        Assert.That((failure.Succeeded, failure.Failed), Is.EqualTo((1L, 1L)));
+        Assert.That(failure.ToString(), Does.Contain($"127.0.0.1:{_distributions.Port}"));
+    }
+
+    [Test]
     public void Constructor_BothProxyAndServer_ThrowsNamingBoth() =>
         Assert.That(
             () => new WavefrontReporter(_registry, new WavefrontReporterOptions { ProxyHost = "h", Server = new Uri("https://x.wavefront.com") }),
