@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Metrics.Reporters.Engine;
 using Metrics.Testing;
 
 namespace Metrics.Reporters.Tests.Wavefront;
@@ -100,6 +101,17 @@ public class WavefrontReporterTests
         Assert.That(byName["rt.db.count"].Value, Is.EqualTo(1));
         Assert.That(byName["rt.db.max"].Value, Is.EqualTo(0.005).Within(0.1).Percent);
         Assert.That(_failures, Is.Empty);
+
+        // Every value parses back exactly: the same registry, read again at the same instant and expanded with the
+        // pyformance key set, gives the same doubles bit for bit.
+        var expected = new PointBuffer();
+        var expander = new PointExpander(FieldNaming.Pyformance);
+        foreach (var snapshot in _registry.CreateReader().Read().Where(s => s.Name.StartsWith("rt.", StringComparison.Ordinal)))
+        {
+            expander.Expand(snapshot, snapshot.Name, snapshot.Tags, expected);
+        }
+
+        Assert.That(points.Select(p => (p.Name, p.Value)), Is.EquivalentTo(expected.Points.Select(p => (p.Metric, p.Value))));
     }
 
     [Test]
