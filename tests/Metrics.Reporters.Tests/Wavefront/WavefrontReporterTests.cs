@@ -383,6 +383,26 @@ public class WavefrontReporterTests
             () => new WavefrontReporter(_registry, new WavefrontReporterOptions { ProxyHost = "h", Server = new Uri("https://x.wavefront.com") }),
             Throws.ArgumentException.With.Message.Contains("exactly one of ProxyHost").And.Message.Contains("Server"));
 
+    [TestCase("MetricsPort")]
+    [TestCase("DistributionPort")]
+    [TestCase("RequestTimeout")]
+    [TestCase("Source")]
+    [TestCase("ProxyHost")]
+    public void Constructor_InvalidOption_ThrowsNamingIt(string option)
+    {
+        var options = new WavefrontReporterOptions { ProxyHost = "h" };
+        switch (option)
+        {
+            case "MetricsPort": options.MetricsPort = 0; break;
+            case "DistributionPort": options.DistributionPort = 70000; break;
+            case "RequestTimeout": options.RequestTimeout = TimeSpan.Zero; break;
+            case "Source": options.Source = "host\\"; break;
+            default: options.ProxyHost = " "; break;
+        }
+
+        Assert.That(() => new WavefrontReporter(_registry, options), Throws.ArgumentException.With.Property("ParamName").EqualTo(option).And.Message.Contains(option));
+    }
+
     [Test]
     public void Constructor_NeitherProxyNorServer_Throws() =>
         Assert.That(() => new WavefrontReporter(_registry, new WavefrontReporterOptions()), Throws.ArgumentException.With.Message.Contains("exactly one"));
