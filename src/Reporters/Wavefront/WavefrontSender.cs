@@ -22,6 +22,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
     private readonly string _defaultSource;
     private long _failures;
     private int _disposed;
+    private int _enqueuing;
 
     public WavefrontSender(WavefrontClientOptions options, IWavefrontSink sink)
     {
@@ -151,6 +152,14 @@ internal sealed class WavefrontSender : IAsyncDisposable
             return;
         }
 
+        // A Send* that got past the disposed check is still adding its item: wait for it (formatting only, no I/O),
+        // so the final flush below sees every item a caller was told was queued.
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _enqueuing) > 0)
+        {
+            spin.SpinOnce();
+        }
+
         await _timer.DisposeAsync().ConfigureAwait(false);
         await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var kind in WavefrontDataKinds.All)
@@ -246,7 +255,22 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     private bool Enqueue(WavefrontDataKind kind, Func<WavefrontLineWriter, bool> format)
     {
-        ThrowIfDisposed();
+        // Counted before the disposed check (both are full fences), so DisposeAsync either sees this call and waits
+        // for it, or this call sees the disposal and throws.
+        Interlocked.Increment(ref _enqueuing);
+        try
+        {
+            ThrowIfDisposed();
+            return FormatAndAdd(kind, format);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _enqueuing);
+        }
+    }
+
+    private bool FormatAndAdd(WavefrontDataKind kind, Func<WavefrontLineWriter, bool> format)
+    {
         EnsureSupported(kind);
         var writer = new WavefrontLineWriter(256);
         bool written;

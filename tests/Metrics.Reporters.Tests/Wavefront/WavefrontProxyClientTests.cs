@@ -370,6 +370,48 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task DisposeAsync_WhileThreadsSend_EveryQueuedItemIsDeliveredOrCountedDropped()
+    {
+        const int threads = 4;
+        var client = FakeClient(o => o.MaxQueueSize = 1_000_000);
+        client.SendMetric("warm-up", 1);
+        await client.FlushAsync();
+        using var start = new Barrier(threads + 1);
+        var accepted = new long[threads];
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                while (true)
+                {
+                    if (client.SendMetric("m", 1, source: "t" + t))
+                    {
+                        accepted[t]++;
+                    }
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        start.SignalAndWait();
+        while (accepted.Sum() < 20_000)
+        {
+            await Task.Yield();
+        }
+
+        await client.DisposeAsync();
+        workers.ForEach(w => w.Join());
+
+        var delivered = _transports[2878].Lines.Count - 1;
+        var metrics = client.Sender.MetricsOf(WavefrontDataKind.Metric);
+        Assert.That(metrics.Valid.Count - 1, Is.EqualTo(accepted.Sum()));
+        Assert.That(delivered + metrics.Dropped.Count, Is.EqualTo(accepted.Sum()), "no item a caller was told was queued is lost silently");
+    }
+
+    [Test]
     public async Task SdkMetrics_InGivenRegistry_CountValidInvalidDroppedAndQueueSize()
     {
         var registry = new MetricsRegistry();
