@@ -90,21 +90,29 @@ public abstract class WavefrontClient : IDisposable, IAsyncDisposable
 
     /// <summary>Sends already formatted metric lines now, outside the queue.</summary>
     /// <returns>True when delivered; false when the write or request failed (counted in <see cref="FailureCount"/>).</returns>
+    /// <exception cref="ArgumentException">A line is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     public Task<bool> SendMetricsNowAsync(IEnumerable<string> lines, CancellationToken cancellationToken = default) =>
         Sender.SendNowAsync(WavefrontDataKind.Metric, lines, cancellationToken);
 
     /// <summary>Sends already formatted distribution lines now, outside the queue.</summary>
     /// <returns>True when delivered; false when the write or request failed (counted in <see cref="FailureCount"/>).</returns>
+    /// <exception cref="ArgumentException">A line is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     public Task<bool> SendDistributionsNowAsync(IEnumerable<string> lines, CancellationToken cancellationToken = default) =>
         Sender.SendNowAsync(WavefrontDataKind.Distribution, lines, cancellationToken);
 
     /// <summary>Sends already formatted span lines now, outside the queue.</summary>
     /// <returns>True when delivered; false when the write or request failed (counted in <see cref="FailureCount"/>).</returns>
+    /// <exception cref="ArgumentException">A line is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     public Task<bool> SendSpansNowAsync(IEnumerable<string> lines, CancellationToken cancellationToken = default) =>
         Sender.SendNowAsync(WavefrontDataKind.Span, lines, cancellationToken);
 
     /// <summary>Sends already formatted span-log JSON lines now (tracing port, or <c>f=spanLogs</c>), outside the queue.</summary>
     /// <returns>True when delivered; false when the write or request failed (counted in <see cref="FailureCount"/>).</returns>
+    /// <exception cref="ArgumentException">A line is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     public Task<bool> SendSpanLogsNowAsync(IEnumerable<string> lines, CancellationToken cancellationToken = default) =>
         Sender.SendNowAsync(WavefrontDataKind.SpanLog, lines, cancellationToken);
 

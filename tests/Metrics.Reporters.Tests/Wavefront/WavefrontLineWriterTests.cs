@@ -282,6 +282,10 @@ public class WavefrontLineWriterTests
     }
 
     [Test]
+    public void SpanLog_NullFieldValue_ThrowsNamingTheField() =>
+        Assert.That(() => new SpanLog(1, new Dictionary<string, string> { ["event"] = null! }), Throws.ArgumentException.With.Message.Contains("'event' has a null value"));
+
+    [Test]
     public void WriteSpan_BlankTagValue_Throws() =>
         Assert.That(() => new WavefrontLineWriter().WriteSpan("op", 1, 2, "s", TraceId, SpanId, null, null, [new("k", "")], false), Throws.ArgumentException.With.Message.Contains("blank value"));
 

@@ -307,6 +307,15 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task SendMetricsNowAsync_BlankLine_ThrowsAndSendsNothing()
+    {
+        await using var client = FakeClient();
+
+        await Assert.ThatAsync(async () => await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\"", " "]), Throws.ArgumentException.With.Message.Contains("blank"));
+        Assert.That(_transports, Is.Empty);
+    }
+
+    [Test]
     public async Task SendMetricsNowAsync_WriteFails_ReturnsFalseAndCountsFailure()
     {
         await using var client = FakeClient();
