@@ -195,6 +195,28 @@ public class WavefrontDirectClientTests
         Assert.That(status.Error, Does.Contain("503").And.Contain($"127.0.0.1:{server.BaseAddress.Port}").And.Not.Contain("hunter2"));
     }
 
+    [TestCase(408, false)]
+    [TestCase(429, false)]
+    [TestCase(500, false)]
+    [TestCase(503, false)]
+    [TestCase(400, true)]
+    [TestCase(404, true)]
+    [TestCase(401, true)]
+    [TestCase(403, true)]
+    public async Task SendAsync_Status_IsTransientOrPermanentAsDocumented(int code, bool permanent)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(code, "why", new Dictionary<string, string> { ["Retry-After"] = "7" }));
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = server.BaseAddress, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Distribution, "!M #1 1.0 \"h\" source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That((status.Ok, status.Permanent, status.StatusCode), Is.EqualTo((false, permanent, (int?)code)));
+        Assert.That(status.Error, Does.Contain(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("distributions").And.Contain("why"));
+        Assert.That(status.RetryAfter, Is.EqualTo(permanent ? null : TimeSpan.FromSeconds(7)));
+    }
+
     [TestCase("ftp://example.com")]
     [TestCase(null)]
     public void Constructor_BadServer_ThrowsNamingServer(string? server) =>
