@@ -189,13 +189,19 @@ internal sealed class WavefrontSender : IAsyncDisposable
     private async Task FlushKindAsync(WavefrontDataKind kind, CancellationToken cancellationToken)
     {
         var queue = _queues[kind];
-        while (true)
+
+        // Only what is queued now: items added during the flush wait for the next one, so a flush ends even while
+        // callers keep sending as fast as the server takes lines.
+        var remaining = queue.Count;
+        while (remaining > 0)
         {
-            var batch = queue.Take(_batchSize);
+            var batch = queue.Take(Math.Min(_batchSize, remaining));
             if (batch.Count == 0)
             {
                 return;
             }
+
+            remaining -= batch.Count;
 
             _flushWriter.Clear();
             foreach (var item in batch)

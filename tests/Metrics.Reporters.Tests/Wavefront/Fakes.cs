@@ -26,6 +26,9 @@ internal sealed class FakeLineTransport(int port) : ILineTransport
     /// <summary>When set, writes wait for it to complete, to hold a flush in progress.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>Called after each successful write (e.g. to send more while a flush runs).</summary>
+    public Action? OnWrite { get; set; }
+
     /// <summary>Writes started, including failed and held ones.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
 
@@ -57,6 +60,7 @@ internal sealed class FakeLineTransport(int port) : ILineTransport
 
         _writes.Enqueue(Encoding.UTF8.GetString(data.Span));
         _written.Release();
+        OnWrite?.Invoke();
     }
 
     /// <summary>Waits until <paramref name="count"/> writes have succeeded, or fails after <paramref name="timeout"/>.</summary>

@@ -297,6 +297,26 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task FlushAsync_CallersKeepSendingDuringTheFlush_SendsWhatWasQueuedAndReturns()
+    {
+        await using var client = FakeClient(o => o.BatchSize = 1);
+        client.SendMetric("warm-up", 0);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        var next = 0;
+        transport.OnWrite = () => client.SendMetric("late" + Interlocked.Increment(ref next), 1);
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 2);
+
+        await client.FlushAsync().WaitAsync(Deadline);
+
+        Assert.That(transport.Lines.Skip(1).Take(2), Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(transport.Lines, Has.Count.EqualTo(3), "lines sent during the flush wait for the next one");
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(2));
+        transport.OnWrite = null;
+    }
+
+    [Test]
     public async Task SendMetricsNowAsync_FormattedLines_AreWrittenAtOnce()
     {
         await using var client = FakeClient();
