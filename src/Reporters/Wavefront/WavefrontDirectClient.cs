@@ -10,7 +10,8 @@ namespace Metrics.Reporters;
 /// </summary>
 /// <remarks>
 /// <para>A batch answered with 5xx, 408 or 429, or lost to a connection error or timeout, is kept and resent at the
-/// next flush; one answered with 401 or 403 (bad or missing token) or another 4xx is dropped and counted. Each failed
+/// next flush; one answered with 413 is split in halves and sent again; one answered with 401 or 403 (bad or missing
+/// token) or another 4xx is dropped and counted. Each failed
 /// request adds one to <see cref="WavefrontClient.FailureCount"/>. Thread-safe. Dispose flushes, then closes the HTTP client.</para>
 /// </remarks>
 public sealed class WavefrontDirectClient : WavefrontClient

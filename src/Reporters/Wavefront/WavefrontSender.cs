@@ -202,47 +202,75 @@ internal sealed class WavefrontSender : IAsyncDisposable
             }
 
             remaining -= batch.Count;
-
-            _flushWriter.Clear();
-            foreach (var item in batch)
+            var (kept, cancelled) = await SendBatchAsync(kind, batch, cancellationToken).ConfigureAwait(false);
+            if (kept is not null)
             {
-                _flushWriter.WriteRaw(item);
+                queue.Keep(kept);
             }
 
-            WavefrontSendStatus status;
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            if (kept is not null || cancelled)
             {
-                status = await _sink.SendAsync(kind, _flushWriter.ToUtf8(), cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (OperationCanceledException)
-            {
-                queue.Keep(batch);
-                throw;
-            }
-#pragma warning disable CA1031 // A sink that throws must not lose the batch it was given: it is kept like any transient failure.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                status = WavefrontSendStatus.Transient($"Sending {kind.Describe()} through the Wavefront {_sink.Name} failed: {ex.GetType().Name}: {ex.Message}", exception: ex);
-            }
-
-            if (status.Ok)
-            {
-                queue.Release(batch.Count);
-                continue;
-            }
-
-            Failed(kind, batch.Count, status);
-            if (status.Permanent)
-            {
-                queue.Release(batch.Count);
-                _metrics[kind].Dropped.Inc(batch.Count);
-                continue;
-            }
-
-            queue.Keep(batch);
-            return;
         }
+    }
+
+    /// <summary>
+    /// Sends one batch; a batch the server finds too large (HTTP 413) is split in halves, sent in turn. Releases what
+    /// was delivered or dropped for good and returns what failed transiently or was cut short by cancellation (to be
+    /// kept and sent first next time), or null.
+    /// </summary>
+    private async Task<(List<string>? Kept, bool Cancelled)> SendBatchAsync(WavefrontDataKind kind, List<string> batch, CancellationToken cancellationToken)
+    {
+        var queue = _queues[kind];
+        _flushWriter.Clear();
+        foreach (var item in batch)
+        {
+            _flushWriter.WriteRaw(item);
+        }
+
+        WavefrontSendStatus status;
+        try
+        {
+            status = await _sink.SendAsync(kind, _flushWriter.ToUtf8(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return (batch, true);
+        }
+#pragma warning disable CA1031 // A sink that throws must not lose the batch it was given: it is kept like any transient failure.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            status = WavefrontSendStatus.Transient($"Sending {kind.Describe()} through the Wavefront {_sink.Name} failed: {ex.GetType().Name}: {ex.Message}", exception: ex);
+        }
+
+        if (status.Ok)
+        {
+            queue.Release(batch.Count);
+            return (null, false);
+        }
+
+        if (status.StatusCode == 413 && batch.Count > 1)
+        {
+            var half = batch.Count / 2;
+            var second = batch.GetRange(half, batch.Count - half);
+            var first = await SendBatchAsync(kind, batch.GetRange(0, half), cancellationToken).ConfigureAwait(false);
+            return first.Kept is null && !first.Cancelled
+                ? await SendBatchAsync(kind, second, cancellationToken).ConfigureAwait(false)
+                : ([.. first.Kept ?? [], .. second], first.Cancelled);
+        }
+
+        Failed(kind, batch.Count, status);
+        if (status.Permanent)
+        {
+            queue.Release(batch.Count);
+            _metrics[kind].Dropped.Inc(batch.Count);
+            return (null, false);
+        }
+
+        return (batch, false);
     }
 
     private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status)

@@ -100,6 +100,45 @@ public class WavefrontDirectClientTests
     }
 
     [Test]
+    public async Task FlushAsync_PayloadTooLarge_SplitsTheBatchAndDeliversEveryLine()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(413, "too large"));
+        server.Enqueue(new TestResponse(413, "too large"));
+        await using var client = Client(server);
+        for (var i = 0; i < 4; i++)
+        {
+            client.SendMetric("m" + i, i);
+        }
+
+        await client.FlushAsync();
+
+        var requests = await server.WaitForRequestsAsync(5, Deadline);
+        Assert.That(requests.Select(r => r.Body.Count(c => c == '\n')), Is.EqualTo(new[] { 4, 2, 1, 1, 2 }));
+        Assert.That(requests.Skip(2).SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)), Is.EqualTo(new[]
+        {
+            "\"m0\" 0.0 source=\"app-1\"", "\"m1\" 1.0 source=\"app-1\"", "\"m2\" 2.0 source=\"app-1\"", "\"m3\" 3.0 source=\"app-1\"",
+        }));
+        Assert.That(client.FailureCount, Is.Zero);
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_SingleLineTooLarge_IsDroppedAndCounted()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(413, "too large"));
+        await using var client = Client(server);
+        client.SendMetric("m", 1);
+
+        await client.FlushAsync();
+
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
     public async Task FlushAsync_ServerUnreachable_CountsFailureAndKeepsTheBatch()
     {
         var port = HttpTestServer.FreePort();

@@ -252,6 +252,29 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task FlushAsync_Cancelled_KeepsTheBatchForTheNextFlush()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.SendMetric("b", 2);
+        using var cancel = new CancellationTokenSource();
+
+        var flush = client.FlushAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThatAsync(() => flush, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+        Assert.That(client.FailureCount, Is.Zero, "a cancelled flush is not a failed write");
+        transport.Gate = null;
+        await client.FlushAsync();
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
     public async Task FlushAsync_TransportThrowsUnexpectedly_KeepsTheBatchAndCountsTheFailure()
     {
         await using var client = FakeClient();
