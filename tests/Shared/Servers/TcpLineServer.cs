@@ -86,6 +86,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
+                // Already closed by its reader: nothing left to drop.
             }
 
             client.Dispose();
