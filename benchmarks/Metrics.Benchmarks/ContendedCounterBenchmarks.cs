@@ -8,7 +8,9 @@ namespace Metrics.Benchmarks;
 /// Each invocation performs <see cref="Operations"/> increments in total, so the per-operation time is the inverse of
 /// total throughput and the Ratio column of the 2-thread row is 1-thread throughput / 2-thread throughput
 /// (target for the Metrics counter: at most 0.67, i.e. 2 threads give at least 1.5x the throughput of one).
-/// The same pair for a raw <c>Interlocked.Increment</c> on one shared field shows what contention costs without striping.
+/// The same pair for a raw <c>Interlocked.Increment</c> on one shared field shows what contention costs without striping,
+/// and the control pair (each thread on its own field, 128 bytes apart: nothing shared) shows how much two threads can
+/// gain on this machine at all.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -17,14 +19,18 @@ public class ContendedCounterBenchmarks
     private const int Operations = 2_000_000;
     private const string MetricsCounter = "Metrics Counter.Inc()";
     private const string Raw = "raw Interlocked (shared field)";
+    private const string Control = "control: Interlocked on a private field per thread";
 
     private long _shared;
+    private long[] _private = null!;
     private Counter _counter = null!;
     private Workers _workers = null!;
     private Action<int> _counterWork = null!;
     private Action<int> _counterWorkHalf = null!;
     private Action<int> _rawWork = null!;
     private Action<int> _rawWorkHalf = null!;
+    private Action<int> _controlWork = null!;
+    private Action<int> _controlWorkHalf = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +41,9 @@ public class ContendedCounterBenchmarks
         _counterWorkHalf = _ => IncrementMany(_counter, Operations / 2);
         _rawWork = _ => RawMany(ref _shared, Operations);
         _rawWorkHalf = _ => RawMany(ref _shared, Operations / 2);
+        _private = new long[64];
+        _controlWork = i => RawMany(ref _private[16 + (i * 16)], Operations);
+        _controlWorkHalf = i => RawMany(ref _private[16 + (i * 16)], Operations / 2);
     }
 
     [GlobalCleanup]
@@ -65,6 +74,14 @@ public class ContendedCounterBenchmarks
     [BenchmarkCategory(Raw)]
     [Benchmark(OperationsPerInvoke = Operations, Description = "raw Interlocked, 2 threads")]
     public void RawTwoThreads() => _workers.Run(2, _rawWorkHalf);
+
+    [BenchmarkCategory(Control)]
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations, Description = "private field, 1 thread")]
+    public void ControlOneThread() => _workers.Run(1, _controlWork);
+
+    [BenchmarkCategory(Control)]
+    [Benchmark(OperationsPerInvoke = Operations, Description = "private fields, 2 threads")]
+    public void ControlTwoThreads() => _workers.Run(2, _controlWorkHalf);
 
     private static void IncrementMany(Counter counter, int n)
     {
