@@ -226,6 +226,77 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_413_SplitsUntilEveryPointIsStoredAndCountsNoFailure()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            _registry.Counter("c" + i).Inc(i);
+        }
+
+        _server.MaxPointsPerRequest = 4;
+        await using var reporter = Reporter(o => o.Filter = s => s.Name.StartsWith('c'));
+
+        await reporter.ReportNowAsync();
+
+        var self = new Tags(("reporter", reporter.Name));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Points.Select(p => p.Metric), Is.EquivalentTo(Enumerable.Range(0, 10).Select(i => $"c{i}_count")));
+            Assert.That(_server.Points.Sum(p => p.Value), Is.EqualTo(45));
+            Assert.That(_failures, Is.Empty);
+            Assert.That(_registry.Counter("apptuit.reporter.send.total", self).Count, Is.EqualTo(10), "each point counted once, not once per 413");
+            Assert.That(_registry.Counter("apptuit.reporter.send.successful", self).Count, Is.EqualTo(10));
+            Assert.That(_registry.Counter("apptuit.reporter.send.failed", self).Count, Is.Zero, "split batches were delivered");
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_5xxWithinRetryCount_IsRetriedAndDelivered()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.Script(500, 503);
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 2;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(3));
+            Assert.That(_server.Points.Single().Metric, Is.EqualTo("orders_count"));
+            Assert.That(_failures, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_5xxBeyondRetryCount_GivesUpAndReportsTheStatus()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.FailEverythingWith = 502;
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 1;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(2), "the first attempt and one retry");
+            Assert.That(failure.StatusCode, Is.EqualTo(502));
+            Assert.That(failure.Failed, Is.EqualTo(1));
+            Assert.That(string.Join("\n", failure.Errors), Does.Contain("server error 502"));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_InvalidToken_ErrorHandlerSaysTokenInvalidWithoutToken()
     {
         _registry.Counter("orders").Inc();
