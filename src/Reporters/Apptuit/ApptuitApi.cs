@@ -21,12 +21,7 @@ internal sealed class ApptuitApi : IDisposable
     public ApptuitApi(IHttpTransport transport, Uri endpoint, string token, bool useGzip)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
-        }
-
+        CheckEndpoint(endpoint);
         _transport = transport;
         var root = endpoint.ToString().TrimEnd('/');
         _putUri = new Uri(root + "/api/put?details");
@@ -38,6 +33,23 @@ internal sealed class ApptuitApi : IDisposable
             ["Authorization"] = "Bearer " + token,
             ["User-Agent"] = "Metrics.Reporters-apptuit",
         };
+    }
+
+    /// <summary>Checks an ApiEndpoint option before anything (a transport) is created for it.</summary>
+    /// <exception cref="ArgumentException">It is not an absolute http or https URI.</exception>
+    public static Uri CheckEndpoint(Uri? endpoint)
+    {
+        if (endpoint is null)
+        {
+            throw new ArgumentException("The Apptuit ApiEndpoint is null; leave it at its default https://api.apptuit.ai or set an absolute http or https URI.", nameof(endpoint));
+        }
+
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
+        }
+
+        return endpoint;
     }
 
     public Uri Endpoint => new(_putUri.GetLeftPart(UriPartial.Authority));

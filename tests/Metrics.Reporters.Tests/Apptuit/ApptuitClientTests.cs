@@ -268,6 +268,26 @@ public sealed class ApptuitClientTests
         Assert.That(() => Client().SendAsync([Point("m", double.NaN)]), Throws.ArgumentException.With.Message.Contain("finite"));
 
     [Test]
+    public void SendAsync_DeltaCounterPoint_ThrowsBeforeSending()
+    {
+        using var client = Client();
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => client.SendAsync([Point("ok"), Point("delta") with { Kind = PointKind.DeltaCounter }]),
+                Throws.ArgumentException.With.Message.Contain("'delta' is a DeltaCounter point"));
+            Assert.That(_server.Requests, Is.Empty);
+        });
+    }
+
+    [TestCase("ftp://api.apptuit.ai")]
+    [TestCase("/relative/path")]
+    public void Constructor_EndpointNotHttp_ThrowsNamingIt(string endpoint)
+    {
+        var uri = new Uri(endpoint, UriKind.RelativeOrAbsolute);
+        Assert.That(() => Client(o => o.ApiEndpoint = uri), Throws.ArgumentException.With.Message.Contain("ApiEndpoint '" + uri + "'").And.Message.Contain("http or https"));
+    }
+
+    [Test]
     public async Task SendTimeSeriesAsync_ManyPoints_SendsEveryPointWithSeriesNameAndTags()
     {
         using var client = Client(o => o.BatchSize = 4);

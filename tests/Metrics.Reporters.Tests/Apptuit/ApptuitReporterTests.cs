@@ -361,6 +361,11 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public void Constructor_EndpointNotHttp_ThrowsNamingIt() =>
+        Assert.That(() => Reporter(o => o.ApiEndpoint = new Uri("ftp://api.apptuit.ai")),
+            Throws.ArgumentException.With.Message.Contain("ApiEndpoint 'ftp://api.apptuit.ai/'"));
+
+    [Test]
     public void Constructor_MalformedEnvironmentTags_ThrowsClearError() =>
         Assert.That(() => Reporter(env: new() { ["APPTUIT_TAGS"] = "k:v:x" }), Throws.TypeOf<FormatException>().With.Message.Contain("'k:v:x'"));
 
