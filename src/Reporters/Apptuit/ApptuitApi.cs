@@ -11,6 +11,9 @@ namespace Metrics.Reporters.Apptuit;
 /// </summary>
 internal sealed class ApptuitApi : IDisposable
 {
+    /// <summary>What a 401 means, for sends and queries alike.</summary>
+    public const string InvalidTokenMessage = "the Apptuit API token is invalid (401 Unauthorized); check the Token option or " + ApptuitEnvironment.TokenVariable;
+
     private readonly IHttpTransport _transport;
     private readonly Uri _putUri;
     private readonly Uri _queryUri;
@@ -100,7 +103,7 @@ internal sealed class ApptuitApi : IDisposable
                     [new ApptuitPointError(all, $"payload too large ({points.Count} points); send fewer points per request")]);
             case 401:
                 return new ApptuitPutResult(ApptuitPutStatus.Unauthorized, status, 0, points.Count,
-                    [new ApptuitPointError(all, "the Apptuit API token is invalid (401 Unauthorized); check the Token option or APPTUIT_API_TOKEN")]);
+                    [new ApptuitPointError(all, InvalidTokenMessage)]);
             case >= 500 and <= 599:
                 return new ApptuitPutResult(ApptuitPutStatus.ServerError, status, 0, points.Count,
                     [new ApptuitPointError(all, "server error " + status.ToString(CultureInfo.InvariantCulture) + BodyExcerpt(response.Body))], RetryAfter: response.RetryAfter);
@@ -141,7 +144,8 @@ internal sealed class ApptuitApi : IDisposable
         }
     }
 
-    private string BodyExcerpt(string body)
+    /// <summary><c>": " + body</c> without the token and cut at 300 characters, for messages; empty for a blank body.</summary>
+    public string BodyExcerpt(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {
