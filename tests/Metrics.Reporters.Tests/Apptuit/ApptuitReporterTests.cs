@@ -153,6 +153,14 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public void HostName_IsTheFullKernelHostNameLikePythonsGethostname()
+    {
+        const string kernel = "/proc/sys/kernel/hostname";
+        var expected = File.Exists(kernel) ? File.ReadAllText(kernel).Trim() : System.Net.Dns.GetHostName();
+        Assert.That(ApptuitReporter.HostName(), Is.EqualTo(expected));
+    }
+
+    [Test]
     public async Task ReportNowAsync_DisableHostTagOption_LeavesHostOut()
     {
         _registry.Counter("orders", new Tags(("a", "b"))).Inc();
