@@ -105,7 +105,10 @@ internal sealed class ApptuitEnvironment
         return new Tags(pairs);
     }
 
-    /// <summary>Parses a true/false word (true, false, yes, no, on, off, 1, 0; any case). Null or blank is false.</summary>
+    /// <summary>
+    /// Parses a true/false word as Python's <c>strtobool</c>, which apptuit-py uses (y, yes, t, true, on, 1 /
+    /// n, no, f, false, off, 0; any case). Null or blank is false.
+    /// </summary>
     /// <exception cref="FormatException">Any other text.</exception>
     public static bool ParseBoolean(string? text, string variable)
     {
@@ -116,9 +119,9 @@ internal sealed class ApptuitEnvironment
 
         switch (text.Trim().ToUpperInvariant())
         {
-            case "TRUE" or "YES" or "ON" or "1":
+            case "TRUE" or "T" or "YES" or "Y" or "ON" or "1":
                 return true;
-            case "FALSE" or "NO" or "OFF" or "0":
+            case "FALSE" or "F" or "NO" or "N" or "OFF" or "0":
                 return false;
             default:
                 throw new FormatException($"{variable} is '{text}', which is not a true/false word; set it to 'true' or 'false'.");
