@@ -178,6 +178,22 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task ReportNowAsync_OfflinePathUnusable_NeverThrowsAndCountsDroppedPoints()
+    {
+        // A NUL character makes the path invalid for the OS: the store cannot even be created.
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = "bad\0name.db" });
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+
+        await h.Reporter.ReportNowAsync();
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("cannot be opened")));
+    }
+
+    [Test]
     public async Task Start_CorruptFile_MovesItAsideAndKeepsReporting()
     {
         await File.WriteAllTextAsync(DbPath, new string('x', 4096));
