@@ -146,6 +146,8 @@ internal sealed partial class ReportingEngine : IDisposable
         await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
+            // A stop that got the gate first has already sent the final report and closed the backend.
+            ThrowIfStopped();
             await ReportCoreAsync(final: false, linked.Token).ConfigureAwait(false);
         }
         finally
