@@ -21,9 +21,10 @@ public abstract class ReporterOptions
     public Func<MetricSnapshot, bool>? Filter { get; set; }
 
     /// <summary>
-    /// Called once per failed send with what failed. Runs on the reporter's thread; an exception it throws is logged
-    /// and swallowed. Default null: failures are logged as warnings through <see cref="LoggerFactory"/>.
-    /// Set <see cref="ReportFailure"/> handling to a no-op lambda to silence it.
+    /// Called once per failed send with what failed. Runs on a background thread (the reporter's, or a transport's
+    /// reader for errors a server writes back, such as OpenTSDB telnet error lines): keep it fast and thread-safe.
+    /// An exception it throws is logged and swallowed. Default null: failures are logged as warnings through
+    /// <see cref="LoggerFactory"/>; assign <c>_ =&gt; { }</c> to silence them.
     /// </summary>
     public Action<ReportFailure>? ErrorHandler { get; set; }
 

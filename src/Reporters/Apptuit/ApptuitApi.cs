@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Metrics.Reporters.Transports;
+
+namespace Metrics.Reporters.Apptuit;
+
+/// <summary>
+/// One request to the Apptuit API at a time: <c>POST /api/put?details</c> with a compressed JSON body and the bearer
+/// token, classified into an <see cref="ApptuitPutResult"/>. Retrying and splitting are the caller's business (the
+/// client's loop, or the reporting engine). Never lets the token into a message.
+/// </summary>
+internal sealed class ApptuitApi : IDisposable
+{
+    private readonly IHttpTransport _transport;
+    private readonly Uri _putUri;
+    private readonly Uri _queryUri;
+    private readonly string _token;
+    private readonly HttpContentEncoding _encoding;
+    private readonly IReadOnlyDictionary<string, string> _headers;
+
+    public ApptuitApi(IHttpTransport transport, Uri endpoint, string token, bool useGzip)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
+        }
+
+        _transport = transport;
+        var root = endpoint.ToString().TrimEnd('/');
+        _putUri = new Uri(root + "/api/put?details");
+        _queryUri = new Uri(root + "/api/query");
+        _token = token;
+        _encoding = useGzip ? HttpContentEncoding.Gzip : HttpContentEncoding.Deflate;
+        _headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Authorization"] = "Bearer " + token,
+            ["User-Agent"] = "Metrics.Reporters-apptuit",
+        };
+    }
+
+    public Uri Endpoint => new(_putUri.GetLeftPart(UriPartial.Authority));
+
+    public Uri QueryUri => _queryUri;
+
+    public IReadOnlyDictionary<string, string> Headers => _headers;
+
+    /// <summary>Posts <paramref name="points"/> once.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<ApptuitPutResult> PutAsync(IReadOnlyList<ApptuitPoint> points, CancellationToken cancellationToken)
+    {
+        var body = ApptuitJsonFormat.Write(points);
+        HttpTransportResponse response;
+        try
+        {
+            response = await _transport.PostAsync(_putUri, body, "application/json", _encoding, _headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or TimeoutException)
+        {
+            var what = ex is TaskCanceledException or TimeoutException ? "the request timed out" : "could not reach " + Endpoint + ": " + Scrub(ex.Message);
+            return new ApptuitPutResult(ApptuitPutStatus.ConnectionError, null, 0, points.Count, [new ApptuitPointError(Describe(points), what)], ex);
+        }
+
+        return Classify(response, points);
+    }
+
+    /// <summary>Removes the token from text that may have come back from the server or a transport.</summary>
+    public string Scrub(string text) =>
+        _token.Length == 0 ? text : text.Replace(_token, "***", StringComparison.Ordinal);
+
+    internal ApptuitPutResult Classify(HttpTransportResponse response, IReadOnlyList<ApptuitPoint> points)
+    {
+        var status = response.StatusCode;
+        var all = Describe(points);
+        switch (status)
+        {
+            case 200 or 204:
+                return new ApptuitPutResult(ApptuitPutStatus.Success, status, points.Count, 0, Array.Empty<ApptuitPointError>());
+            case 400:
+                return ParseDetails(response, points);
+            case 413:
+                return new ApptuitPutResult(ApptuitPutStatus.TooLarge, status, 0, points.Count,
+                    [new ApptuitPointError(all, $"payload too large ({points.Count} points); send fewer points per request")]);
+            case 401:
+                return new ApptuitPutResult(ApptuitPutStatus.Unauthorized, status, 0, points.Count,
+                    [new ApptuitPointError(all, "the Apptuit API token is invalid (401 Unauthorized); check the Token option or APPTUIT_API_TOKEN")]);
+            case >= 500 and <= 599:
+                return new ApptuitPutResult(ApptuitPutStatus.ServerError, status, 0, points.Count,
+                    [new ApptuitPointError(all, "server error " + status.ToString(CultureInfo.InvariantCulture) + BodyExcerpt(response.Body))], RetryAfter: response.RetryAfter);
+            default:
+                return new ApptuitPutResult(ApptuitPutStatus.ClientError, status, 0, points.Count,
+                    [new ApptuitPointError(all, "request rejected with status " + status.ToString(CultureInfo.InvariantCulture) + BodyExcerpt(response.Body))]);
+        }
+    }
+
+    public void Dispose() => _transport.Dispose();
+
+    // 400 with ?details: {"success":N,"failed":M,"errors":[{"datapoint":{...},"error":"..."}]}.
+    private ApptuitPutResult ParseDetails(HttpTransportResponse response, IReadOnlyList<ApptuitPoint> points)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(response.Body);
+            var root = doc.RootElement;
+            var success = root.TryGetProperty("success", out var s) && s.TryGetInt64(out var sv) ? sv : 0;
+            var failed = root.TryGetProperty("failed", out var f) && f.TryGetInt64(out var fv) ? fv : points.Count - success;
+            var errors = new List<ApptuitPointError>();
+            if (root.TryGetProperty("errors", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in list.EnumerateArray())
+                {
+                    var datapoint = item.TryGetProperty("datapoint", out var dp) ? dp.GetRawText() : "(not given)";
+                    var error = item.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : item.GetRawText();
+                    errors.Add(new ApptuitPointError(Scrub(datapoint), Scrub(error)));
+                }
+            }
+
+            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, success, failed, errors);
+        }
+        catch (JsonException)
+        {
+            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, 0, points.Count,
+                [new ApptuitPointError(Describe(points), "bad request" + BodyExcerpt(response.Body))]);
+        }
+    }
+
+    private string BodyExcerpt(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return string.Empty;
+        }
+
+        body = Scrub(body.Trim());
+        return ": " + (body.Length > 300 ? body[..300] + "..." : body);
+    }
+
+    // The datapoint of a whole-request error: the first point, and how many more.
+    private static string Describe(IReadOnlyList<ApptuitPoint> points) => points.Count switch
+    {
+        0 => "(no points)",
+        1 => ApptuitJsonFormat.WriteOne(points[0]),
+        _ => ApptuitJsonFormat.WriteOne(points[0]) + $" and {points.Count - 1} more",
+    };
+}

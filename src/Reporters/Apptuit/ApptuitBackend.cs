@@ -1,0 +1,112 @@
+using Metrics.Reporters.Engine;
+
+namespace Metrics.Reporters.Apptuit;
+
+/// <summary>
+/// The Apptuit backend of <see cref="ApptuitReporter"/>: checks points with the Apptuit rules, posts one batch per
+/// call and classifies the answer (200/204 success, 400 partial with details, 413 too large, 401 and other 4xx
+/// permanent, 5xx and connection errors transient). Keeps the <c>apptuit.reporter.send.*</c> self-metrics.
+/// </summary>
+internal sealed class ApptuitBackend : ISelfMetricsBackend
+{
+    public const string SelfMetricPrefix = "apptuit.reporter.send.";
+
+    private readonly ApptuitApi _api;
+    private readonly ApptuitPointRules _rules;
+    private Counter? _total;
+    private Counter? _successful;
+    private Counter? _failed;
+    private Timer? _time;
+
+    public ApptuitBackend(ApptuitApi api, ApptuitPointRules rules)
+    {
+        _api = api;
+        _rules = rules;
+    }
+
+    public string Name => "apptuit";
+
+    public ApptuitPointRules Rules => _rules;
+
+    public string? Validate(in DataPoint point)
+    {
+        if (point.Kind != PointKind.Value)
+        {
+            return $"Apptuit stores plain values; the point '{point.Metric}' is a {point.Kind} point.";
+        }
+
+        return _rules.TryPrepare(point.Metric, point.Tags, point.EpochSeconds, point.Value, out _);
+    }
+
+    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    {
+        var points = new List<ApptuitPoint>(batch.Count);
+        var rejected = new List<string>();
+        foreach (var p in batch)
+        {
+            var error = Validate(p);
+            if (error == null)
+            {
+                points.Add(_rules.Prepare(p.Metric, p.Tags, p.EpochSeconds, p.Value));
+            }
+            else
+            {
+                rejected.Add(error);
+            }
+        }
+
+        if (points.Count == 0)
+        {
+            return new SendResult(rejected.Count == 0 ? SendOutcome.Success : SendOutcome.Permanent, 0, rejected.Count, rejected);
+        }
+
+        var result = await _api.PutAsync(points, cancellationToken).ConfigureAwait(false);
+        var send = ToSendResult(result);
+        if (rejected.Count == 0)
+        {
+            return send;
+        }
+
+        // Points that could never be sent count as failed next to what the server said about the others.
+        var outcome = send.Outcome == SendOutcome.Success ? SendOutcome.PartialFailure : send.Outcome;
+        return send with { Outcome = outcome, Failed = send.Failed + rejected.Count, Errors = [.. rejected, .. send.Errors] };
+    }
+
+    /// <summary>Creates the <c>apptuit.reporter.send.*</c> metrics (counters total, successful, failed; timer time).</summary>
+    public void RegisterSelfMetrics(MetricsRegistry registry, Tags reporterTags)
+    {
+        _total = registry.Counter(SelfMetricPrefix + "total", reporterTags);
+        _successful = registry.Counter(SelfMetricPrefix + "successful", reporterTags);
+        _failed = registry.Counter(SelfMetricPrefix + "failed", reporterTags);
+        _time = registry.Timer(SelfMetricPrefix + "time", reporterTags);
+    }
+
+    /// <summary>Counts one send: its points, what succeeded and failed, and how long it took.</summary>
+    public void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed)
+    {
+        _total?.Inc(points);
+        _successful?.Inc(result.Succeeded);
+        _failed?.Inc(result.Failed);
+        _time?.Update(elapsed);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _api.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal static SendResult ToSendResult(ApptuitPutResult result)
+    {
+        var errors = result.Errors.Select(e => e.ToString()).ToArray();
+        var outcome = result.Status switch
+        {
+            ApptuitPutStatus.Success => SendOutcome.Success,
+            ApptuitPutStatus.Partial => result.Succeeded > 0 || result.Failed > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent,
+            ApptuitPutStatus.TooLarge => SendOutcome.TooLarge,
+            ApptuitPutStatus.Unauthorized or ApptuitPutStatus.ClientError => SendOutcome.Permanent,
+            _ => SendOutcome.Transient,
+        };
+        return new SendResult(outcome, result.Succeeded, result.Failed, errors, result.StatusCode, result.RetryAfter, result.Exception);
+    }
+}

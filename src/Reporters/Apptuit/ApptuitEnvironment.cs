@@ -1,0 +1,106 @@
+namespace Metrics.Reporters.Apptuit;
+
+/// <summary>
+/// Reads the Apptuit environment variables through an injectable lookup, so tests never touch the process
+/// environment: <c>APPTUIT_API_TOKEN</c>, <c>APPTUIT_TAGS</c> and <c>APPTUIT_DISABLE_HOST_TAG</c>.
+/// </summary>
+internal sealed class ApptuitEnvironment
+{
+    public const string TokenVariable = "APPTUIT_API_TOKEN";
+    public const string TagsVariable = "APPTUIT_TAGS";
+    public const string DisableHostTagVariable = "APPTUIT_DISABLE_HOST_TAG";
+
+    private readonly Func<string, string?> _lookup;
+
+    public ApptuitEnvironment(Func<string, string?> lookup) => _lookup = lookup;
+
+    /// <summary>The process environment.</summary>
+    public static ApptuitEnvironment Process { get; } = new(Environment.GetEnvironmentVariable);
+
+    /// <summary>The token from the option, else from <c>APPTUIT_API_TOKEN</c>.</summary>
+    /// <exception cref="InvalidOperationException">Neither gives a token.</exception>
+    public string ResolveToken(string? option)
+    {
+        if (!string.IsNullOrWhiteSpace(option))
+        {
+            return option.Trim();
+        }
+
+        var fromEnv = _lookup(TokenVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnv))
+        {
+            return fromEnv.Trim();
+        }
+
+        throw new InvalidOperationException(
+            $"No Apptuit API token: set the Token option or the environment variable {TokenVariable}.");
+    }
+
+    /// <summary>The global tags from the option when it has any, else from <c>APPTUIT_TAGS</c> (empty when unset).</summary>
+    /// <exception cref="FormatException"><c>APPTUIT_TAGS</c> is malformed.</exception>
+    public Tags ResolveTags(Tags? option) =>
+        option is { IsEmpty: false } ? option : ParseTags(_lookup(TagsVariable));
+
+    /// <summary>The option when set, else <c>APPTUIT_DISABLE_HOST_TAG</c>, else false.</summary>
+    /// <exception cref="FormatException"><c>APPTUIT_DISABLE_HOST_TAG</c> is not a true/false word.</exception>
+    public bool ResolveDisableHostTag(bool? option) =>
+        option ?? ParseBoolean(_lookup(DisableHostTagVariable), DisableHostTagVariable);
+
+    /// <summary>Parses <c>k1:v1, k2:v2</c> (spaces optional, empty items ignored).</summary>
+    /// <exception cref="FormatException">An item is not exactly one key and one value separated by one <c>:</c>, or a key repeats.</exception>
+    public static Tags ParseTags(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Tags.Empty;
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var raw in text.Split(','))
+        {
+            var item = raw.Trim();
+            if (item.Length == 0)
+            {
+                continue;
+            }
+
+            var parts = item.Split(':');
+            if (parts.Length != 2 || parts[0].Trim().Length == 0 || parts[1].Trim().Length == 0)
+            {
+                throw new FormatException(
+                    $"{TagsVariable} has the item '{item}', which is not a key and a value separated by one ':'. " +
+                    $"Write it as 'key1:value1, key2:value2'; keys and values must not contain ':' or ','.");
+            }
+
+            var key = parts[0].Trim();
+            if (pairs.Exists(p => p.Key == key))
+            {
+                throw new FormatException($"{TagsVariable} gives the tag key '{key}' more than once; give each key once.");
+            }
+
+            pairs.Add(new KeyValuePair<string, string>(key, parts[1].Trim()));
+        }
+
+        return new Tags(pairs);
+    }
+
+    /// <summary>Parses a true/false word (true, false, yes, no, on, off, 1, 0; any case). Null or blank is false.</summary>
+    /// <exception cref="FormatException">Any other text.</exception>
+    public static bool ParseBoolean(string? text, string variable)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        switch (text.Trim().ToUpperInvariant())
+        {
+            case "TRUE" or "YES" or "ON" or "1":
+                return true;
+            case "FALSE" or "NO" or "OFF" or "0":
+                return false;
+            default:
+                throw new FormatException($"{variable} is '{text}', which is not a true/false word; set it to 'true' or 'false'.");
+        }
+    }
+}

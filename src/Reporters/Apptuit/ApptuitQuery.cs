@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Metrics.Reporters.Apptuit;
+
+/// <summary>
+/// <c>GET /api/query?start=S[&amp;end=E]&amp;q=QUERY</c> and its answer,
+/// <c>{"outputs":[{"id":..,"result":[{"metric":..,"tags":{..},"dps":[[ts,value],..]}]}]}</c>.
+/// </summary>
+internal sealed class ApptuitQuery : IDisposable
+{
+    private readonly ApptuitApi _api;
+    private readonly HttpClient _http;
+
+    public ApptuitQuery(ApptuitApi api, HttpMessageHandler? handler, TimeSpan timeout)
+    {
+        _api = api;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        {
+            Timeout = timeout,
+        };
+    }
+
+    public static string QueryString(string query, DateTimeOffset start, DateTimeOffset? end)
+    {
+        var s = "?start=" + start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        if (end is { } e)
+        {
+            s += "&end=" + e.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return s + "&q=" + Uri.EscapeDataString(query);
+    }
+
+    /// <exception cref="TransientQueryException">5xx or no answer: worth retrying.</exception>
+    /// <exception cref="ApptuitException">Any other failure.</exception>
+    public async Task<ApptuitQueryResult> RunAsync(string query, DateTimeOffset start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_api.QueryUri + QueryString(query, start, end)));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _api.Headers["Authorization"]["Bearer ".Length..]);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        string body;
+        int status;
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+        {
+            var what = ex is TaskCanceledException ? "timed out" : "could not reach " + _api.Endpoint + ": " + _api.Scrub(ex.Message);
+            throw new TransientQueryException($"The Apptuit query {what}.", null, ex);
+        }
+
+        if (status is >= 500 and <= 599)
+        {
+            throw new TransientQueryException($"The Apptuit query failed with server error {status}{Excerpt(body)}.", status, null);
+        }
+
+        if (status == 401)
+        {
+            throw new ApptuitException("The Apptuit query failed with status 401: the Apptuit API token is invalid; check the Token option or APPTUIT_API_TOKEN.", status);
+        }
+
+        if (status is < 200 or > 299)
+        {
+            throw new ApptuitException($"The Apptuit query failed with status {status}{Excerpt(body)}.", status);
+        }
+
+        try
+        {
+            return Parse(body, start, end);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)
+        {
+            throw new ApptuitException($"The Apptuit query answer could not be read ({ex.Message}){Excerpt(body)}.", status, ex);
+        }
+    }
+
+    public static ApptuitQueryResult Parse(string json, DateTimeOffset start, DateTimeOffset? end)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var outputs = new List<ApptuitQueryOutput>();
+        if (doc.RootElement.TryGetProperty("outputs", out var outs) && outs.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var output in outs.EnumerateArray())
+            {
+                var id = output.TryGetProperty("id", out var idEl) && idEl.ValueKind == JsonValueKind.String
+                    ? idEl.GetString()!
+                    : index.ToString(CultureInfo.InvariantCulture);
+                var series = new List<TimeSeries>();
+                if (output.TryGetProperty("result", out var results) && results.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var result in results.EnumerateArray())
+                    {
+                        series.Add(ReadSeries(result));
+                    }
+                }
+
+                outputs.Add(new ApptuitQueryOutput(id, series));
+                index++;
+            }
+        }
+
+        return new ApptuitQueryResult(start, end, outputs);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static TimeSeries ReadSeries(JsonElement result)
+    {
+        var name = result.GetProperty("metric").GetString() ?? throw new FormatException("a series has no metric name");
+        var tags = new List<KeyValuePair<string, string>>();
+        if (result.TryGetProperty("tags", out var tagsEl) && tagsEl.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var tag in tagsEl.EnumerateObject())
+            {
+                tags.Add(new(tag.Name, tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString()! : tag.Value.GetRawText()));
+            }
+        }
+
+        var series = new TimeSeries(name, new Tags(tags));
+        if (result.TryGetProperty("dps", out var dps) && dps.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var dp in dps.EnumerateArray())
+            {
+                var ts = dp[0].TryGetInt64(out var whole) ? whole : (long)dp[0].GetDouble();
+                var value = dp[1].ValueKind == JsonValueKind.Number ? dp[1].GetDouble() : double.NaN;
+                series.AddPoint(ts, value);
+            }
+        }
+
+        return series;
+    }
+
+    private string Excerpt(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return string.Empty;
+        }
+
+        body = _api.Scrub(body.Trim());
+        return ": " + (body.Length > 300 ? body[..300] + "..." : body);
+    }
+
+    /// <summary>A failure worth retrying.</summary>
+    internal sealed class TransientQueryException(string message, int? statusCode, Exception? inner) : Exception(message, inner)
+    {
+        public int? StatusCode { get; } = statusCode;
+    }
+}

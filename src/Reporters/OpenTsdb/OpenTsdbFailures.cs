@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Metrics.Reporters.OpenTsdb;
+
+/// <summary>Hands failures (server error lines, failed sends) to the user's error handler, or logs them as warnings.</summary>
+internal sealed class OpenTsdbFailures
+{
+    private readonly Action<ReportFailure>? _handler;
+    private readonly ILogger _logger;
+
+    public OpenTsdbFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory)
+    {
+        Name = name;
+        _handler = handler;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("Metrics.Reporters.OpenTsdb") ?? NullLogger.Instance;
+    }
+
+    /// <summary>The reporter's name in failures (set once the engine has made it unique).</summary>
+    public string Name { get; set; }
+
+    /// <summary>An error line the telnet server wrote back: one put failed.</summary>
+    public void ServerError(string line) => Report(new ReportFailure(Name, null, 0, 1, [$"OpenTSDB answered: {line}"]));
+
+    public void Report(ReportFailure failure)
+    {
+        if (_handler == null)
+        {
+            _logger.LogWarning("{Failure}", failure.ToString());
+            return;
+        }
+
+        try
+        {
+            _handler(failure);
+        }
+#pragma warning disable CA1031 // The user's handler must not break the sender.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "The error handler of {Reporter} threw.", Name);
+        }
+    }
+}

@@ -1,0 +1,495 @@
+using System.Buffers;
+
+namespace Metrics.Reporters.OpenTsdb;
+
+/// <summary>
+/// OpenTSDB's wire format, pure: telnet <c>put</c> lines and the <c>/api/put</c> JSON body. It applies the character
+/// rule (<see cref="OpenTsdbInvalidCharacters"/>), adds the automatic <c>host</c> tag, and checks the tag count and
+/// the 1024-byte line limit. Immutable and thread-safe.
+/// </summary>
+internal sealed class OpenTsdbFormat
+{
+    /// <summary>The longest line (without its newline) OpenTSDB's line decoder accepts.</summary>
+    public const int MaxLineBytes = 1024;
+
+    /// <summary>The tag added to points that have none of that key.</summary>
+    public const string HostTagKey = "host";
+
+    private const string AllowedText = "OpenTSDB allows a-z, A-Z, 0-9, '-', '_', '.', '/' and Unicode letters";
+
+    // Characters each token can need beyond its own bytes: separators, quotes, the line's fixed parts.
+    private const int FixedLineBytes = 4 + 1 + 20 + 1 + OpenTsdbNumber.MaxValueBytes + 1;
+
+    private static readonly bool[] AllowedAscii = BuildAllowedAscii();
+
+    private static readonly SearchValues<char> AllowedAsciiChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./");
+
+    private readonly string? _hostTag;
+    private readonly bool _reject;
+
+    /// <summary>Creates a format.</summary>
+    /// <param name="hostTag">The value of the automatic <c>host</c> tag; null or empty for none.</param>
+    /// <param name="maxTags">The most tags a point may have, the host tag included.</param>
+    /// <param name="invalidCharacters">What to do with invalid characters.</param>
+    public OpenTsdbFormat(string? hostTag, int maxTags, OpenTsdbInvalidCharacters invalidCharacters)
+    {
+        _hostTag = string.IsNullOrEmpty(hostTag) ? null : hostTag;
+        MaxTags = maxTags;
+        InvalidCharacters = invalidCharacters;
+        _reject = invalidCharacters == OpenTsdbInvalidCharacters.Reject;
+    }
+
+    /// <summary>The most tags per point.</summary>
+    public int MaxTags { get; }
+
+    /// <summary>The character rule.</summary>
+    public OpenTsdbInvalidCharacters InvalidCharacters { get; }
+
+    /// <summary>The automatic host tag value, or null.</summary>
+    public string? HostTag => _hostTag;
+
+    /// <summary>True when <paramref name="c"/> is allowed by OpenTSDB in names, tag keys and tag values.</summary>
+    public static bool IsAllowed(char c) => c < 128 ? AllowedAscii[c] : char.IsLetter(c) && !char.IsSurrogate(c);
+
+    /// <summary>Applies the replacement rule to <paramref name="text"/>: every invalid character (a surrogate pair counts as one) becomes <c>_</c>.</summary>
+    public static string Sanitize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (FirstInvalid(text) < 0)
+        {
+            return text;
+        }
+
+        var chars = new char[text.Length];
+        var n = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (IsAllowed(c))
+            {
+                chars[n++] = c;
+                continue;
+            }
+
+            chars[n++] = '_';
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+        }
+
+        return new string(chars, 0, n);
+    }
+
+    /// <summary>The index of the first invalid character of <paramref name="text"/>, or -1.</summary>
+    public static int FirstInvalid(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!IsAllowed(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Why <paramref name="point"/> cannot be sent, or null when it can.</summary>
+    /// <param name="point">The point.</param>
+    /// <param name="telnet">True to check the telnet line (with its 1024-byte limit), false to check the JSON object.</param>
+    public string? Validate(in DataPoint point, bool telnet)
+    {
+        var error = CheckShape(point, telnet, out var upperBound, out var addsHost);
+        if (error != null)
+        {
+            return error;
+        }
+
+        upperBound += JsonExtraBytes(point);
+        var rented = ArrayPool<byte>.Shared.Rent(upperBound);
+        try
+        {
+            var pos = 0;
+            return telnet ? WriteLine(point, addsHost, rented, out _) : WriteJsonObject(point, addsHost, rented, ref pos);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes one telnet line (newline included) for <paramref name="point"/>.</summary>
+    /// <returns>null when written; otherwise why the point cannot be sent (nothing is written then).</returns>
+    public string? WriteLine(IBufferWriter<byte> writer, in DataPoint point)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var error = CheckShape(point, lineLimit: true, out var upperBound, out var addsHost);
+        if (error != null)
+        {
+            return error;
+        }
+
+        var span = writer.GetSpan(upperBound);
+        error = WriteLine(point, addsHost, span, out var written);
+        if (error == null)
+        {
+            writer.Advance(written);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Writes the <c>/api/put</c> body for <paramref name="points"/>: a JSON array of
+    /// <c>{"metric":..,"timestamp":..,"value":..,"tags":{..}}</c>. Points that cannot be sent are left out and their
+    /// reasons added to <paramref name="errors"/>.
+    /// </summary>
+    /// <returns>The points written, in order.</returns>
+    public int WriteJson(IBufferWriter<byte> writer, IReadOnlyList<DataPoint> points, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(errors);
+        WriteAscii(writer, "[");
+        var count = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var point = points[i];
+            var error = CheckShape(point, lineLimit: false, out var upperBound, out var addsHost);
+            if (error == null)
+            {
+                var span = writer.GetSpan(upperBound + JsonExtraBytes(point));
+                var pos = 0;
+                if (count > 0)
+                {
+                    span[pos++] = (byte)',';
+                }
+
+                error = WriteJsonObject(point, addsHost, span, ref pos);
+                if (error == null)
+                {
+                    writer.Advance(pos);
+                    count++;
+                    continue;
+                }
+            }
+
+            errors.Add(error);
+        }
+
+        WriteAscii(writer, "]");
+        return count;
+    }
+
+    /// <summary>Cheap checks that need no formatting, and an upper bound of the line's bytes.</summary>
+    private string? CheckShape(in DataPoint point, bool lineLimit, out int upperBound, out bool addsHost)
+    {
+        upperBound = 0;
+        addsHost = false;
+        if (!double.IsFinite(point.Value))
+        {
+            return $"{Describe(point)}: value {point.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; OpenTSDB stores only finite values.";
+        }
+
+        if (point.Metric.Length == 0)
+        {
+            return "A point has an empty metric name; OpenTSDB needs a non-empty name.";
+        }
+
+        var tags = point.Tags;
+        addsHost = _hostTag != null && !tags.ContainsKey(HostTagKey);
+        var tagCount = tags.Count + (addsHost ? 1 : 0);
+        if (tagCount == 0)
+        {
+            return $"{Describe(point)} has no tags; OpenTSDB needs at least one. Give the point a tag, or set HostTag to add the 'host' tag.";
+        }
+
+        if (tagCount > MaxTags)
+        {
+            return $"{Describe(point)} has {tagCount} tags{(addsHost ? " (with the automatic 'host' tag)" : string.Empty)}, more than MaxTags = {MaxTags}; "
+                + "remove tags, or raise MaxTags together with the server's tsd.storage.max_tags.";
+        }
+
+        var chars = point.Metric.Length;
+        for (var i = 0; i < tags.Count; i++)
+        {
+            chars += tags[i].Key.Length + tags[i].Value.Length + 2;
+        }
+
+        if (addsHost)
+        {
+            chars += HostTagKey.Length + _hostTag!.Length + 2;
+        }
+
+        // Every character takes at least one byte, and the timestamp and value at least one each.
+        if (lineLimit && chars + 8 > MaxLineBytes)
+        {
+            return LineTooLong(point, chars + 8);
+        }
+
+        upperBound = (3 * chars) + FixedLineBytes;
+        return null;
+    }
+
+    // JSON adds quotes, colons, commas and key names on top of a line's bytes.
+    private static int JsonExtraBytes(in DataPoint point) => 64 + (6 * (point.Tags.Count + 1));
+
+    private string? WriteLine(in DataPoint point, bool addsHost, Span<byte> span, out int written)
+    {
+        written = 0;
+        var pos = 0;
+        "put "u8.CopyTo(span);
+        pos += 4;
+        var error = WriteToken(point.Metric, span, ref pos, point, null);
+        if (error != null)
+        {
+            return error;
+        }
+
+        span[pos++] = (byte)' ';
+        point.EpochSeconds.TryFormat(span[pos..], out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+        pos += n;
+        span[pos++] = (byte)' ';
+        pos += OpenTsdbNumber.Write(point.Value, span[pos..]);
+
+        var tags = point.Tags;
+        var host = addsHost ? _hostTag : null;
+        for (var i = 0; i <= tags.Count; i++)
+        {
+            if (host != null && (i == tags.Count || string.CompareOrdinal(tags[i].Key, HostTagKey) > 0))
+            {
+                span[pos++] = (byte)' ';
+                "host="u8.CopyTo(span[pos..]);
+                pos += 5;
+                if ((error = WriteToken(host, span, ref pos, point, HostTagKey)) != null)
+                {
+                    return error;
+                }
+
+                host = null;
+            }
+
+            if (i == tags.Count)
+            {
+                break;
+            }
+
+            span[pos++] = (byte)' ';
+            if ((error = WriteToken(tags[i].Key, span, ref pos, point, string.Empty)) != null)
+            {
+                return error;
+            }
+
+            span[pos++] = (byte)'=';
+            if ((error = WriteToken(tags[i].Value, span, ref pos, point, tags[i].Key)) != null)
+            {
+                return error;
+            }
+        }
+
+        if (pos > MaxLineBytes)
+        {
+            return LineTooLong(point, pos);
+        }
+
+        span[pos++] = (byte)'\n';
+        written = pos;
+        return null;
+    }
+
+    private string? WriteJsonObject(in DataPoint point, bool addsHost, Span<byte> span, ref int pos)
+    {
+        "{\"metric\":\""u8.CopyTo(span[pos..]);
+        pos += 11;
+        var error = WriteToken(point.Metric, span, ref pos, point, null);
+        if (error != null)
+        {
+            return error;
+        }
+
+        "\",\"timestamp\":"u8.CopyTo(span[pos..]);
+        pos += 14;
+        point.EpochSeconds.TryFormat(span[pos..], out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+        pos += n;
+        ",\"value\":"u8.CopyTo(span[pos..]);
+        pos += 9;
+        pos += OpenTsdbNumber.Write(point.Value, span[pos..]);
+        ",\"tags\":{"u8.CopyTo(span[pos..]);
+        pos += 9;
+
+        var tags = point.Tags;
+        var host = addsHost ? _hostTag : null;
+        var first = true;
+        for (var i = 0; i <= tags.Count; i++)
+        {
+            if (host != null && (i == tags.Count || string.CompareOrdinal(tags[i].Key, HostTagKey) > 0))
+            {
+                if (!first)
+                {
+                    span[pos++] = (byte)',';
+                }
+
+                "\"host\":\""u8.CopyTo(span[pos..]);
+                pos += 8;
+                if ((error = WriteToken(host, span, ref pos, point, HostTagKey)) != null)
+                {
+                    return error;
+                }
+
+                span[pos++] = (byte)'"';
+                host = null;
+                first = false;
+            }
+
+            if (i == tags.Count)
+            {
+                break;
+            }
+
+            if (!first)
+            {
+                span[pos++] = (byte)',';
+            }
+
+            span[pos++] = (byte)'"';
+            if ((error = WriteToken(tags[i].Key, span, ref pos, point, string.Empty)) != null)
+            {
+                return error;
+            }
+
+            "\":\""u8.CopyTo(span[pos..]);
+            pos += 3;
+            if ((error = WriteToken(tags[i].Value, span, ref pos, point, tags[i].Key)) != null)
+            {
+                return error;
+            }
+
+            span[pos++] = (byte)'"';
+            first = false;
+        }
+
+        "}}"u8.CopyTo(span[pos..]);
+        pos += 2;
+        return null;
+    }
+
+    // Writes a name, key or value with the character rule applied. Output never needs JSON escaping: only letters,
+    // digits and - _ . / are ever written.
+    // tagKey: null for the metric name, "" for a tag key, otherwise the key whose value this is.
+    private string? WriteToken(string text, Span<byte> span, ref int pos, in DataPoint point, string? tagKey)
+    {
+        if (text.Length == 0)
+        {
+            return $"{Describe(point)}: the {What(tagKey)} is empty; OpenTSDB needs non-empty names, tag keys and tag values.";
+        }
+
+        // Nearly every name is plain ASCII: check and copy it vectorized.
+        if (!text.AsSpan().ContainsAnyExcept(AllowedAsciiChars))
+        {
+            System.Text.Ascii.FromUtf16(text, span[pos..], out var copied);
+            pos += copied;
+            return null;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c < 128 && AllowedAscii[c])
+            {
+                span[pos++] = (byte)c;
+            }
+            else if (c >= 128 && char.IsLetter(c))
+            {
+                // A letter of the Basic Multilingual Plane is never a surrogate: 2 or 3 UTF-8 bytes.
+                if (c < 0x800)
+                {
+                    span[pos++] = (byte)(0xC0 | (c >> 6));
+                    span[pos++] = (byte)(0x80 | (c & 0x3F));
+                }
+                else
+                {
+                    span[pos++] = (byte)(0xE0 | (c >> 12));
+                    span[pos++] = (byte)(0x80 | ((c >> 6) & 0x3F));
+                    span[pos++] = (byte)(0x80 | (c & 0x3F));
+                }
+            }
+            else if (_reject)
+            {
+                return $"{Describe(point)}: the {What(tagKey)} '{text}' has the invalid character {DescribeChar(text, i)} at position {i}; "
+                    + $"{AllowedText} (set InvalidCharacters = Replace to replace invalid characters with '_').";
+            }
+            else
+            {
+                span[pos++] = (byte)'_';
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    i++;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string What(string? tagKey) => tagKey switch
+    {
+        null => "metric name",
+        "" => "tag key",
+        _ => $"value of tag '{tagKey}'",
+    };
+
+    private static string LineTooLong(in DataPoint point, int bytes) =>
+        $"{Describe(point)}: its line would be at least {bytes} bytes, more than OpenTSDB's limit of {MaxLineBytes}; shorten the name or the tags.";
+
+    private static string Describe(in DataPoint point)
+    {
+        var name = point.Metric.Length > 100 ? point.Metric[..100] + "..." : point.Metric;
+        return $"Point '{name}'";
+    }
+
+    private static string DescribeChar(string text, int i)
+    {
+        var c = text[i];
+        if (char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c))
+        {
+            return $"U+{(int)c:X4}".ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return $"'{c}'";
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            span[i] = (byte)text[i];
+        }
+
+        writer.Advance(text.Length);
+    }
+
+    private static bool[] BuildAllowedAscii()
+    {
+        var table = new bool[128];
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            table[c] = true;
+        }
+
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            table[c] = true;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            table[c] = true;
+        }
+
+        table['-'] = table['_'] = table['.'] = table['/'] = true;
+        return table;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Buffers;
+using Metrics.Reporters.Engine;
+using Metrics.Reporters.Transports;
+
+namespace Metrics.Reporters.OpenTsdb;
+
+/// <summary>
+/// Sends batches as telnet <c>put</c> lines on a persistent connection. The server says nothing on success; the
+/// error lines it writes back arrive in the background and go to <c>serverError</c>. Connection failures are
+/// transient: the engine retries the batch, and the transport reconnects with backoff.
+/// </summary>
+internal sealed class OpenTsdbTelnetBackend : IReportBackend
+{
+    private const int MaxSpareBytes = 4 << 20;
+
+    private readonly ILineTransport _transport;
+    private readonly OpenTsdbFormat _format;
+    private ArrayBufferWriter<byte>? _spare;
+
+    public OpenTsdbTelnetBackend(ILineTransport transport, OpenTsdbFormat format, Action<string> serverError)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(serverError);
+        _transport = transport;
+        _format = format;
+        _transport.LineReceived = serverError;
+    }
+
+    public string Name => "opentsdb";
+
+    public string? Validate(in DataPoint point) => _format.Validate(point, telnet: true);
+
+    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
+        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 96));
+        try
+        {
+            return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.ResetWrittenCount();
+            if (buffer.Capacity <= MaxSpareBytes)
+            {
+                _spare = buffer;
+            }
+        }
+    }
+
+    private async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
+        List<string>? errors = null;
+        var lines = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (_format.WriteLine(buffer, batch[i]) is { } error)
+            {
+                (errors ??= new List<string>()).Add(error);
+            }
+            else
+            {
+                lines++;
+            }
+        }
+
+        if (lines > 0)
+        {
+            try
+            {
+                await _transport.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                return SendResult.Transient(batch.Count, $"Writing {lines} put line(s) to OpenTSDB failed: {ex.Message}", exception: ex);
+            }
+        }
+
+        if (errors == null)
+        {
+            return SendResult.Ok(lines);
+        }
+
+        return new SendResult(lines > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent, lines, errors.Count, errors);
+    }
+
+    public ValueTask DisposeAsync() => _transport.DisposeAsync();
+}

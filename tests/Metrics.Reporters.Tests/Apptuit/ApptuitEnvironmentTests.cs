@@ -1,0 +1,90 @@
+using Metrics.Reporters.Apptuit;
+
+namespace Metrics.Reporters.Tests.Apptuit;
+
+[TestFixture]
+public sealed class ApptuitEnvironmentTests
+{
+    private static ApptuitEnvironment Env(params (string Key, string Value)[] vars)
+    {
+        var map = vars.ToDictionary(v => v.Key, v => v.Value);
+        return new ApptuitEnvironment(k => map.TryGetValue(k, out var v) ? v : null);
+    }
+
+    [Test]
+    public void ResolveToken_OptionGiven_WinsOverEnvironment() =>
+        Assert.That(Env(("APPTUIT_API_TOKEN", "from-env")).ResolveToken("from-option"), Is.EqualTo("from-option"));
+
+    [Test]
+    public void ResolveToken_NoOption_ReadsEnvironment() =>
+        Assert.That(Env(("APPTUIT_API_TOKEN", " from-env ")).ResolveToken(null), Is.EqualTo("from-env"));
+
+    [Test]
+    public void ResolveToken_Neither_ThrowsNamingOptionAndVariable()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Env().ResolveToken("  "));
+        Assert.That(ex!.Message, Does.Contain("Token").And.Contain("APPTUIT_API_TOKEN"));
+    }
+
+    [Test]
+    public void ParseTags_SpacedList_ParsesEveryPair() =>
+        Assert.That(ApptuitEnvironment.ParseTags("k1:v1, k2:v2,k3 : v3 ,"), Is.EqualTo(new Tags(("k1", "v1"), ("k2", "v2"), ("k3", "v3"))));
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase("  ")]
+    [TestCase(" , ")]
+    public void ParseTags_Blank_IsEmpty(string? text) =>
+        Assert.That(ApptuitEnvironment.ParseTags(text), Is.EqualTo(Tags.Empty));
+
+    [Test]
+    public void ParseTags_ValueWithColon_IsRejectedNamingTheItem()
+    {
+        var ex = Assert.Throws<FormatException>(() => ApptuitEnvironment.ParseTags("k1:v1, k:v:x"));
+        Assert.That(ex!.Message, Does.Contain("APPTUIT_TAGS").And.Contain("'k:v:x'").And.Contain("key1:value1"));
+    }
+
+    [TestCase("novalue")]
+    [TestCase(":v")]
+    [TestCase("k:")]
+    public void ParseTags_MissingKeyOrValue_IsRejected(string text) =>
+        Assert.That(() => ApptuitEnvironment.ParseTags(text), Throws.TypeOf<FormatException>().With.Message.Contain("APPTUIT_TAGS"));
+
+    [Test]
+    public void ParseTags_RepeatedKey_IsRejected() =>
+        Assert.That(() => ApptuitEnvironment.ParseTags("k:a, k:b"), Throws.TypeOf<FormatException>().With.Message.Contain("'k' more than once"));
+
+    [Test]
+    public void ResolveTags_OptionGiven_IgnoresEnvironment() =>
+        Assert.That(Env(("APPTUIT_TAGS", "a:b")).ResolveTags(new Tags(("x", "y"))), Is.EqualTo(new Tags(("x", "y"))));
+
+    [Test]
+    public void ResolveTags_NoOption_ReadsEnvironment() =>
+        Assert.That(Env(("APPTUIT_TAGS", "a:b")).ResolveTags(null), Is.EqualTo(new Tags(("a", "b"))));
+
+    [TestCase("true", true)]
+    [TestCase("True", true)]
+    [TestCase("YES", true)]
+    [TestCase("1", true)]
+    [TestCase("on", true)]
+    [TestCase("false", false)]
+    [TestCase("no", false)]
+    [TestCase("0", false)]
+    [TestCase("off", false)]
+    [TestCase("", false)]
+    public void ResolveDisableHostTag_Words_AreUnderstood(string text, bool expected) =>
+        Assert.That(Env(("APPTUIT_DISABLE_HOST_TAG", text)).ResolveDisableHostTag(null), Is.EqualTo(expected));
+
+    [Test]
+    public void ResolveDisableHostTag_Unset_IsFalse() =>
+        Assert.That(Env().ResolveDisableHostTag(null), Is.False);
+
+    [Test]
+    public void ResolveDisableHostTag_OptionGiven_WinsOverEnvironment() =>
+        Assert.That(Env(("APPTUIT_DISABLE_HOST_TAG", "true")).ResolveDisableHostTag(false), Is.False);
+
+    [Test]
+    public void ResolveDisableHostTag_NotAWord_ThrowsClearError() =>
+        Assert.That(() => Env(("APPTUIT_DISABLE_HOST_TAG", "maybe")).ResolveDisableHostTag(null),
+            Throws.TypeOf<FormatException>().With.Message.Contain("APPTUIT_DISABLE_HOST_TAG").And.Message.Contain("'maybe'"));
+}

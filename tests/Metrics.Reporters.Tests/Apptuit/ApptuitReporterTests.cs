@@ -1,0 +1,326 @@
+using Metrics.Reporters.Apptuit;
+using Metrics.Reporters.Tests.Offline;
+using Microsoft.Extensions.Logging;
+using Metrics.Reporters.Transports;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Apptuit;
+
+[TestFixture]
+public sealed class ApptuitReporterTests
+{
+    private const string Token = "reporter-token-31f";
+
+    private ApptuitTestServer _server = null!;
+    private ManualTimeProvider _time = null!;
+    private MetricsRegistry _registry = null!;
+    private List<ReportFailure> _failures = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _server = new ApptuitTestServer(Token);
+        _time = new ManualTimeProvider();
+        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
+        _failures = new List<ReportFailure>();
+    }
+
+    [TearDown]
+    public void TearDown() => _server.Dispose();
+
+    private ApptuitReporter Reporter(Action<ApptuitReporterOptions>? configure = null, Dictionary<string, string>? env = null, string hostName = "machine-1")
+    {
+        var options = new ApptuitReporterOptions
+        {
+            Token = Token,
+            ApiEndpoint = _server.Endpoint,
+            RetryCount = 0,
+            ErrorHandler = f =>
+            {
+                lock (_failures)
+                {
+                    _failures.Add(f);
+                }
+            },
+        };
+        configure?.Invoke(options);
+        env ??= new Dictionary<string, string>();
+        return new ApptuitReporter(_registry, options, new HttpTransport(TimeSpan.FromSeconds(10)), new ApptuitEnvironment(k => env.TryGetValue(k, out var v) ? v : null), hostName);
+    }
+
+    private IReadOnlyList<StoredPoint> PointsStartingWith(string prefix) =>
+        _server.Points.Where(p => p.Metric.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+
+    private void RecordOneOfEach()
+    {
+        _registry.Counter("orders").Inc(3);
+        _registry.Gauge("queue.depth", () => 7);
+        _registry.Meter("requests").Mark();
+        _registry.Histogram("response.size").Update(512);
+        _registry.Timer("db.query").Update(TimeSpan.FromMilliseconds(20));
+    }
+
+    private static readonly string[] Counter = ["count"];
+    private static readonly string[] Gauge = ["value"];
+    private static readonly string[] Meter = ["count", "mean_rate", "1m_rate", "5m_rate", "15m_rate"];
+    private static readonly string[] Histogram = ["count", "avg", "max", "min", "std_dev", "75_percentile", "95_percentile", "99_percentile", "999_percentile"];
+    private static readonly string[] Timer = ["count", "sum", "avg", "max", "min", "std_dev", "1m_rate", "5m_rate", "15m_rate", "mean_rate", "50_percentile", "75_percentile", "95_percentile", "99_percentile", "999_percentile"];
+
+    private static IEnumerable<string> Expected(Func<string, string> sanitize) =>
+        Counter.Select(k => "myapp.orders." + k)
+            .Concat(Gauge.Select(k => "myapp.queue.depth." + k))
+            .Concat(Meter.Select(k => "myapp.requests." + k))
+            .Concat(Histogram.Select(k => "myapp.response.size." + k))
+            .Concat(Timer.Select(k => "myapp.db.query." + k))
+            .Select(sanitize);
+
+    [TestCase(ApptuitSanitizeMode.Prometheus)]
+    [TestCase(ApptuitSanitizeMode.Apptuit)]
+    [TestCase(ApptuitSanitizeMode.None)]
+    public async Task ReportNowAsync_EveryMetricType_SendsPyformanceFieldNamesSanitized(ApptuitSanitizeMode mode)
+    {
+        RecordOneOfEach();
+        await using var reporter = Reporter(o =>
+        {
+            o.Prefix = "myapp.";
+            o.SanitizeMode = mode;
+            o.Filter = s => !s.Name.StartsWith("apptuit.", StringComparison.Ordinal) && !s.Name.StartsWith("metrics.", StringComparison.Ordinal);
+        });
+
+        await reporter.ReportNowAsync();
+
+        var expected = Expected(n => ApptuitSanitizer.Sanitize(n, mode)).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(PointsStartingWith("myapp").Select(p => p.Metric), Is.EquivalentTo(expected));
+            Assert.That(_failures, Is.Empty);
+        });
+        if (mode == ApptuitSanitizeMode.Prometheus)
+        {
+            Assert.That(expected, Does.Contain("myapp_requests_1m_rate").And.Contain("myapp_db_query_999_percentile").And.Contain("myapp_queue_depth_value"));
+        }
+        else
+        {
+            Assert.That(expected, Does.Contain("myapp.requests.1m_rate").And.Contain("myapp.db.query.999_percentile"));
+        }
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Values_AreThePyformanceValues()
+    {
+        RecordOneOfEach();
+        await using var reporter = Reporter();
+        await reporter.ReportNowAsync();
+
+        double Value(string name) => _server.Points.Single(p => p.Metric == name).Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Value("orders_count"), Is.EqualTo(3));
+            Assert.That(Value("queue_depth_value"), Is.EqualTo(7));
+            Assert.That(Value("requests_count"), Is.EqualTo(1));
+            Assert.That(Value("response_size_max"), Is.EqualTo(512).Within(1));
+            Assert.That(Value("db_query_max"), Is.EqualTo(0.020).Within(0.001), "timer durations in seconds");
+            Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Timestamp, Is.EqualTo(_time.GetUtcNow().ToUnixTimeSeconds()));
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Tags_MetricOverReporterOverEnvironment_WithHostTag()
+    {
+        _registry.Counter("orders", new Tags(("team", "metric-team"))).Inc();
+        await using var reporter = Reporter(
+            o => o.Tags = new Tags(("team", "reporter-team"), ("region", "reporter-region")),
+            new() { ["APPTUIT_TAGS"] = "team:env-team, region:env-region, dc:env-dc" });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["team"] = "metric-team",
+            ["region"] = "reporter-region",
+            ["dc"] = "env-dc",
+            ["host"] = "machine-1",
+        }));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_HostTagGiven_IsKept()
+    {
+        _registry.Counter("orders", new Tags(("host", "mine"))).Inc();
+        await using var reporter = Reporter();
+        await reporter.ReportNowAsync();
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags["host"], Is.EqualTo("mine"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_DisableHostTagOption_LeavesHostOut()
+    {
+        _registry.Counter("orders", new Tags(("a", "b"))).Inc();
+        await using var reporter = Reporter(o => o.DisableHostTag = true);
+        await reporter.ReportNowAsync();
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags.ContainsKey("host"), Is.False);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_DisableHostTagEnvironment_LeavesHostOut()
+    {
+        _registry.Counter("orders", new Tags(("a", "b"))).Inc();
+        await using var reporter = Reporter(env: new() { ["APPTUIT_DISABLE_HOST_TAG"] = "true" });
+        await reporter.ReportNowAsync();
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags.ContainsKey("host"), Is.False);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_TwoReports_SendsSelfMetricsWithSameNamingRules()
+    {
+        _registry.Counter("orders").Inc();
+        await using var reporter = Reporter();
+
+        await reporter.ReportNowAsync();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync();
+
+        var names = PointsStartingWith("apptuit_reporter_send").Select(p => p.Metric).Distinct().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(names, Does.Contain("apptuit_reporter_send_total_count")
+                .And.Contain("apptuit_reporter_send_successful_count")
+                .And.Contain("apptuit_reporter_send_failed_count")
+                .And.Contain("apptuit_reporter_send_time_count")
+                .And.Contain("apptuit_reporter_send_time_99_percentile"));
+            var total = _server.Points.Last(p => p.Metric == "apptuit_reporter_send_total_count");
+            Assert.That(total.Value, Is.GreaterThan(0));
+            Assert.That(total.Tags["reporter"], Is.EqualTo(reporter.Name));
+            Assert.That(_server.Points.Last(p => p.Metric == "apptuit_reporter_send_failed_count").Value, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_WithPrefix_SelfMetricsGetPrefixLikeEveryMetric()
+    {
+        await using var reporter = Reporter(o => o.Prefix = "myapp.");
+        await reporter.ReportNowAsync();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync();
+        Assert.That(_server.Points.Select(p => p.Metric), Does.Contain("myapp_apptuit_reporter_send_total_count"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_400WithDetails_ErrorHandlerGetsCountsAndMessages()
+    {
+        _registry.Counter("good").Inc();
+        _registry.Counter("bad").Inc();
+        _server.Reject = p => p.Metric == "bad_count" ? "Invalid metric" : null;
+        await using var reporter = Reporter(o => o.Filter = s => s.Name is "good" or "bad");
+
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.StatusCode, Is.EqualTo(400));
+            Assert.That(failure.Failed, Is.EqualTo(1));
+            Assert.That(failure.Succeeded, Is.EqualTo(1));
+            Assert.That(failure.Errors.Single(), Does.StartWith("Invalid metric error occurred in the datapoint"));
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_InvalidToken_ErrorHandlerSaysTokenInvalidWithoutToken()
+    {
+        _registry.Counter("orders").Inc();
+        await using var reporter = Reporter(o => o.Token = "wrong-token-xyz");
+
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.First();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.StatusCode, Is.EqualTo(401));
+            Assert.That(failure.Succeeded, Is.Zero);
+            Assert.That(failure.ToString(), Does.Contain("token is invalid").And.Not.Contain("wrong-token-xyz"));
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(1), "401 is not retried");
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_DefaultErrorHandler_LogsSummaryWithoutToken()
+    {
+        _registry.Counter("orders").Inc();
+        var log = new RecordingLogger();
+        await using var reporter = Reporter(o =>
+        {
+            o.Token = "wrong-token-logged?";
+            o.ErrorHandler = null;
+            o.LoggerFactory = log;
+        });
+
+        await reporter.ReportNowAsync();
+
+        var warnings = log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(warnings, Has.Some.Contain("token is invalid").And.Some.Contain("401"));
+            Assert.That(log.Entries.Select(e => e.Message), Has.None.Contain("wrong-token-logged?"));
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_ErrorHandlerReplacedByNoOp_LogsNoFailure()
+    {
+        _registry.Counter("orders").Inc();
+        var log = new RecordingLogger();
+        await using var reporter = Reporter(o =>
+        {
+            o.Token = "wrong-token";
+            o.ErrorHandler = _ => { };
+            o.LoggerFactory = log;
+        });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message), Has.None.Contain("token is invalid"));
+    }
+
+    [Test]
+    public void Constructor_NoToken_ThrowsClearError()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Reporter(o => o.Token = null));
+        Assert.That(ex!.Message, Does.Contain("APPTUIT_API_TOKEN"));
+    }
+
+    [Test]
+    public void Constructor_MalformedEnvironmentTags_ThrowsClearError() =>
+        Assert.That(() => Reporter(env: new() { ["APPTUIT_TAGS"] = "k:v:x" }), Throws.TypeOf<FormatException>().With.Message.Contain("'k:v:x'"));
+
+    [Test]
+    public void Options_ToString_HidesToken()
+    {
+        var options = new ApptuitReporterOptions { Token = Token };
+        Assert.That(options.ToString(), Does.Not.Contain(Token));
+    }
+
+    [Test]
+    public void Options_RetryCount_IsTheRetryPolicysMaxRetries()
+    {
+        var options = new ApptuitReporterOptions { RetryCount = 5 };
+        Assert.That(options.Retry.MaxRetries, Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_ProcessMetricsOn_SendsProcessGauges()
+    {
+        await using var reporter = Reporter(o => o.ProcessMetrics = true);
+        await reporter.ReportNowAsync();
+        Assert.That(PointsStartingWith("process_").Select(p => p.Metric), Does.Contain("process_threads_value"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_ProcessMetricsOff_SendsNoProcessGauges()
+    {
+        _registry.Counter("orders").Inc();
+        await using var reporter = Reporter();
+        await reporter.ReportNowAsync();
+        Assert.That(PointsStartingWith("process_"), Is.Empty);
+    }
+}

@@ -1,0 +1,420 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Metrics.Reporters.Transports;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.OpenTsdb;
+
+public class OpenTsdbClientTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1479496100);
+
+    private static OpenTsdbClientOptions Options(Action<OpenTsdbClientOptions>? configure = null)
+    {
+        var options = new OpenTsdbClientOptions { Endpoint = new Uri("tcp://127.0.0.1:4242"), HostTag = "web-1" };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    // The sender runs on other threads: moving a manual clock once can race with the sender arming its next timer,
+    // so tests move it in small steps until what they wait for happened (bounded by a real-time deadline).
+    private static async Task AdvanceUntilAsync(ManualTimeProvider time, Func<bool> done, TimeSpan step)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("The condition did not come true within " + Wait);
+            }
+
+            time.Advance(step);
+            await Task.Delay(2);
+        }
+    }
+
+    private static OpenTsdbClient Client(FakeLineTransport transport, TimeProvider? time = null, Action<OpenTsdbClientOptions>? configure = null) =>
+        new(Options(configure), transport, null, time ?? TimeProvider.System);
+
+    [Test]
+    public async Task Send_OverTcp_WritesPutLinesWithHostTag()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), HostTag = "web-1" });
+
+        client.Send("sys.cpu", 42.5, new Tags(("core", "0")), timestamp: At);
+        client.Send("sys.procs", 42, timestamp: At);
+        var flushed = await client.FlushAsync(Wait);
+
+        Assert.That(flushed, Is.True);
+        Assert.That(await server.WaitForLinesAsync(2, Wait), Is.EqualTo(new[]
+        {
+            "put sys.cpu 1479496100 42.5 core=0 host=web-1",
+            "put sys.procs 1479496100 42 host=web-1",
+        }));
+        Assert.That(client.Sent, Is.EqualTo(2));
+        Assert.That(client.Pending, Is.Zero);
+    }
+
+    [Test]
+    public async Task Send_NoTimestamp_UsesClockNowInSeconds()
+    {
+        var time = new ManualTimeProvider(At.AddMilliseconds(900));
+        var transport = new FakeLineTransport(time);
+        await using var client = Client(transport, time);
+
+        client.Send("m", 1);
+        await transport.WaitForLinesAsync(1, Wait);
+
+        Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=web-1"));
+    }
+
+    [Test]
+    public async Task Send_HostTagEmptyAndPointTagged_SendsOnlyPointTags()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport, configure: o => o.HostTag = "");
+
+        client.Send("m", 1, new Tags(("dc", "x")), At);
+        await transport.WaitForLinesAsync(1, Wait);
+
+        Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 dc=x"));
+    }
+
+    [Test]
+    public async Task Send_InvalidPoint_ThrowsAtOnceWithReason()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport, configure: o =>
+        {
+            o.HostTag = "";
+            o.InvalidCharacters = OpenTsdbInvalidCharacters.Reject;
+        });
+
+        var noTags = Assert.Throws<ArgumentException>(() => client.Send("m", 1));
+        var badChar = Assert.Throws<ArgumentException>(() => client.Send("m s", 1, new Tags(("k", "v"))));
+
+        Assert.That(noTags!.Message, Does.Contain("at least one"));
+        Assert.That(badChar!.Message, Does.Contain("'m s'"));
+        Assert.That(client.Pending, Is.Zero);
+    }
+
+    [Test]
+    public async Task Send_NonFiniteValue_IsSkippedAndCounted()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport);
+
+        client.Send("m", double.NaN, timestamp: At);
+        client.Send("m", double.PositiveInfinity, timestamp: At);
+        client.Send("m", 3, timestamp: At);
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+
+        Assert.That(client.Skipped, Is.EqualTo(2));
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "put m 1479496100 3 host=web-1" }));
+    }
+
+    [Test]
+    public async Task Send_QueueFull_DropsOldestAndCountsThem()
+    {
+        var transport = new FakeLineTransport();
+        var holding = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        transport.BeforeWrite = async () =>
+        {
+            holding.TrySetResult();
+            await release.Task;
+        };
+        await using var client = Client(transport, configure: o => o.MaxQueueSize = 3);
+        client.Send("m", 0, timestamp: At);
+        await holding.Task.WaitAsync(Wait);
+
+        for (var i = 1; i <= 5; i++)
+        {
+            client.Send("m", i, timestamp: At);
+        }
+
+        Assert.That(client.Dropped, Is.EqualTo(2));
+        release.SetResult();
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+        Assert.That(transport.Lines.Select(l => l.Split(' ')[3]), Is.EqualTo(new[] { "0", "3", "4", "5" }));
+        Assert.That(client.Sent, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Send_ManyThreads_EveryPointSentExactlyOnce()
+    {
+        const int threads = 4, perThread = 5_000;
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport, configure: o => o.BatchSize = 200);
+
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var tags = new Tags(("t", t.ToString()));
+            for (var i = 0; i < perThread; i++)
+            {
+                client.Send("m", i, tags, At);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+        Assert.That(client.Sent, Is.EqualTo(threads * perThread));
+        Assert.That(client.Dropped, Is.Zero);
+        Assert.That(transport.Lines.Distinct().Count(), Is.EqualTo(threads * perThread));
+    }
+
+    [Test]
+    public async Task Send_ManyThreadsSmallQueue_SentPlusDroppedIsExact()
+    {
+        const int threads = 4, perThread = 5_000;
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport, configure: o => o.MaxQueueSize = 100);
+
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                client.Send("m", i, null, At);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+        Assert.That(client.Sent + client.Dropped, Is.EqualTo(threads * perThread));
+        Assert.That(transport.LineCount, Is.EqualTo(client.Sent));
+    }
+
+    [Test]
+    public async Task Send_RateLimited_WritesAtMostThatManyPointsPerSecond()
+    {
+        var time = new ManualTimeProvider(At);
+        var transport = new FakeLineTransport(time);
+        await using var client = Client(transport, time, o => o.MaxPointsPerSecond = 10);
+        for (var i = 0; i < 25; i++)
+        {
+            client.Send("m", i, timestamp: At);
+        }
+
+        await transport.WaitForLinesAsync(10, Wait);
+        var atStart = transport.LineCount;
+        await AdvanceUntilAsync(time, () => transport.LineCount == 25, TimeSpan.FromMilliseconds(50));
+
+        Assert.That(atStart, Is.EqualTo(10), "a burst of at most one second's worth");
+        var written = 0;
+        foreach (var (at, lines) in transport.Writes)
+        {
+            written += lines.Length;
+            Assert.That(written, Is.LessThanOrEqualTo(10 + (10 * (at - At).TotalSeconds) + 1e-9), $"{written} points by {at - At}");
+        }
+
+        Assert.That(time.GetUtcNow() - At, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5)), "25 points at 10 per second take at least 1.5 s after the burst");
+    }
+
+    [Test]
+    public async Task FlushAsync_ServerDown_ReturnsFalseAtDeadlineThenTrueOnceBack()
+    {
+        var time = new ManualTimeProvider(At);
+        await using var server = await TcpLineServer.StartAsync();
+        server.RefuseConnections();
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = new OpenTsdbClient(
+            new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), HostTag = "h", ErrorHandler = failures.Enqueue },
+            new TcpLineTransport("127.0.0.1", server.Port, time),
+            null,
+            time);
+        client.Send("m", 1, timestamp: At);
+
+        var flush = client.FlushAsync(TimeSpan.FromSeconds(5));
+        Assert.That(flush.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(5));
+        var first = await flush.WaitAsync(Wait);
+
+        server.AcceptConnections();
+        var second = client.FlushAsync(TimeSpan.FromSeconds(600));
+        await AdvanceUntilAsync(time, () => second.IsCompleted, TimeSpan.FromSeconds(1));
+
+        Assert.That(first, Is.False, "the deadline passed while the server was down");
+        Assert.That(await second, Is.True);
+        Assert.That(await server.WaitForLinesAsync(1, Wait), Is.EqualTo(new[] { "put m 1479496100 1 host=h" }));
+        Assert.That(failures.First().Errors[0], Does.Contain("Cannot connect"));
+        Assert.That(failures.First().Errors[^1], Does.Contain("Resending in 1 s"));
+    }
+
+    [Test]
+    public async Task Send_WriteFailsOnce_ResendsSameBatchAfterBackoff()
+    {
+        var time = new ManualTimeProvider(At);
+        var transport = new FakeLineTransport(time);
+        var failNext = 1;
+        transport.BeforeWrite = () => Interlocked.Exchange(ref failNext, 0) == 1
+            ? throw new IOException("connection reset")
+            : ValueTask.CompletedTask;
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = Client(transport, time, o => o.ErrorHandler = failures.Enqueue);
+        client.Send("m", 1, timestamp: At);
+        client.Send("m", 2, timestamp: At);
+
+        var flush = client.FlushAsync(TimeSpan.FromSeconds(100));
+        await AdvanceUntilAsync(time, () => flush.IsCompleted, TimeSpan.FromMilliseconds(100));
+        Assert.That(await flush, Is.True);
+
+        Assert.That(transport.Lines, Has.Count.EqualTo(2));
+        Assert.That(failures.Single().Errors[0], Does.Contain("connection reset"));
+        Assert.That(failures.Single().Failed, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Send_ServerErrorLine_ReachesErrorHandler()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = _ => "put: illegal argument: not enough arguments (need least 4, got 1)";
+        var failures = new BlockingCollection<ReportFailure>();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), ErrorHandler = failures.Add });
+
+        client.Send("m", 1);
+
+        Assert.That(failures.TryTake(out var failure, Wait), Is.True);
+        Assert.That(failure!.Errors.Single(), Does.Contain("not enough arguments"));
+        Assert.That(failure.Failed, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Send_OverHttp_PostsJsonAndCountsPartialFailure()
+    {
+        using var server = HttpTestServer.Start();
+        // Like OpenTSDB: the point named "b" fails, the others in the same request are stored.
+        server.Handler = request =>
+        {
+            using var body = System.Text.Json.JsonDocument.Parse(request.Body);
+            var count = body.RootElement.GetArrayLength();
+            return request.Body.Contains("\"metric\":\"b\"", StringComparison.Ordinal)
+                ? TestResponse.Json(400, "{\"success\":" + (count - 1) + ",\"failed\":1,\"errors\":[{\"datapoint\":{\"metric\":\"b\",\"timestamp\":1479496100,\"value\":2,\"tags\":{\"host\":\"h\"}},\"error\":\"bad\"}]}")
+                : new TestResponse(204);
+        };
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = server.BaseAddress, HostTag = "h", ErrorHandler = failures.Enqueue, BatchSize = 2 });
+
+        client.Send("a", 1, timestamp: At);
+        client.Send("b", 2, timestamp: At);
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+
+        Assert.That(client.Sent, Is.EqualTo(1));
+        Assert.That(client.Failed, Is.EqualTo(1));
+        Assert.That(failures.First().Errors.Single(), Does.Contain("bad: b"));
+        Assert.That(server.Requests.First().Path, Is.EqualTo("/api/put"));
+        Assert.That(server.Requests.First().Body, Does.Contain("{\"metric\":\"a\",\"timestamp\":1479496100,\"value\":1,\"tags\":{\"host\":\"h\"}}"));
+    }
+
+    [Test]
+    public async Task DisposeAsync_QueuedPoints_AreWrittenFirst()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), HostTag = "h" });
+        for (var i = 0; i < 100; i++)
+        {
+            client.Send("m", i, timestamp: At);
+        }
+
+        await client.DisposeAsync();
+
+        Assert.That(await server.WaitForLinesAsync(100, Wait), Has.Count.EqualTo(100));
+        Assert.That(client.Sent, Is.EqualTo(100));
+        Assert.Throws<ObjectDisposedException>(() => client.Send("m", 1));
+    }
+
+    [Test]
+    public async Task Dispose_ServerDown_GivesUpAfterTimeoutAndCountsDropped()
+    {
+        var transport = new FakeLineTransport();
+        transport.BeforeWrite = () => throw new IOException("down");
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var client = Client(transport, configure: o =>
+        {
+            o.DisposeTimeout = TimeSpan.FromMilliseconds(100);
+            o.ErrorHandler = failures.Enqueue;
+        });
+        client.Send("m", 1, timestamp: At);
+        client.Send("m", 2, timestamp: At);
+
+        client.Dispose();
+
+        Assert.That(client.Dropped, Is.EqualTo(2));
+        Assert.That(failures.Last().Errors.Single(), Does.Contain("2 point(s) were still queued"));
+        Assert.That(transport.Disposed, Is.True);
+        await Task.CompletedTask;
+    }
+
+    [Test]
+    public void Constructor_CheckConnectivityUnreachable_ThrowsClearError()
+    {
+        var port = HttpTestServer.FreePort();
+
+        var ex = Assert.Throws<IOException>(() => new OpenTsdbClient(new OpenTsdbClientOptions
+        {
+            Endpoint = new Uri($"tcp://127.0.0.1:{port}"),
+            CheckConnectivity = true,
+        }));
+
+        Assert.That(ex!.Message, Does.Contain($"127.0.0.1:{port}").And.Contain("not reachable").And.Contain("CheckConnectivity"));
+    }
+
+    [Test]
+    public async Task Constructor_CheckConnectivityReachable_Succeeds()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{port}"), CheckConnectivity = true });
+
+        Assert.That(client.Pending, Is.Zero);
+    }
+
+    [TestCase(null, "Endpoint is required")]
+    [TestCase("udp://127.0.0.1:4242", "scheme 'udp'")]
+    public void Constructor_BadEndpoint_ThrowsNamingIt(string? endpoint, string message)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = endpoint == null ? null : new Uri(endpoint) }));
+
+        Assert.That(ex!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void Constructor_BadNumbers_ThrowNamingOption()
+    {
+        Assert.That(() => new OpenTsdbClient(Options(o => o.MaxQueueSize = 0)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxQueueSize"));
+        Assert.That(() => new OpenTsdbClient(Options(o => o.BatchSize = 0)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("BatchSize"));
+        Assert.That(() => new OpenTsdbClient(Options(o => o.MaxPointsPerSecond = -1)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxPointsPerSecond"));
+        Assert.That(() => new OpenTsdbClient(Options(o => o.MaxTags = 0)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxTags"));
+        Assert.That(() => new OpenTsdbClient(Options(o => o.ConnectTimeout = TimeSpan.Zero)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("ConnectTimeout"));
+    }
+
+    [Test]
+    public void Constructor_HostTagWithInvalidCharactersUnderReject_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new OpenTsdbClient(Options(o =>
+        {
+            o.HostTag = "my host";
+            o.InvalidCharacters = OpenTsdbInvalidCharacters.Reject;
+        })));
+
+        Assert.That(ex!.Message, Does.Contain("HostTag 'my host'"));
+    }
+
+    [Test]
+    public async Task Constructor_HostTagWithInvalidCharactersUnderReplace_IsSanitized()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = Client(transport, configure: o => o.HostTag = "my host");
+
+        client.Send("m", 1, timestamp: At);
+        await transport.WaitForLinesAsync(1, Wait);
+
+        Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=my_host"));
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.OpenTsdb;
+
+public class OpenTsdbReporterTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1479496100);
+
+    private static (MetricsRegistry Registry, ManualTimeProvider Time) NewRegistry()
+    {
+        var time = new ManualTimeProvider(Start);
+        return (new MetricsRegistry(new MetricsOptions { TimeProvider = time }), time);
+    }
+
+    private static OpenTsdbReporterOptions Options(Uri endpoint, ConcurrentQueue<ReportFailure>? failures = null) => new()
+    {
+        Endpoint = endpoint,
+        HostTag = "web01",
+        Retry = new RetryOptions { MaxRetries = 0 },
+        ErrorHandler = failures == null ? null : failures.Enqueue,
+        Filter = s => !s.Name.StartsWith("metrics.", StringComparison.Ordinal),
+    };
+
+    [Test]
+    public void Options_Defaults_AreDocumentedValues()
+    {
+        var options = new OpenTsdbReporterOptions();
+
+        Assert.That(options.BatchSize, Is.EqualTo(50));
+        Assert.That(options.MaxTags, Is.EqualTo(8));
+        Assert.That(options.HostTag, Is.EqualTo(Environment.MachineName));
+        Assert.That(options.InvalidCharacters, Is.EqualTo(OpenTsdbInvalidCharacters.Replace));
+        Assert.That(options.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.RequestTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(options.Gzip, Is.True);
+        Assert.That(options.Endpoint, Is.Null);
+    }
+
+    [TestCase(null, "Endpoint is required")]
+    [TestCase("ftp://127.0.0.1:4242", "scheme 'ftp'")]
+    public void Constructor_BadEndpoint_ThrowsClearMessage(string? endpoint, string message)
+    {
+        var registry = new MetricsRegistry();
+
+        var ex = Assert.Throws<ArgumentException>(() => new OpenTsdbReporter(registry, new OpenTsdbReporterOptions { Endpoint = endpoint == null ? null : new Uri(endpoint) }));
+
+        Assert.That(ex!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void Constructor_MaxTagsZero_ThrowsNamingOption()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new OpenTsdbReporter(new MetricsRegistry(), new OpenTsdbReporterOptions { Endpoint = new Uri("tcp://127.0.0.1:4242"), MaxTags = 0 }));
+
+        Assert.That(ex!.Message, Does.Contain("MaxTags"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Telnet_WritesPutLinesWithHostAndReporterTags()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("orders", new Tags(("region", "eu"))).Inc(3);
+        registry.Gauge("queue.depth", () => 2.5);
+        await using var server = await TcpLineServer.StartAsync();
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.Prefix = "app.";
+        options.Tags = new Tags(("env", "prod"));
+        await using var reporter = new OpenTsdbReporter(registry, options);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        var lines = await server.WaitForLinesAsync(2, Wait);
+        Assert.That(lines, Is.EquivalentTo(new[]
+        {
+            "put app.orders.count 1479496100 3 env=prod host=web01 region=eu",
+            "put app.queue.depth.value 1479496100 2.5 env=prod host=web01",
+        }));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_PointWithTooManyTags_FailsAloneThroughErrorHandler()
+    {
+        var (registry, _) = NewRegistry();
+        var tags = new Tags(Enumerable.Range(0, 8).Select(i => new KeyValuePair<string, string>("k" + i, "v")));
+        registry.Counter("wide", tags).Inc();
+        registry.Counter("narrow").Inc();
+        var transport = new FakeLineTransport();
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var reporter = new OpenTsdbReporter(registry, Options(new Uri("tcp://127.0.0.1:4242"), failures), transport);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "put narrow.count 1479496100 1 host=web01" }));
+        var failure = failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(failure.Errors.Single(), Does.Contain("wide.count").And.Contain("9 tags").And.Contain("MaxTags = 8"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_NameTooLongForALine_FailsAloneThroughErrorHandler()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter(new string('n', 1100)).Inc();
+        registry.Counter("ok").Inc();
+        var transport = new FakeLineTransport();
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var reporter = new OpenTsdbReporter(registry, Options(new Uri("tcp://127.0.0.1:4242"), failures), transport);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(transport.Lines, Has.Count.EqualTo(1));
+        Assert.That(failures.Single().Errors.Single(), Does.Contain("1024"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_RejectModeInvalidName_FailsThatPointOnly()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("cpu:user").Inc();
+        registry.Counter("cpu.system").Inc();
+        var transport = new FakeLineTransport();
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var options = Options(new Uri("tcp://127.0.0.1:4242"), failures);
+        options.InvalidCharacters = OpenTsdbInvalidCharacters.Reject;
+        await using var reporter = new OpenTsdbReporter(registry, options, transport);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "put cpu.system.count 1479496100 1 host=web01" }));
+        Assert.That(failures.Single().Errors.Single(), Does.Contain("'cpu:user.count'").And.Contain("':'"));
+    }
+
+    [Test]
+    public async Task ServerErrorLine_ReachesErrorHandlerWithReporterName()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("c").Inc();
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = _ => "put: invalid value: c.count";
+        var failures = new BlockingCollection<ReportFailure>();
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.ErrorHandler = failures.Add;
+        options.Name = "tsdb-main";
+        await using var reporter = new OpenTsdbReporter(registry, options);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(failures.TryTake(out var failure, Wait), Is.True);
+        Assert.That(failure!.Reporter, Is.EqualTo("tsdb-main"));
+        Assert.That(failure.Errors.Single(), Does.Contain("put: invalid value: c.count"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Telnet_ConnectionDroppedBetweenReports_ReconnectsAndSends()
+    {
+        var (registry, time) = NewRegistry();
+        var counter = registry.Counter("c");
+        await using var server = await TcpLineServer.StartAsync();
+        await using var reporter = new OpenTsdbReporter(registry, Options(new Uri($"tcp://127.0.0.1:{server.Port}")));
+        counter.Inc();
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+        await server.WaitForLinesAsync(1, Wait);
+
+        server.DropConnections();
+        counter.Inc();
+        time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        var lines = await server.WaitForLinesAsync(2, Wait);
+        Assert.That(lines[1], Is.EqualTo("put c.count 1479496110 2 host=web01"));
+        Assert.That(server.ConnectionCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Http_PostsBatchesOf50()
+    {
+        var (registry, _) = NewRegistry();
+        for (var i = 0; i < 120; i++)
+        {
+            registry.Counter($"c{i:D3}").Inc(i);
+        }
+
+        using var server = HttpTestServer.Start();
+        await using var reporter = new OpenTsdbReporter(registry, Options(server.BaseAddress));
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        var sizes = server.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetArrayLength()).ToArray();
+        Assert.That(sizes, Is.EqualTo(new[] { 50, 50, 20 }));
+        Assert.That(server.Requests.All(r => r.Path == "/api/put" && r.Query == "details" && r.Header("Content-Encoding") == "gzip"), Is.True);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Http400WithDetails_ReportsOnlyFailedPointsAndResendsNothing()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("good").Inc();
+        registry.Counter("bad").Inc();
+        using var server = HttpTestServer.Start();
+        server.Handler = _ => TestResponse.Json(400,
+            "{\"success\":1,\"failed\":1,\"errors\":[{\"datapoint\":{\"metric\":\"bad.count\",\"timestamp\":1479496100,\"value\":1,\"tags\":{\"host\":\"web01\"}},\"error\":\"Unable to find tag key\"}]}");
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var options = Options(server.BaseAddress, failures);
+        options.Retry = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(1), UseJitter = false };
+        await using var reporter = new OpenTsdbReporter(registry, options);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(server.Requests, Has.Count.EqualTo(1), "a partial failure is not retried");
+        var failure = failures.Single();
+        Assert.That(failure.StatusCode, Is.EqualTo(400));
+        Assert.That(failure.Succeeded, Is.EqualTo(1));
+        Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(failure.Errors.Single(), Does.Contain("Unable to find tag key: bad.count"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_HttpMalformedAnswer_FailsWithBodyExcerpt()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("c").Inc();
+        using var server = HttpTestServer.Start();
+        server.Handler = _ => new TestResponse(200, "<html><body>proxy login</body></html>");
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var reporter = new OpenTsdbReporter(registry, Options(server.BaseAddress, failures));
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+
+        Assert.That(failures.Single().Errors.Single(), Does.Contain("<html><body>proxy login"));
+    }
+}
