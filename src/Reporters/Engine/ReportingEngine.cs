@@ -41,6 +41,7 @@ internal sealed partial class ReportingEngine : IDisposable
     private bool _started;
     private int _scheduledPending;
     private bool _storeOpened;
+    private bool _storeClosed;
     private OfflineStore? _store;
     private int _currentBatchSize;
 
@@ -300,6 +301,7 @@ internal sealed partial class ReportingEngine : IDisposable
         ReporterNames.Release(_registry, Name);
         lock (_lifecycleLock)
         {
+            _storeClosed = true;
             _store?.Dispose();
         }
 
