@@ -16,6 +16,8 @@ internal sealed class TcpLineServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private volatile bool _stalled;
+    private int _connectionCount;
+    private int _disposed;
 
     private TcpLineServer()
     {
@@ -28,7 +30,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
     public IReadOnlyList<string> Lines => _lines.ToArray();
 
     /// <summary>Connections accepted so far.</summary>
-    public int ConnectionCount { get; private set; }
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>When set, called with each line; a non-null result is written back followed by a line feed.</summary>
     public Func<string, string?>? Reply { get; set; }
@@ -76,11 +78,15 @@ internal sealed class TcpLineServer : IAsyncDisposable
     {
         foreach (var client in _clients.Keys)
         {
+            // The connection's read loop may be closing this client at the same moment (the peer hung up).
             try
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
             }
 
@@ -95,6 +101,11 @@ internal sealed class TcpLineServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         RefuseConnections();
         DropConnections();
@@ -118,7 +129,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await listener.AcceptTcpClientAsync(_stop.Token);
-                ConnectionCount++;
+                Interlocked.Increment(ref _connectionCount);
                 _clients[client] = 0;
                 _ = Task.Run(() => ReadLoopAsync(client));
             }
