@@ -78,9 +78,9 @@ internal sealed class TcpLineServer : IAsyncDisposable
     {
         foreach (var client in _clients.Keys)
         {
-            // The connection's read loop may be closing this client at the same moment (the peer hung up).
             try
             {
+                // Client is null once the connection's read loop has disposed it (the peer closed first).
                 if (client.Client is { } socket)
                 {
                     socket.LingerState = new LingerOption(true, 0);
@@ -88,6 +88,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
+                // Already closed by its reader: nothing left to drop.
             }
 
             client.Dispose();
