@@ -71,6 +71,12 @@ public sealed class LocalStore : IDisposable
             _connection.Dispose();
             throw new IOException($"Cannot open the local store at '{Path}': {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A file written by a newer version of this library: as documented, the file cannot be opened.
+            _connection.Dispose();
+            throw new IOException($"Cannot open the local store at '{Path}': {ex.Message}", ex);
+        }
         catch
         {
             _connection.Dispose();
