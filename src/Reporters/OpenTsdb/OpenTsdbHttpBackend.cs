@@ -17,11 +17,9 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
     private const int MaxBodyExcerpt = 200;
     private const int MaxErrors = 100;
 
-    private const int MaxSpareBytes = 4 << 20;
-
     private readonly IHttpTransport _transport;
     private readonly OpenTsdbFormat _format;
-    private ArrayBufferWriter<byte>? _spare;
+    private readonly OpenTsdbSendBuffer _buffers = new();
     private readonly Uri _putUri;
     private readonly HttpContentEncoding _encoding;
 
@@ -46,19 +44,14 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
-        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 128));
+        var buffer = _buffers.Rent(batch.Count * 128);
         try
         {
             return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity <= MaxSpareBytes)
-            {
-                _spare = buffer;
-            }
+            _buffers.Return(buffer);
         }
     }
 

@@ -11,11 +11,9 @@ namespace Metrics.Reporters.OpenTsdb;
 /// </summary>
 internal sealed class OpenTsdbTelnetBackend : IReportBackend
 {
-    private const int MaxSpareBytes = 4 << 20;
-
     private readonly ILineTransport _transport;
     private readonly OpenTsdbFormat _format;
-    private ArrayBufferWriter<byte>? _spare;
+    private readonly OpenTsdbSendBuffer _buffers = new();
 
     public OpenTsdbTelnetBackend(ILineTransport transport, OpenTsdbFormat format, Action<string> serverError)
     {
@@ -34,19 +32,14 @@ internal sealed class OpenTsdbTelnetBackend : IReportBackend
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
-        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 96));
+        var buffer = _buffers.Rent(batch.Count * 96);
         try
         {
             return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity <= MaxSpareBytes)
-            {
-                _spare = buffer;
-            }
+            _buffers.Return(buffer);
         }
     }
 
