@@ -20,8 +20,6 @@ namespace Metrics.Reporters;
 /// </remarks>
 public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     private readonly IReportBackend _backend;
     private readonly OpenTsdbFailures _failures;
     private readonly TimeProvider _time;
@@ -93,11 +91,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         _tokensAt = time.GetTimestamp();
         _disposeTimeout = options.DisposeTimeout;
         _failures = new OpenTsdbFailures("opentsdb-client", options.ErrorHandler, options.LoggerFactory);
-        _backend = lineTransport != null
-            ? new OpenTsdbTelnetBackend(lineTransport, settings.Format, _failures.ServerError)
-            : httpTransport != null
-                ? new OpenTsdbHttpBackend(httpTransport, settings.Endpoint, settings.Format, settings.Gzip)
-                : OpenTsdbBackends.Create(settings, _failures.ServerError, time);
+        _backend = OpenTsdbBackends.Create(settings, _failures.ServerError, time, lineTransport, httpTransport);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -331,7 +325,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                     return;
                 case SendOutcome.Transient:
                     failures++;
-                    var backoff = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10))));
+                    var backoff = TcpLineTransport.BackoffFor(failures);
                     _failures.Report(new ReportFailure(
                         "opentsdb-client",
                         result.StatusCode,
