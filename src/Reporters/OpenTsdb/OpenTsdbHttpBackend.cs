@@ -103,17 +103,14 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
 
                 if (TryParseDetails(body, out var ok, out var failed, out var errors))
                 {
-                    return failed == 0
-                        ? SendResult.Ok(sent, status)
-                        : new SendResult(SendOutcome.PartialFailure, ok, failed, errors, status);
+                    return failed == 0 ? SendResult.Ok(sent, status) : Details(ok, failed, errors, status);
                 }
 
                 return SendResult.Permanent(sent, $"OpenTSDB answered {status} with a body that is not the /api/put details: {Excerpt(body)}", status);
             case 400:
                 if (TryParseDetails(body, out ok, out failed, out errors) && failed > 0)
                 {
-                    // The server stored the rest: only the listed points failed and nothing is resent.
-                    return new SendResult(ok > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent, ok, failed, errors, status);
+                    return Details(ok, failed, errors, status);
                 }
 
                 return SendResult.Permanent(sent, $"OpenTSDB rejected the request (400): {ErrorMessage(body)}", status);
@@ -125,6 +122,10 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
                 return SendResult.Permanent(sent, $"OpenTSDB answered {status}: {ErrorMessage(body)}", status);
         }
     }
+
+    // The server stored the rest: only the listed points failed and nothing is resent.
+    private static SendResult Details(long ok, long failed, IReadOnlyList<string> errors, int status) =>
+        new(ok > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent, ok, failed, errors, status);
 
     /// <summary>Reads <c>{"success":N,"failed":M,"errors":[{"datapoint":{..},"error":".."}]}</c>.</summary>
     internal static bool TryParseDetails(string body, out long success, out long failed, out IReadOnlyList<string> errors)
@@ -210,7 +211,7 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
                 && error.TryGetProperty("message", out var message)
                 && message.ValueKind == JsonValueKind.String)
             {
-                return message.GetString() ?? Excerpt(body);
+                return Clip(message.GetString() ?? string.Empty);
             }
         }
         catch (JsonException)
@@ -220,11 +221,11 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
         return Excerpt(body);
     }
 
-    private static string Excerpt(string body)
-    {
-        var text = body.Length > MaxBodyExcerpt ? body[..MaxBodyExcerpt] + "..." : body;
-        return "'" + text.ReplaceLineEndings(" ") + "'";
-    }
+    private static string Excerpt(string body) => "'" + Clip(body) + "'";
+
+    // A server can answer with megabytes: messages carry the first MaxBodyExcerpt characters, on one line.
+    private static string Clip(string text) =>
+        (text.Length > MaxBodyExcerpt ? text[..MaxBodyExcerpt] + "..." : text).ReplaceLineEndings(" ");
 
     private static SendResult WithLocal(SendResult result, List<string> localErrors)
     {
