@@ -417,4 +417,36 @@ public class OpenTsdbClientTests
 
         Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=my_host"));
     }
+
+    [Test]
+    public void Options_Defaults_AreDocumentedValues()
+    {
+        var options = new OpenTsdbClientOptions();
+
+        Assert.That(options.Endpoint, Is.Null);
+        Assert.That(options.HostTag, Is.EqualTo(Environment.MachineName));
+        Assert.That(options.MaxTags, Is.EqualTo(8));
+        Assert.That(options.InvalidCharacters, Is.EqualTo(OpenTsdbInvalidCharacters.Replace));
+        Assert.That(options.MaxQueueSize, Is.EqualTo(100_000));
+        Assert.That(options.MaxPointsPerSecond, Is.Zero, "no rate limit");
+        Assert.That(options.BatchSize, Is.EqualTo(50));
+        Assert.That(options.CheckConnectivity, Is.False);
+        Assert.That(options.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.RequestTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(options.Gzip, Is.True);
+        Assert.That(options.DisposeTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.ErrorHandler, Is.Null);
+    }
+
+    [Test]
+    public async Task Send_DefaultHostTag_IsTheMachineName()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri("tcp://127.0.0.1:4242") }, transport, null, TimeProvider.System);
+
+        client.Send("m", 1, timestamp: At);
+        await transport.WaitForLinesAsync(1, Wait);
+
+        Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=" + Metrics.Reporters.OpenTsdb.OpenTsdbFormat.Sanitize(Environment.MachineName)));
+    }
 }
