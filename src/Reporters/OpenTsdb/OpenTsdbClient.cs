@@ -14,12 +14,15 @@ namespace Metrics.Reporters;
 /// </summary>
 /// <remarks>
 /// Thread-safe. The queue is bounded (<see cref="OpenTsdbClientOptions.MaxQueueSize"/>): when full, the oldest point
-/// is dropped and counted in <see cref="Dropped"/>. Dispose (or DisposeAsync) sends what is queued for at most
+/// is dropped, counted in <see cref="Dropped"/> and reported through the error handler (one report per send at most,
+/// with the number dropped since the last one). Dispose (or DisposeAsync) sends what is queued for at most
 /// <see cref="OpenTsdbClientOptions.DisposeTimeout"/>, then closes the connection; points still queued then are
 /// dropped, counted and reported.
 /// </remarks>
 public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
 {
+    private const string Name = "opentsdb-client";
+
     private readonly IReportBackend _backend;
     private readonly OpenTsdbFailures _failures;
     private readonly TimeProvider _time;
@@ -36,6 +39,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     private int _queued;
     private long _pending;
     private long _dropped;
+    private long _droppedReported;
     private long _sent;
     private long _failed;
     private long _skipped;
@@ -90,7 +94,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         _tokens = Math.Max(1, _rate);
         _tokensAt = time.GetTimestamp();
         _disposeTimeout = options.DisposeTimeout;
-        _failures = new OpenTsdbFailures("opentsdb-client", options.ErrorHandler, options.LoggerFactory);
+        _failures = new OpenTsdbFailures(Name, options.ErrorHandler, options.LoggerFactory);
         _backend = OpenTsdbBackends.Create(settings, _failures.ServerError, time, lineTransport, httpTransport);
         _loop = Task.Run(LoopAsync);
     }
@@ -214,7 +218,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         if (left > 0)
         {
             Interlocked.Add(ref _dropped, left);
-            _failures.Report(new ReportFailure("opentsdb-client", null, 0, left, [
+            _failures.Report(new ReportFailure(Name, null, 0, left, [
                 string.Create(CultureInfo.InvariantCulture, $"{left} point(s) were still queued when the client was disposed after waiting {_disposeTimeout.TotalSeconds:0.#} s; they were dropped."),
             ]));
         }
@@ -267,6 +271,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                 if (batch.Count > 0)
                 {
                     await SendAsync(batch, token).ConfigureAwait(false);
+                    ReportDrops();
                     Done(batch.Count);
                 }
             }
@@ -324,10 +329,11 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                     Interlocked.Add(ref _sent, result.Succeeded);
                     return;
                 case SendOutcome.Transient:
+                    ReportDrops();
                     failures++;
                     var backoff = TcpLineTransport.BackoffFor(failures);
                     _failures.Report(new ReportFailure(
-                        "opentsdb-client",
+                        Name,
                         result.StatusCode,
                         0,
                         batch.Count,
@@ -343,10 +349,27 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                 default:
                     Interlocked.Add(ref _sent, result.Succeeded);
                     Interlocked.Add(ref _failed, result.Failed);
-                    _failures.Report(new ReportFailure("opentsdb-client", result.StatusCode, result.Succeeded, result.Failed, result.Errors, result.Exception));
+                    _failures.Report(new ReportFailure(Name, result.StatusCode, result.Succeeded, result.Failed, result.Errors, result.Exception));
                     return;
             }
         }
+    }
+
+    // Says how many points the full queue dropped since it last said so: from the sender, at most once per send
+    // attempt, so that a flood of drops never floods the error handler nor slows Send.
+    private void ReportDrops()
+    {
+        var dropped = Volatile.Read(ref _dropped);
+        var unreported = dropped - _droppedReported;
+        if (unreported <= 0)
+        {
+            return;
+        }
+
+        _droppedReported = dropped;
+        _failures.Report(new ReportFailure(Name, null, 0, unreported, [
+            string.Create(CultureInfo.InvariantCulture, $"{unreported} point(s) dropped: the queue was full (MaxQueueSize = {_maxQueue}) and the oldest points made room. Raise MaxQueueSize, or send fewer points."),
+        ]));
     }
 
     private void Done(int count)

@@ -127,7 +127,12 @@ public class OpenTsdbClientTests
             holding.TrySetResult();
             await release.Task;
         };
-        await using var client = Client(transport, configure: o => o.MaxQueueSize = 3);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = Client(transport, configure: o =>
+        {
+            o.MaxQueueSize = 3;
+            o.ErrorHandler = failures.Enqueue;
+        });
         client.Send("m", 0, timestamp: At);
         await holding.Task.WaitAsync(Wait);
 
@@ -141,6 +146,9 @@ public class OpenTsdbClientTests
         Assert.That(await client.FlushAsync(Wait), Is.True);
         Assert.That(transport.Lines.Select(l => l.Split(' ')[3]), Is.EqualTo(new[] { "0", "3", "4", "5" }));
         Assert.That(client.Sent, Is.EqualTo(4));
+        var failure = failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(2));
+        Assert.That(failure.Errors.Single(), Does.Contain("2 point(s) dropped").And.Contain("MaxQueueSize = 3"));
     }
 
     [Test]
