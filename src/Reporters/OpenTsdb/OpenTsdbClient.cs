@@ -95,7 +95,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         _tokensAt = time.GetTimestamp();
         _disposeTimeout = options.DisposeTimeout;
         _failures = new OpenTsdbFailures(Name, options.ErrorHandler, options.LoggerFactory);
-        _backend = OpenTsdbBackends.Create(settings, _failures.ServerError, time, lineTransport, httpTransport);
+        _backend = OpenTsdbBackends.Create(settings, ServerError, time, lineTransport, httpTransport);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -108,7 +108,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     /// <summary>Points written to the server (telnet) or accepted by it (HTTP).</summary>
     public long Sent => Volatile.Read(ref _sent);
 
-    /// <summary>Points the server rejected, or that failed for good; each failure also went to the error handler.</summary>
+    /// <summary>Points the server rejected (an HTTP details entry, or a telnet error line), or that failed for good; each failure also went to the error handler.</summary>
     public long Failed => Volatile.Read(ref _failed);
 
     /// <summary>Points not sent because their value was NaN or infinite.</summary>
@@ -353,6 +353,13 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                     return;
             }
         }
+    }
+
+    // A telnet server answers only when a put failed: that point was counted as sent, and is now also failed.
+    private void ServerError(string line)
+    {
+        Interlocked.Increment(ref _failed);
+        _failures.ServerError(line);
     }
 
     // Says how many points the full queue dropped since it last said so: from the sender, at most once per send

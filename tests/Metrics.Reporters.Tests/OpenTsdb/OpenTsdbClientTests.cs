@@ -289,6 +289,7 @@ public class OpenTsdbClientTests
         Assert.That(failures.TryTake(out var failure, Wait), Is.True);
         Assert.That(failure!.Errors.Single(), Does.Contain("not enough arguments"));
         Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(client.Failed, Is.EqualTo(1), "a point the server rejected is counted as failed");
     }
 
     [Test]
