@@ -41,18 +41,13 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
 
     public string? Validate(in DataPoint point) => _format.Validate(point, telnet: false);
 
-    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    public ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var buffer = _buffers.Rent(batch.Count * 128);
-        try
-        {
-            return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _buffers.Return(buffer);
-        }
+        return _buffers.UseAsync(
+            batch.Count * 128,
+            (Backend: this, Batch: batch, Token: cancellationToken),
+            static (s, buffer) => s.Backend.SendAsync(s.Batch, buffer, s.Token));
     }
 
     private async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)

@@ -12,12 +12,25 @@ internal sealed class OpenTsdbSendBuffer
 
     private ArrayBufferWriter<byte>? _spare;
 
-    /// <summary>Takes the kept buffer, or a new one of at least <paramref name="sizeHint"/> bytes.</summary>
-    public ArrayBufferWriter<byte> Rent(int sizeHint) =>
-        Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
+    /// <summary>Runs <paramref name="send"/> with an empty buffer of at least <paramref name="sizeHint"/> bytes, then keeps the buffer.</summary>
+    /// <param name="sizeHint">The bytes the batch will likely need.</param>
+    /// <param name="state">What <paramref name="send"/> needs (a static lambda then captures nothing).</param>
+    /// <param name="send">Formats into the buffer and sends it.</param>
+    public async ValueTask<TResult> UseAsync<TState, TResult>(int sizeHint, TState state, Func<TState, ArrayBufferWriter<byte>, ValueTask<TResult>> send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
+        try
+        {
+            return await send(state, buffer).ConfigureAwait(false);
+        }
+        finally
+        {
+            Return(buffer);
+        }
+    }
 
-    /// <summary>Empties <paramref name="buffer"/> and keeps it for the next send unless it grew too large.</summary>
-    public void Return(ArrayBufferWriter<byte> buffer)
+    private void Return(ArrayBufferWriter<byte> buffer)
     {
         buffer.ResetWrittenCount();
         if (buffer.Capacity <= MaxSpareBytes)
