@@ -131,7 +131,8 @@ public sealed class Histogram
         Interlocked.Increment(ref _count);
     }
 
-    private static void Validate(HistogramOptions options)
+    /// <summary>Throws when no histogram could be created with <paramref name="options"/>, saying which setting is wrong.</summary>
+    internal static void Validate(HistogramOptions options)
     {
         if (!Enum.IsDefined(options.Reservoir))
         {

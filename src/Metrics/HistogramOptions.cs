@@ -45,4 +45,7 @@ public sealed class HistogramOptions
 
     /// <summary>Sliding time window reservoir: the window. Default one minute.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A copy of these settings.</summary>
+    internal HistogramOptions Clone() => (HistogramOptions)MemberwiseClone();
 }

@@ -38,7 +38,7 @@ public static class MetricName
         var sb = new StringBuilder(name.Length + (tags.Count * 16));
         sb.Append(name).Append('{');
         var first = true;
-        foreach (var (key, value) in tags)
+        foreach (var (key, value) in InCodePointOrder(tags))
         {
             if (!first)
             {
@@ -118,6 +118,24 @@ public static class MetricName
         }
     }
 
+    // Python sorts keys by code point; Tags sorts by UTF-16 code unit. The two orders differ only when a key holds a
+    // character beyond U+FFFF (a surrogate pair) where another key holds one from U+E000 to U+FFFF.
+    private static IEnumerable<KeyValuePair<string, string>> InCodePointOrder(Tags tags)
+    {
+        foreach (var (key, _) in tags)
+        {
+            foreach (var c in key)
+            {
+                if (char.IsSurrogate(c))
+                {
+                    return tags.OrderBy(p => p.Key, CodePointComparer.Instance);
+                }
+            }
+        }
+
+        return tags;
+    }
+
     /// <summary>True when <paramref name="name"/> holds an encoded tag part (a <c>{</c>).</summary>
     internal static bool IsEncoded(string name) => name.Contains('{', StringComparison.Ordinal);
 
@@ -151,5 +169,37 @@ public static class MetricName
         }
 
         sb.Append('"');
+    }
+}
+
+/// <summary>Orders strings by Unicode code point, as Python compares strings.</summary>
+internal sealed class CodePointComparer : IComparer<string>
+{
+    public static CodePointComparer Instance { get; } = new();
+
+    public int Compare(string? x, string? y)
+    {
+        if (x is null || y is null)
+        {
+            return x is null ? (y is null ? 0 : -1) : 1;
+        }
+
+        var a = x.EnumerateRunes();
+        var b = y.EnumerateRunes();
+        while (true)
+        {
+            var hasA = a.MoveNext();
+            var hasB = b.MoveNext();
+            if (!hasA || !hasB)
+            {
+                return hasA.CompareTo(hasB);
+            }
+
+            var c = a.Current.Value.CompareTo(b.Current.Value);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
     }
 }

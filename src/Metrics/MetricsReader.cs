@@ -6,9 +6,13 @@ namespace Metrics;
 /// Reads a registry with its own cursor. One per reporter: deltas and histogram windows are relative to this
 /// reader's previous <see cref="Read"/>; reading changes nothing any other reader or the application sees.
 /// </summary>
-/// <remarks>Not thread-safe: call <see cref="Read"/> from one thread at a time (a reporter's loop does).</remarks>
+/// <remarks>
+/// Thread-safe: reads of one reader are serialized, so every change is in exactly one of its deltas and windows,
+/// whichever thread reads. A reporter reads from one thread anyway.
+/// </remarks>
 public sealed class MetricsReader
 {
+    private readonly Lock _lock = new();
     private Dictionary<Series, Cursor> _cursors = new();
 
     internal MetricsReader(MetricsRegistry registry) => Registry = registry;
@@ -21,6 +25,14 @@ public sealed class MetricsReader
     /// Series come ordered by name, then by tags. Removed series no longer appear (and their cursors are dropped).
     /// </summary>
     public IReadOnlyList<MetricSnapshot> Read()
+    {
+        lock (_lock)
+        {
+            return ReadLocked();
+        }
+    }
+
+    private MetricSnapshot[] ReadLocked()
     {
         var timestamp = Registry.TimeProvider.GetUtcNow();
         var series = Registry.Table.Snapshot();

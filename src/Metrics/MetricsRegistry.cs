@@ -27,8 +27,14 @@ public sealed class MetricsRegistry
     {
     }
 
-    /// <summary>Creates a registry with <paramref name="options"/>.</summary>
-    /// <exception cref="ArgumentException">An option is out of range (for example a <see cref="MetricsOptions.MaxSeriesPerName"/> below 1).</exception>
+    /// <summary>
+    /// Creates a registry with <paramref name="options"/>. The registry keeps a copy: changing the options object
+    /// afterwards does not change the registry.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// An option is null or out of range (for example a <see cref="MetricsOptions.MaxSeriesPerName"/> below 1, or a
+    /// <see cref="MetricsOptions.DefaultHistogram"/> that no histogram could be created with).
+    /// </exception>
     public MetricsRegistry(MetricsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,8 +51,16 @@ public sealed class MetricsRegistry
             throw new ArgumentException("MetricsOptions.TimeProvider, GlobalTags and DefaultHistogram must not be null; leave them unset for the defaults.", nameof(options));
         }
 
-        Options = options;
-        _table = new SeriesTable(options.MaxSeriesPerName);
+        // Checked now rather than at the first histogram, so a bad setting fails where it is made.
+        Metrics.Histogram.Validate(options.DefaultHistogram);
+        Options = new MetricsOptions
+        {
+            TimeProvider = options.TimeProvider,
+            GlobalTags = options.GlobalTags,
+            MaxSeriesPerName = options.MaxSeriesPerName,
+            DefaultHistogram = options.DefaultHistogram.Clone(),
+        };
+        _table = new SeriesTable(Options.MaxSeriesPerName);
     }
 
     /// <summary>
@@ -55,7 +69,7 @@ public sealed class MetricsRegistry
     /// </summary>
     internal Dictionary<string, int> ClaimedNames { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The options this registry was created with.</summary>
+    /// <summary>A copy of the options this registry was created with (changing it does not change the registry).</summary>
     public MetricsOptions Options { get; }
 
     /// <summary>The clock used by every metric of this registry.</summary>

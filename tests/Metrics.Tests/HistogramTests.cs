@@ -137,18 +137,13 @@ public class HistogramTests
         var histogram = Create();
         const int threads = 4;
         const int perThread = 250_000;
-        using var start = new Barrier(threads);
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        Hammer.Run(threads, t =>
         {
-            start.SignalAndWait();
             for (var i = 0; i < perThread; i++)
             {
                 histogram.Update((long)(((i % 10_000) + 1) * (t + 1)));
             }
-        })).ToList();
-
-        workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
+        });
 
         // Per thread: (1 + ... + 10000) * 25 repetitions * (t + 1).
         var expectedSum = 50_005_000L * 25 * (1 + 2 + 3 + 4);
@@ -170,34 +165,34 @@ public class HistogramTests
         var histogram = Create();
         const int threads = 2;
         const int perThread = 200_000;
-        var writers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
-        {
-            for (var i = 0; i < perThread; i++)
-            {
-                histogram.Update((long)(i % 5000));
-                histogram.Update(0.5);
-            }
-        })).ToList();
+        var writersLeft = threads;
         var totals = new (long Count, double Sum)[2];
-        var readers = Enumerable.Range(0, 2).Select(r => new Thread(() =>
+        Hammer.Run(threads + 2, i =>
         {
-            HistogramCursor? cursor = null;
-            while (writers.Exists(w => w.IsAlive))
+            if (i < threads)
             {
+                for (var n = 0; n < perThread; n++)
+                {
+                    histogram.Update((long)(n % 5000));
+                    histogram.Update(0.5);
+                }
+
+                Interlocked.Decrement(ref writersLeft);
+                return;
+            }
+
+            var r = i - threads;
+            HistogramCursor? cursor = null;
+            bool writing;
+            do
+            {
+                writing = Volatile.Read(ref writersLeft) > 0;
                 var window = histogram.GetWindow(ref cursor);
                 totals[r].Count += window.Count;
                 totals[r].Sum += window.Sum;
             }
-
-            writers.ForEach(w => w.Join());
-            var last = histogram.GetWindow(ref cursor);
-            totals[r].Count += last.Count;
-            totals[r].Sum += last.Sum;
-        })).ToList();
-
-        writers.ForEach(w => w.Start());
-        readers.ForEach(r => r.Start());
-        readers.ForEach(r => r.Join());
+            while (writing);
+        });
 
         // Each writer: 0 + ... + 4999 forty times, plus 0.5 per iteration.
         var expectedSum = ((12_497_500.0 * 40) + (0.5 * perThread)) * threads;

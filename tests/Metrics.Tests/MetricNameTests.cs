@@ -19,6 +19,15 @@ public class MetricNameTests
     }
 
     [Test]
+    public void Encode_KeysBeyondTheBasicPlane_SortedByCodePointLikePython()
+    {
+        // python3 -c 'import json; print("m" + json.dumps({"\uff01": "a", "\U0001F600": "b", "z": "c"}, sort_keys=True))'
+        var encoded = MetricName.Encode("m", new Tags(("\U0001F600", "b"), ("\uFF01", "a"), ("z", "c")));
+
+        Assert.That(encoded, Is.EqualTo("m{\"z\": \"c\", \"\\uff01\": \"a\", \"\\ud83d\\ude00\": \"b\"}"));
+    }
+
+    [Test]
     public void Encode_QuotesBackslashesAndControls_AreEscapedLikeJsonDumps()
     {
         var encoded = MetricName.Encode("m", new Tags(("k", "a\"b\\c\nd\te\u0001")));

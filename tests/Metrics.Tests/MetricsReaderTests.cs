@@ -56,6 +56,57 @@ public class MetricsReaderTests
     }
 
     [Test]
+    public void Read_OneReaderFromSeveralThreads_EveryIncrementInExactlyOneDelta()
+    {
+        var counter = _registry.Counter("orders");
+        var histogram = _registry.Histogram("size");
+        var reader = _registry.CreateReader();
+        const int increments = 200_000;
+        var writing = 1;
+        long deltas = 0;
+        long windowed = 0;
+
+        Hammer.Run(3, i =>
+        {
+            if (i == 0)
+            {
+                for (var n = 0; n < increments; n++)
+                {
+                    counter.Inc();
+                    histogram.Update(7L);
+                }
+
+                Volatile.Write(ref writing, 0);
+                return;
+            }
+
+            bool more;
+            do
+            {
+                more = Volatile.Read(ref writing) == 1;
+                foreach (var s in reader.Read())
+                {
+                    if (s.Type == MetricType.Counter)
+                    {
+                        Interlocked.Add(ref deltas, s.Delta);
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref windowed, s.Window!.Count);
+                    }
+                }
+            }
+            while (more);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deltas, Is.EqualTo(increments));
+            Assert.That(windowed, Is.EqualTo(increments));
+        });
+    }
+
+    [Test]
     public void Read_CounterGoingDown_HasNegativeDelta()
     {
         var counter = _registry.Counter("inflight");

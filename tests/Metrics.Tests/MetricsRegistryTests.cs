@@ -52,6 +52,39 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void EveryType_EncodedName_IsTheSameSeriesAsNamePlusTags()
+    {
+        var eu = new Tags(("region", "eu"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.Meter("m{\"region\": \"eu\"}"), Is.SameAs(_registry.Meter("m", eu)));
+            Assert.That(_registry.Histogram("h{\"region\": \"eu\"}"), Is.SameAs(_registry.Histogram("h", eu)));
+            Assert.That(_registry.Timer("t{\"region\": \"eu\"}"), Is.SameAs(_registry.Timer("t", eu)));
+            Assert.That(_registry.SettableGauge("s{\"region\": \"eu\"}"), Is.SameAs(_registry.SettableGauge("s", eu)));
+            Assert.That(_registry.Gauge("g{\"region\": \"eu\"}", () => 1), Is.SameAs(_registry.Gauge("g", eu, () => 2)));
+            Assert.That(_registry.SeriesCount, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public void Timer_WithReservoirOption_KeepsItsDurationsInThatReservoir()
+    {
+        var timer = _registry.Timer("db", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 2 });
+
+        timer.Update(TimeSpan.FromMilliseconds(1));
+        timer.Update(TimeSpan.FromMilliseconds(2));
+        timer.Update(TimeSpan.FromMilliseconds(3));
+        var snapshot = timer.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(3));
+            Assert.That(snapshot.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 2_000_000.0, 3_000_000.0 }));
+        });
+    }
+
+    [Test]
     public void Counter_EncodedNameWithNonAsciiEscapes_IsTheSameSeriesAsTheDecodedTags()
     {
         var tagged = _registry.Counter("orders", new Tags(("city", "Zürich")));
@@ -303,6 +336,55 @@ public class MetricsRegistryTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 0 }));
 
         Assert.That(ex!.Message, Does.Contain("MaxSeriesPerName").And.Contain("at least 1"));
+    }
+
+    [Test]
+    public void Constructor_InvalidDefaultHistogram_ThrowsAtOnceNamingTheSetting()
+    {
+        var options = new MetricsOptions { DefaultHistogram = new HistogramOptions { SignificantDigits = 9 } };
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new MetricsRegistry(options));
+
+        Assert.That(ex!.Message, Does.Contain("SignificantDigits must be from 1 to 5"));
+    }
+
+    [Test]
+    public void Constructor_OptionsChangedAfterwards_RegistryKeepsWhatItWasCreatedWith()
+    {
+        var time = new Metrics.Testing.ManualTimeProvider();
+        var histogramOptions = new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 2 };
+        var options = new MetricsOptions
+        {
+            TimeProvider = time,
+            GlobalTags = new Tags(("env", "prod")),
+            MaxSeriesPerName = 5,
+            DefaultHistogram = histogramOptions,
+        };
+        var registry = new MetricsRegistry(options);
+
+        options.TimeProvider = null!;
+        options.GlobalTags = null!;
+        options.MaxSeriesPerName = 1;
+        histogramOptions.SignificantDigits = 0;
+        var meter = registry.Meter("requests");
+        var histogram = registry.Histogram("size");
+        registry.Counter("c", new Tags(("k", "1")));
+        registry.Counter("c", new Tags(("k", "2")));
+        meter.Mark(5);
+        time.Advance(TimeSpan.FromSeconds(5));
+        for (var v = 1; v <= 3; v++)
+        {
+            histogram.Update((long)v);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.TimeProvider, Is.SameAs(time));
+            Assert.That(registry.GlobalTags, Is.EqualTo(new Tags(("env", "prod"))));
+            Assert.That(registry.GetFoldedSeriesCount("c"), Is.Zero, "the limit stays 5");
+            Assert.That(meter.OneMinuteRate, Is.EqualTo(1.0).Within(1e-8));
+            Assert.That(histogram.GetSnapshot().Count, Is.EqualTo(2), "a sliding window of 2, as configured at creation");
+        });
     }
 
     [Test]

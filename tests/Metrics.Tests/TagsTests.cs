@@ -66,7 +66,7 @@ public class TagsTests
     {
         var ex = Assert.Throws<ArgumentException>(() => _ = new Tags((key!, "v")));
 
-        Assert.That(ex!.Message, Does.Contain("key"));
+        Assert.That(ex!.Message, Does.Contain("tag key is null or empty"));
     }
 
     [Test]
@@ -127,6 +127,22 @@ public class TagsTests
             Assert.That(tags["a"], Is.EqualTo("1"));
             Assert.That(() => tags["b"], Throws.TypeOf<KeyNotFoundException>().With.Message.Contain("'b'"));
             Assert.That(tags.ContainsKey("b"), Is.False);
+        });
+    }
+
+    [Test]
+    public void TryGetValue_PresentAndMissingKeys()
+    {
+        var tags = new Tags(("region", "eu"), ("code", "200"));
+
+        var found = tags.TryGetValue("code", out var code);
+        var missing = tags.TryGetValue("host", out var host);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((found, code), Is.EqualTo((true, "200")));
+            Assert.That((missing, host), Is.EqualTo((false, (string?)null)));
+            Assert.That(tags.ToDictionary(p => p.Key, p => p.Value), Is.EqualTo(new Dictionary<string, string> { ["code"] = "200", ["region"] = "eu" }));
         });
     }
 

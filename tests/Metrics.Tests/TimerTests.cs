@@ -54,6 +54,24 @@ public class TimerTests
     }
 
     [Test]
+    public void Stop_InsideAUsingDeclaration_RecordsOnce()
+    {
+        var timer = _registry.Timer("t");
+
+        Run();
+
+        Assert.That(timer.Count, Is.EqualTo(1), "Stop and the closing Dispose must record one duration");
+
+        void Run()
+        {
+            using var context = timer.Time();
+            _time.Advance(TimeSpan.FromSeconds(1));
+            context.Stop();
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    [Test]
     public void Elapsed_WhileRunning_FollowsTheClock()
     {
         var context = _registry.Timer("t").Time();

@@ -6,19 +6,23 @@ namespace Metrics.Histograms;
 /// </summary>
 /// <remarks>
 /// A value recorded t seconds after the landmark gets weight e^(alpha·t) and priority weight / u, u uniform in
-/// (0, 1] (never 0, so never an infinite priority); the sample keeps the highest priorities. Every hour, checked on
-/// write and on read, the landmark moves to now and every weight and priority is scaled by e^(-alpha·elapsed), so
-/// exponents stay small; samples whose weight underflows to 0 are dropped, so an idle reservoir empties instead of
-/// reporting stale percentiles forever. Thread-safe through one lock, as in Dropwizard.
+/// (0, 1] (never 0, so never an infinite priority); the sample keeps the highest priorities. Every hour (sooner when
+/// alpha is above 0.015, so that alpha·t never exceeds 54 and no weight can overflow), checked on write and on read,
+/// the landmark moves to now and every weight and priority is scaled by e^(-alpha·elapsed); samples whose weight
+/// underflows to 0 are dropped, so an idle reservoir empties instead of reporting stale percentiles forever.
+/// Thread-safe through one lock, as in Dropwizard.
 /// </remarks>
 internal sealed class ExponentiallyDecayingReservoir : IReservoir
 {
-    private static readonly TimeSpan RescaleThreshold = TimeSpan.FromHours(1);
+    // Dropwizard rescales hourly; at its default alpha (0.015) that bounds alpha·t by 54, and so does this for any alpha.
+    private const double RescaleSeconds = 3600;
+    private const double MaxExponent = 54;
 
     private readonly Lock _lock = new();
     private readonly double _alpha;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly long _rescaleInterval;
 
     // A min-heap on priority, in three parallel arrays: the root is the sample to evict first.
     private readonly double[] _priorities;
@@ -36,20 +40,9 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         _priorities = new double[size];
         _values = new double[size];
         _weights = new double[size];
+        _rescaleInterval = Math.Max(1, (long)(Math.Min(RescaleSeconds, MaxExponent / alpha) * time.TimestampFrequency));
         _landmark = time.GetTimestamp();
-        _nextRescale = _landmark + ToTimestamp(RescaleThreshold);
-    }
-
-    /// <summary>Samples held.</summary>
-    public int Size
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _count;
-            }
-        }
+        _nextRescale = _landmark + _rescaleInterval;
     }
 
     public void Update(double value)
@@ -100,7 +93,7 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
 
         var factor = Math.Exp(-_alpha * _time.GetElapsedTime(_landmark, now).TotalSeconds);
         _landmark = now;
-        _nextRescale = now + ToTimestamp(RescaleThreshold);
+        _nextRescale = now + _rescaleInterval;
         var kept = 0;
         for (var i = 0; i < _count; i++)
         {
@@ -122,8 +115,6 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
             SiftDown(i);
         }
     }
-
-    private long ToTimestamp(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     private void SiftUp(int i)
     {

@@ -28,18 +28,6 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
         _window = (long)Math.Min(window.TotalSeconds * time.TimestampFrequency, long.MaxValue / 2);
     }
 
-    /// <summary>Values held.</summary>
-    public int Size
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _count;
-            }
-        }
-    }
-
     public void Update(double value)
     {
         lock (_lock)

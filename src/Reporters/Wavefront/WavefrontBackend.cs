@@ -59,16 +59,26 @@ internal sealed class WavefrontBackend : IExpandingBackend
         var writer = Interlocked.Exchange(ref _spare, null) ?? new WavefrontLineWriter();
         try
         {
-            var metrics = Write(writer, batch, distributions: false, out var metricCount);
+            var metrics = Write(writer, batch, distributions: false, out var metricCount, out var deltaCount);
             var result = await SendKindAsync(WavefrontDataKind.Metric, writer, metricCount, metrics, delivered: 0, cancellationToken).ConfigureAwait(false);
             if (result.Outcome != SendOutcome.Success)
             {
                 return Widen(result, batch.Count - metrics);
             }
 
-            var distributionPoints = Write(writer, batch, distributions: true, out var distributionCount);
-            result = await SendKindAsync(WavefrontDataKind.Distribution, writer, distributionCount, distributionPoints, delivered: metrics, cancellationToken).ConfigureAwait(false);
-            return result.Outcome == SendOutcome.Success ? SendResult.Ok(batch.Count, result.StatusCode) : result;
+            // Metric lines carry their timestamp, so sending them again only overwrites the same values: when the
+            // distributions fail, the whole batch may be retried (and kept offline). Delta counters are added up by
+            // the server instead, so once they are delivered the batch is never sent again.
+            var distributionPoints = Write(writer, batch, distributions: true, out var distributionCount, out _);
+            var delivered = deltaCount > 0 ? metrics : 0;
+            result = await SendKindAsync(WavefrontDataKind.Distribution, writer, distributionCount, distributionPoints, delivered, cancellationToken).ConfigureAwait(false);
+            return result.Outcome switch
+            {
+                SendOutcome.Success => SendResult.Ok(batch.Count, result.StatusCode),
+                SendOutcome.PartialFailure => result,
+                SendOutcome.Permanent when metrics > 0 => result with { Outcome = SendOutcome.PartialFailure, Succeeded = metrics },
+                _ => Widen(result, metrics),
+            };
         }
         finally
         {
@@ -79,11 +89,12 @@ internal sealed class WavefrontBackend : IExpandingBackend
     public ValueTask DisposeAsync() => _sink.DisposeAsync();
 
     /// <summary>Writes the points of one kind; returns how many points of the batch are of that kind.</summary>
-    private int Write(WavefrontLineWriter writer, IReadOnlyList<DataPoint> batch, bool distributions, out int lines)
+    private int Write(WavefrontLineWriter writer, IReadOnlyList<DataPoint> batch, bool distributions, out int lines, out int deltaLines)
     {
         writer.Clear();
         var points = 0;
         lines = 0;
+        deltaLines = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var p = batch[i];
@@ -104,6 +115,7 @@ internal sealed class WavefrontBackend : IExpandingBackend
                     if (writer.WriteDeltaCounter(p.Metric, p.Value, _source, p.Tags))
                     {
                         lines++;
+                        deltaLines++;
                     }
 
                     break;
@@ -133,8 +145,8 @@ internal sealed class WavefrontBackend : IExpandingBackend
         var error = status.Error ?? "unknown error";
         if (delivered > 0)
         {
-            // Resending the whole batch would send the delivered points twice (delta counters would count twice),
-            // so the part that failed is reported and not resent.
+            // Resending the whole batch would send the delivered delta counters twice (the server would count them
+            // twice), so the part that failed is reported and not resent.
             return new SendResult(SendOutcome.PartialFailure, delivered, points, [error], status.StatusCode, null, status.Exception);
         }
 

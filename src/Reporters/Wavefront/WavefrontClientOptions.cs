@@ -1,3 +1,4 @@
+using Metrics.Reporters.Wavefront;
 using Microsoft.Extensions.Logging;
 
 namespace Metrics.Reporters;
@@ -25,6 +26,8 @@ public abstract class WavefrontClientOptions
     /// The registry that receives the client's own metrics (<c>~sdk.dotnet.core.sender.proxy.points.valid</c>,
     /// <c>.invalid</c>, <c>.dropped</c>, <c>.report.errors</c>, <c>.queue.size</c>, likewise for <c>histograms</c>,
     /// <c>spans</c> and <c>span_logs</c>). Default null: the client keeps them in a registry of its own.
+    /// Clients of the same kind that share a registry add up in the same counters, and the <c>queue.size</c> gauge
+    /// follows the first of them; give each client its own registry to see each one apart.
     /// </summary>
     public MetricsRegistry? Registry { get; set; }
 
@@ -49,10 +52,7 @@ public abstract class WavefrontClientOptions
             throw new ArgumentException($"BatchSize is {BatchSize}; it must be at least 1 (the default is 10,000).", nameof(BatchSize));
         }
 
-        if (FlushInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"FlushInterval is {FlushInterval}; it must be positive.", nameof(FlushInterval));
-        }
+        WavefrontOptionChecks.Positive(FlushInterval, nameof(FlushInterval));
 
         if (string.IsNullOrWhiteSpace(DefaultSource))
         {
@@ -81,25 +81,13 @@ public sealed class WavefrontProxyClientOptions : WavefrontClientOptions
     internal override void Validate()
     {
         base.Validate();
-        if (string.IsNullOrWhiteSpace(Host))
-        {
-            throw new ArgumentException("Host is blank; set it to the Wavefront proxy's host name or address.", nameof(Host));
-        }
-
-        CheckPort(MetricsPort, nameof(MetricsPort));
-        CheckPort(DistributionPort, nameof(DistributionPort));
-        CheckPort(TracingPort, nameof(TracingPort));
+        WavefrontOptionChecks.Host(Host, nameof(Host));
+        WavefrontOptionChecks.Port(MetricsPort, nameof(MetricsPort), mayBeNull: true);
+        WavefrontOptionChecks.Port(DistributionPort, nameof(DistributionPort), mayBeNull: true);
+        WavefrontOptionChecks.Port(TracingPort, nameof(TracingPort), mayBeNull: true);
         if (MetricsPort is null && DistributionPort is null && TracingPort is null)
         {
             throw new ArgumentException("MetricsPort, DistributionPort and TracingPort are all null; set at least one.", nameof(MetricsPort));
-        }
-    }
-
-    private static void CheckPort(int? port, string name)
-    {
-        if (port is int p && (p <= 0 || p > 65535))
-        {
-            throw new ArgumentException($"{name} is {p}; a port is between 1 and 65535 (or null to send nothing there).", name);
         }
     }
 }
@@ -125,17 +113,10 @@ public sealed class WavefrontDirectClientOptions : WavefrontClientOptions
     internal override void Validate()
     {
         base.Validate();
-        if (Server is null || !Server.IsAbsoluteUri || (Server.Scheme != Uri.UriSchemeHttps && Server.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new ArgumentException("Server must be an absolute http or https address such as https://example.wavefront.com.", nameof(Server));
-        }
-
-        if (RequestTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"RequestTimeout is {RequestTimeout}; it must be positive.", nameof(RequestTimeout));
-        }
+        WavefrontOptionChecks.Server(Server, nameof(Server));
+        WavefrontOptionChecks.Positive(RequestTimeout, nameof(RequestTimeout));
     }
 
     /// <summary>Describes the options without the token.</summary>
-    public override string ToString() => $"WavefrontDirectClientOptions {{ Server = {Server}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
+    public override string ToString() => $"WavefrontDirectClientOptions {{ Server = {WavefrontDirectSink.Describe(Server)}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Metrics.Reporters.Wavefront;
 
 /// <summary>The kinds of Wavefront data; each has its own queue, port (proxy) and <c>f=</c> format (direct).</summary>
@@ -11,7 +13,8 @@ internal enum WavefrontDataKind
 
 internal static class WavefrontDataKinds
 {
-    public static readonly WavefrontDataKind[] All = [WavefrontDataKind.Metric, WavefrontDataKind.Distribution, WavefrontDataKind.Span, WavefrontDataKind.SpanLog];
+    /// <summary>Every kind, in flush order. Read-only: a shared array could be changed by any caller.</summary>
+    public static readonly ImmutableArray<WavefrontDataKind> All = [WavefrontDataKind.Metric, WavefrontDataKind.Distribution, WavefrontDataKind.Span, WavefrontDataKind.SpanLog];
 
     /// <summary>The direct-ingestion <c>f=</c> parameter.</summary>
     public static string Format(this WavefrontDataKind kind) => kind switch

@@ -26,7 +26,7 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
             _uris[kind] = new Uri(root, "report?f=" + kind.Format());
         }
 
-        _server = root.GetLeftPart(UriPartial.Authority);
+        _server = Describe(root);
         _headers = string.IsNullOrEmpty(options.Token)
             ? null
             : new Dictionary<string, string> { ["Authorization"] = "Bearer " + options.Token };
@@ -34,6 +34,12 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
     }
 
     public string Name => "direct";
+
+    /// <summary>The server for messages and <c>ToString</c>: scheme, host, port and path, never user info or query (they may hold credentials).</summary>
+    internal static string Describe(Uri? server) =>
+        server is null ? "(none)"
+        : server.IsAbsoluteUri ? server.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+        : "(not an absolute address)";
 
     public bool Supports(WavefrontDataKind kind) => true;
 

@@ -127,12 +127,7 @@ internal sealed class WavefrontLineWriter
         IEnumerable<KeyValuePair<string, string>>? tags,
         bool hasSpanLogs)
     {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            Check("The span name is blank; give every span a non-empty name.");
-        }
-
-        Check(WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name));
+        Check(WavefrontValidation.SpanName(name) ?? WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name));
         Put('"');
         Escape(name);
         Put("\" source=\"");

@@ -1,3 +1,5 @@
+using Metrics.Reporters.Wavefront;
+
 namespace Metrics.Reporters;
 
 /// <summary>
@@ -50,7 +52,7 @@ public sealed class WavefrontReporterOptions : ReporterOptions
     public override string ToString() =>
         ProxyHost is not null
             ? $"WavefrontReporterOptions {{ ProxyHost = {ProxyHost}, MetricsPort = {MetricsPort}, DistributionPort = {DistributionPort} }}"
-            : $"WavefrontReporterOptions {{ Server = {Server}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
+            : $"WavefrontReporterOptions {{ Server = {WavefrontDirectSink.Describe(Server)}, Token = {(string.IsNullOrEmpty(Token) ? "(none)" : "***")} }}";
 
     internal void Validate()
     {
@@ -61,24 +63,19 @@ public sealed class WavefrontReporterOptions : ReporterOptions
                 ProxyHost is null ? nameof(ProxyHost) : nameof(Server));
         }
 
-        if (ProxyHost is not null && string.IsNullOrWhiteSpace(ProxyHost))
+        if (ProxyHost is not null)
         {
-            throw new ArgumentException("ProxyHost is blank; set it to the Wavefront proxy's host name or address.", nameof(ProxyHost));
+            WavefrontOptionChecks.Host(ProxyHost, nameof(ProxyHost));
+        }
+        else
+        {
+            WavefrontOptionChecks.Server(Server, nameof(Server));
         }
 
-        if (Server is not null && (!Server.IsAbsoluteUri || (Server.Scheme != Uri.UriSchemeHttps && Server.Scheme != Uri.UriSchemeHttp)))
-        {
-            throw new ArgumentException("Server must be an absolute http or https address such as https://example.wavefront.com.", nameof(Server));
-        }
-
-        CheckPort(MetricsPort, nameof(MetricsPort));
-        CheckPort(DistributionPort, nameof(DistributionPort));
-        if (RequestTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"RequestTimeout is {RequestTimeout}; it must be positive.", nameof(RequestTimeout));
-        }
-
-        if (Wavefront.WavefrontValidation.Source(Source) is { } error)
+        WavefrontOptionChecks.Port(MetricsPort, nameof(MetricsPort));
+        WavefrontOptionChecks.Port(DistributionPort, nameof(DistributionPort));
+        WavefrontOptionChecks.Positive(RequestTimeout, nameof(RequestTimeout));
+        if (WavefrontValidation.Source(Source) is { } error)
         {
             throw new ArgumentException("Source: " + error, nameof(Source));
         }
@@ -86,14 +83,6 @@ public sealed class WavefrontReporterOptions : ReporterOptions
         if (Distributions && (Granularities is null || Granularities.Count == 0))
         {
             throw new ArgumentException("Granularities is empty while Distributions is on; give at least one of Minute, Hour or Day.", nameof(Granularities));
-        }
-    }
-
-    private static void CheckPort(int port, string name)
-    {
-        if (port is <= 0 or > 65535)
-        {
-            throw new ArgumentException($"{name} is {port}; a port is between 1 and 65535.", name);
         }
     }
 }

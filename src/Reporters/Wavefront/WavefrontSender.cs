@@ -22,6 +22,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
     private readonly string _defaultSource;
     private long _failures;
     private int _disposed;
+    private int _enqueuing;
 
     public WavefrontSender(WavefrontClientOptions options, IWavefrontSink sink)
     {
@@ -136,10 +137,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var kind in WavefrontDataKinds.All)
-            {
-                await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
-            }
+            await FlushQueuesAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -152,6 +150,14 @@ internal sealed class WavefrontSender : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
+        }
+
+        // A Send* that got past the disposed check is still adding its item: wait for it (formatting only, no I/O),
+        // so the final flush below sees every item a caller was told was queued.
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _enqueuing) > 0)
+        {
+            spin.SpinOnce();
         }
 
         await _timer.DisposeAsync().ConfigureAwait(false);
@@ -171,51 +177,100 @@ internal sealed class WavefrontSender : IAsyncDisposable
         _flushGate.Dispose();
     }
 
+    /// <summary>Sends every queue in turn; the caller holds the flush gate.</summary>
+    private async Task FlushQueuesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var kind in WavefrontDataKinds.All)
+        {
+            await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task FlushKindAsync(WavefrontDataKind kind, CancellationToken cancellationToken)
     {
         var queue = _queues[kind];
-        while (true)
+
+        // Only what is queued now: items added during the flush wait for the next one, so a flush ends even while
+        // callers keep sending as fast as the server takes lines.
+        var remaining = queue.Count;
+        while (remaining > 0)
         {
-            var batch = queue.Take(_batchSize);
+            var batch = queue.Take(Math.Min(_batchSize, remaining));
             if (batch.Count == 0)
             {
                 return;
             }
 
-            _flushWriter.Clear();
-            foreach (var item in batch)
+            remaining -= batch.Count;
+            var (kept, cancelled) = await SendBatchAsync(kind, batch, cancellationToken).ConfigureAwait(false);
+            if (kept is not null)
             {
-                _flushWriter.WriteRaw(item);
+                queue.Keep(kept);
             }
 
-            WavefrontSendStatus status;
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            if (kept is not null || cancelled)
             {
-                status = await _sink.SendAsync(kind, _flushWriter.ToUtf8(), cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (OperationCanceledException)
-            {
-                queue.Keep(batch);
-                throw;
-            }
-
-            if (status.Ok)
-            {
-                queue.Release(batch.Count);
-                continue;
-            }
-
-            Failed(kind, batch.Count, status);
-            if (status.Permanent)
-            {
-                queue.Release(batch.Count);
-                _metrics[kind].Dropped.Inc(batch.Count);
-                continue;
-            }
-
-            queue.Keep(batch);
-            return;
         }
+    }
+
+    /// <summary>
+    /// Sends one batch; a batch the server finds too large (HTTP 413) is split in halves, sent in turn. Releases what
+    /// was delivered or dropped for good and returns what failed transiently or was cut short by cancellation (to be
+    /// kept and sent first next time), or null.
+    /// </summary>
+    private async Task<(List<string>? Kept, bool Cancelled)> SendBatchAsync(WavefrontDataKind kind, List<string> batch, CancellationToken cancellationToken)
+    {
+        var queue = _queues[kind];
+        _flushWriter.Clear();
+        foreach (var item in batch)
+        {
+            _flushWriter.WriteRaw(item);
+        }
+
+        WavefrontSendStatus status;
+        try
+        {
+            status = await _sink.SendAsync(kind, _flushWriter.ToUtf8(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return (batch, true);
+        }
+#pragma warning disable CA1031 // A sink that throws must not lose the batch it was given: it is kept like any transient failure.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            status = WavefrontSendStatus.Transient($"Sending {kind.Describe()} through the Wavefront {_sink.Name} failed: {ex.GetType().Name}: {ex.Message}", exception: ex);
+        }
+
+        if (status.Ok)
+        {
+            queue.Release(batch.Count);
+            return (null, false);
+        }
+
+        if (status.StatusCode == 413 && batch.Count > 1)
+        {
+            var half = batch.Count / 2;
+            var second = batch.GetRange(half, batch.Count - half);
+            var first = await SendBatchAsync(kind, batch.GetRange(0, half), cancellationToken).ConfigureAwait(false);
+            return first.Kept is null && !first.Cancelled
+                ? await SendBatchAsync(kind, second, cancellationToken).ConfigureAwait(false)
+                : ([.. first.Kept ?? [], .. second], first.Cancelled);
+        }
+
+        Failed(kind, batch.Count, status);
+        if (status.Permanent)
+        {
+            queue.Release(batch.Count);
+            _metrics[kind].Dropped.Inc(batch.Count);
+            return (null, false);
+        }
+
+        return (batch, false);
     }
 
     private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status)
@@ -234,7 +289,22 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     private bool Enqueue(WavefrontDataKind kind, Func<WavefrontLineWriter, bool> format)
     {
-        ThrowIfDisposed();
+        // Counted before the disposed check (both are full fences), so DisposeAsync either sees this call and waits
+        // for it, or this call sees the disposal and throws.
+        Interlocked.Increment(ref _enqueuing);
+        try
+        {
+            ThrowIfDisposed();
+            return FormatAndAdd(kind, format);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _enqueuing);
+        }
+    }
+
+    private bool FormatAndAdd(WavefrontDataKind kind, Func<WavefrontLineWriter, bool> format)
+    {
         EnsureSupported(kind);
         var writer = new WavefrontLineWriter(256);
         bool written;
@@ -287,15 +357,34 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     private async Task FlushOnTimerAsync()
     {
+        // A tick that finds a flush still running is skipped: that flush sends what is queued. Waiting instead would
+        // pile up one flush per tick behind a slow server (a 30 s timeout with a 1 s interval) without bound.
         try
         {
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!await _flushGate.WaitAsync(0).ConfigureAwait(false))
+            {
+                return;
+            }
         }
-#pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushAsync.
+        catch (ObjectDisposedException)
+        {
+            // A tick that raced with disposal: the final flush has run.
+            return;
+        }
+
+        try
+        {
+            await FlushQueuesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushKindAsync.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             _logger.LogWarning(ex, "Wavefront {Sink} client flush failed.", _sink.Name);
+        }
+        finally
+        {
+            _flushGate.Release();
         }
     }
 }

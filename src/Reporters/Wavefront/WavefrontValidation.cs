@@ -34,8 +34,13 @@ internal static class WavefrontValidation
         }
 
         var length = source.AsSpan().Trim().Length;
-        return length > WavefrontLimits.MaxSourceLength
-            ? $"The source '{Shorten(source)}' is {length} characters long; Wavefront accepts at most {WavefrontLimits.MaxSourceLength}. Use a shorter source."
+        if (length > WavefrontLimits.MaxSourceLength)
+        {
+            return $"The source '{Shorten(source)}' is {length} characters long; Wavefront accepts at most {WavefrontLimits.MaxSourceLength}. Use a shorter source.";
+        }
+
+        return EndsWithBackslash(source)
+            ? $"The source '{Shorten(source)}' ends with a backslash, which would escape its closing quote and break the line. Remove the trailing backslash."
             : null;
     }
 
@@ -85,8 +90,26 @@ internal static class WavefrontValidation
         }
 
         var length = key.Length + value.AsSpan().Trim().Length;
-        return length > WavefrontLimits.MaxTagLength
-            ? $"The tag '{Shorten(key)}' of '{Shorten(name)}' is {length} characters long (key plus value); Wavefront accepts at most {WavefrontLimits.MaxTagLength}. Shorten the key or the value."
+        if (length > WavefrontLimits.MaxTagLength)
+        {
+            return $"The tag '{Shorten(key)}' of '{Shorten(name)}' is {length} characters long (key plus value); Wavefront accepts at most {WavefrontLimits.MaxTagLength}. Shorten the key or the value.";
+        }
+
+        return EndsWithBackslash(value)
+            ? $"The value of the tag '{Shorten(key)}' of '{Shorten(name)}' ends with a backslash, which would escape its closing quote and break the line. Remove the trailing backslash."
+            : null;
+    }
+
+    /// <summary>Checks a span name, which is escaped like a tag value rather than sanitized.</summary>
+    public static string? SpanName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "The span name is blank; give every span a non-empty name.";
+        }
+
+        return EndsWithBackslash(name)
+            ? $"The span name '{Shorten(name)}' ends with a backslash, which would escape its closing quote and break the line. Remove the trailing backslash."
             : null;
     }
 
@@ -120,4 +143,14 @@ internal static class WavefrontValidation
             : null;
 
     public static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 61), "...");
+
+    /// <summary>
+    /// Quoted values are escaped the way the reference client does it, without doubling backslashes (PROTOCOLS.md), so a
+    /// value whose last character (after trimming) is a backslash would escape the closing quote.
+    /// </summary>
+    private static bool EndsWithBackslash(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        return trimmed.Length > 0 && trimmed[^1] == '\\';
+    }
 }

@@ -100,6 +100,45 @@ public class WavefrontDirectClientTests
     }
 
     [Test]
+    public async Task FlushAsync_PayloadTooLarge_SplitsTheBatchAndDeliversEveryLine()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(413, "too large"));
+        server.Enqueue(new TestResponse(413, "too large"));
+        await using var client = Client(server);
+        for (var i = 0; i < 4; i++)
+        {
+            client.SendMetric("m" + i, i);
+        }
+
+        await client.FlushAsync();
+
+        var requests = await server.WaitForRequestsAsync(5, Deadline);
+        Assert.That(requests.Select(r => r.Body.Count(c => c == '\n')), Is.EqualTo(new[] { 4, 2, 1, 1, 2 }));
+        Assert.That(requests.Skip(2).SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)), Is.EqualTo(new[]
+        {
+            "\"m0\" 0.0 source=\"app-1\"", "\"m1\" 1.0 source=\"app-1\"", "\"m2\" 2.0 source=\"app-1\"", "\"m3\" 3.0 source=\"app-1\"",
+        }));
+        Assert.That(client.FailureCount, Is.Zero);
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_SingleLineTooLarge_IsDroppedAndCounted()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(413, "too large"));
+        await using var client = Client(server);
+        client.SendMetric("m", 1);
+
+        await client.FlushAsync();
+
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
     public async Task FlushAsync_ServerUnreachable_CountsFailureAndKeepsTheBatch()
     {
         var port = HttpTestServer.FreePort();
@@ -170,6 +209,51 @@ public class WavefrontDirectClientTests
 
         Assert.That(status.Permanent, Is.True);
         Assert.That(status.Error, Does.Contain("401").And.Contain("Token").And.Not.Contain(Token));
+    }
+
+    [Test]
+    public void Options_ToString_HidesCredentialsInTheServerAddress()
+    {
+        var server = new Uri("https://user:hunter2@example.wavefront.com/wf/?t=query-secret");
+
+        Assert.That(new WavefrontDirectClientOptions { Server = server }.ToString(), Does.Contain("https://example.wavefront.com/wf/").And.Not.Contain("hunter2").And.Not.Contain("query-secret"));
+        Assert.That(new WavefrontReporterOptions { Server = server }.ToString(), Does.Contain("https://example.wavefront.com/wf/").And.Not.Contain("hunter2").And.Not.Contain("query-secret"));
+    }
+
+    [Test]
+    public async Task ServerError_FailureMessage_DoesNotContainUserInfo()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(503));
+        var address = new UriBuilder(server.BaseAddress) { UserName = "user", Password = "hunter2" }.Uri;
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = address, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Error, Does.Contain("503").And.Contain($"127.0.0.1:{server.BaseAddress.Port}").And.Not.Contain("hunter2"));
+    }
+
+    [TestCase(408, false)]
+    [TestCase(429, false)]
+    [TestCase(500, false)]
+    [TestCase(503, false)]
+    [TestCase(400, true)]
+    [TestCase(404, true)]
+    [TestCase(401, true)]
+    [TestCase(403, true)]
+    public async Task SendAsync_Status_IsTransientOrPermanentAsDocumented(int code, bool permanent)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(code, "why", new Dictionary<string, string> { ["Retry-After"] = "7" }));
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = server.BaseAddress, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Distribution, "!M #1 1.0 \"h\" source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That((status.Ok, status.Permanent, status.StatusCode), Is.EqualTo((false, permanent, (int?)code)));
+        Assert.That(status.Error, Does.Contain(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("distributions").And.Contain("why"));
+        Assert.That(status.RetryAfter, Is.EqualTo(permanent ? null : TimeSpan.FromSeconds(7)));
     }
 
     [TestCase("ftp://example.com")]

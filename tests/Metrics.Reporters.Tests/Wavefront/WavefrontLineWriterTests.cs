@@ -62,6 +62,26 @@ public class WavefrontLineWriterTests
     public void WriteMetric_BackslashInValue_IsKeptAsIs() =>
         Assert.That(Metric("m", 1, null, "s", ("path", "C:\\temp")), Does.EndWith("\"path\"=\"C:\\temp\"\n"));
 
+    [TestCase("C:\\temp\\")]
+    [TestCase("x\\  ")]
+    public void WriteMetric_TagValueEndingInBackslash_ThrowsAndWritesNothing(string value)
+    {
+        var writer = new WavefrontLineWriter();
+
+        Assert.That(() => writer.WriteMetric("m", 1, null, "s", new Tags(("path", value))), Throws.ArgumentException.With.Message.Contains("tag 'path' of 'm' ends with a backslash"));
+        Assert.That(writer.Length, Is.Zero);
+    }
+
+    [Test]
+    public void WriteMetric_SourceEndingInBackslash_Throws() =>
+        Assert.That(() => Metric("m", 1, null, "host\\"), Throws.ArgumentException.With.Message.Contains("source 'host\\' ends with a backslash"));
+
+    [Test]
+    public void WriteSpan_NameEndingInBackslash_Throws() =>
+        Assert.That(
+            () => new WavefrontLineWriter().WriteSpan("GET /a\\", 1, 2, "s", TraceId, SpanId, null, null, null, hasSpanLogs: false),
+            Throws.ArgumentException.With.Message.Contains("span name 'GET /a\\' ends with a backslash"));
+
     [Test]
     public void WriteMetric_NonAsciiValue_IsWrittenAsUtf8()
     {
@@ -260,6 +280,10 @@ public class WavefrontLineWriterTests
             "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", " +
             "\"logs\": [{\"timestamp\": 1635123456789000, \"fields\": {\"event\": \"error\", \"message\": \"bad \\\"x\\\"\\n\\u00e9\"}}]}\n"));
     }
+
+    [Test]
+    public void SpanLog_NullFieldValue_ThrowsNamingTheField() =>
+        Assert.That(() => new SpanLog(1, new Dictionary<string, string> { ["event"] = null! }), Throws.ArgumentException.With.Message.Contains("'event' has a null value"));
 
     [Test]
     public void WriteSpan_BlankTagValue_Throws() =>

@@ -14,6 +14,8 @@ public class WavefrontProxyClientTests
 
     private WavefrontProxyClient FakeClient(Action<WavefrontProxyClientOptions>? configure = null, ManualTimeProvider? time = null)
     {
+        // One fixture instance runs every test: forget the transports of the previous test.
+        _transports.Clear();
         var options = new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = time ?? new ManualTimeProvider(), DefaultSource = "app-1" };
         configure?.Invoke(options);
         return new WavefrontProxyClient(options, port => _transports[port] = new FakeLineTransport(port));
@@ -55,6 +57,44 @@ public class WavefrontProxyClientTests
             "\"getUser\" source=\"web-1\" traceId=7b3bf470-9456-11e8-9eb6-529269fb1459 spanId=0313bafe-9457-11e8-9eb6-529269fb1459 \"_spanLogs\"=\"true\" 1700000000000 12",
             "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", \"logs\": [{\"timestamp\": 1700000000000000, \"fields\": {\"event\": \"error\"}}]}",
         }));
+
+        // One connection per port, kept across flushes: spans and span logs share the tracing connection.
+        client.SendMetric("m", 1);
+        client.SendSpan("again", 1, 2, "web-1", TraceId, SpanId, spanLogs: [new SpanLog(1, [new("k", "v")])]);
+        await client.FlushAsync();
+        await metrics.WaitForLinesAsync(2, Deadline);
+        await tracing.WaitForLinesAsync(4, Deadline);
+        Assert.That(new[] { metrics.ConnectionCount, distributions.ConnectionCount, tracing.ConnectionCount }, Is.EqualTo(new[] { 1, 1, 1 }));
+    }
+
+    [Test]
+    public async Task SendSpanLogsNowAsync_FormattedLines_GoToTheTracingPort()
+    {
+        await using var client = FakeClient();
+        const string Line = "{\"traceId\": \"7b3bf470-9456-11e8-9eb6-529269fb1459\", \"spanId\": \"0313bafe-9457-11e8-9eb6-529269fb1459\", \"logs\": []}";
+
+        Assert.That(await client.SendSpanLogsNowAsync([Line]), Is.True);
+
+        Assert.That(_transports[30000].Writes, Is.EqualTo(new[] { Line + "\n" }));
+    }
+
+    [Test]
+    public async Task WavefrontClient_EitherClient_ServesTheSameCalls()
+    {
+        using var server = HttpTestServer.Start();
+        WavefrontClient[] clients =
+        [
+            FakeClient(),
+            new WavefrontDirectClient(new WavefrontDirectClientOptions { Server = server.BaseAddress, DefaultSource = "app-1", TimeProvider = new ManualTimeProvider() }),
+        ];
+        foreach (var client in clients)
+        {
+            Assert.That(client.SendMetric("shop.orders", 3), Is.True);
+            await client.DisposeAsync();
+        }
+
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"shop.orders\" 3.0 source=\"app-1\"" }));
+        Assert.That((await server.WaitForRequestsAsync(1, Deadline)).Single().Body, Is.EqualTo("\"shop.orders\" 3.0 source=\"app-1\"\n"));
     }
 
     [Test]
@@ -174,15 +214,82 @@ public class WavefrontProxyClientTests
         await using var client = FakeClient(o => o.FlushInterval = TimeSpan.FromSeconds(5), time);
         client.SendMetric("a", 1);
 
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.That(_transports, Is.Empty, "nothing is sent before the interval");
+        time.Advance(TimeSpan.FromSeconds(1));
 
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!(_transports.TryGetValue(2878, out var t) && t.Lines.Count == 1) && DateTime.UtcNow < deadline)
+        await _transports[2878].WaitForWritesAsync(1, Deadline);
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"" }));
+    }
+
+    [Test]
+    public async Task FlushInterval_TicksWhileAFlushIsStillRunning_AreSkippedNotPiledUp()
+    {
+        var time = new ManualTimeProvider();
+        await using var client = FakeClient(o => o.FlushInterval = TimeSpan.FromSeconds(1), time);
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.Gate = gate;
+        client.SendMetric("b", 2);
+
+        // The first tick starts a flush that hangs (a slow server); five more ticks pass while it hangs.
+        for (var i = 0; i < 6; i++)
         {
-            await Task.Delay(10);
+            time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"" }));
+        Assert.That(transport.Attempts, Is.EqualTo(2));
+        transport.FailNext = 100;
+        gate.SetResult();
+        await client.FlushAsync();
+
+        // One failed timer flush and this flush: the ticks that came during the slow flush did not each try again.
+        Assert.That(client.FailureCount, Is.EqualTo(2));
+        Assert.That(transport.Attempts, Is.EqualTo(3));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1), "the batch is still kept");
+    }
+
+    [Test]
+    public async Task FlushAsync_Cancelled_KeepsTheBatchForTheNextFlush()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.SendMetric("b", 2);
+        using var cancel = new CancellationTokenSource();
+
+        var flush = client.FlushAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThatAsync(() => flush, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+        Assert.That(client.FailureCount, Is.Zero, "a cancelled flush is not a failed write");
+        transport.Gate = null;
+        await client.FlushAsync();
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_TransportThrowsUnexpectedly_KeepsTheBatchAndCountsTheFailure()
+    {
+        await using var client = FakeClient();
+        client.SendMetric("a", 1);
+        await client.FlushAsync();
+        _transports[2878].ThrowNext = new InvalidOperationException("transport bug");
+        client.SendMetric("b", 2);
+
+        await client.FlushAsync();
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(1));
+
+        await client.FlushAsync();
+        Assert.That(_transports[2878].Lines, Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
     }
 
     [Test]
@@ -213,6 +320,26 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task FlushAsync_CallersKeepSendingDuringTheFlush_SendsWhatWasQueuedAndReturns()
+    {
+        await using var client = FakeClient(o => o.BatchSize = 1);
+        client.SendMetric("warm-up", 0);
+        await client.FlushAsync();
+        var transport = _transports[2878];
+        var next = 0;
+        transport.OnWrite = () => client.SendMetric("late" + Interlocked.Increment(ref next), 1);
+        client.SendMetric("a", 1);
+        client.SendMetric("b", 2);
+
+        await client.FlushAsync().WaitAsync(Deadline);
+
+        Assert.That(transport.Lines.Skip(1).Take(2), Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"", "\"b\" 2.0 source=\"app-1\"" }));
+        Assert.That(transport.Lines, Has.Count.EqualTo(3), "lines sent during the flush wait for the next one");
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.EqualTo(2));
+        transport.OnWrite = null;
+    }
+
+    [Test]
     public async Task SendMetricsNowAsync_FormattedLines_AreWrittenAtOnce()
     {
         await using var client = FakeClient();
@@ -220,6 +347,15 @@ public class WavefrontProxyClientTests
         Assert.That(await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\"", "\"b\" 2.0 source=\"s\"\n"]), Is.True);
 
         Assert.That(_transports[2878].Writes, Is.EqualTo(new[] { "\"a\" 1.0 source=\"s\"\n\"b\" 2.0 source=\"s\"\n" }));
+    }
+
+    [Test]
+    public async Task SendMetricsNowAsync_BlankLine_ThrowsAndSendsNothing()
+    {
+        await using var client = FakeClient();
+
+        await Assert.ThatAsync(async () => await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\"", " "]), Throws.ArgumentException.With.Message.Contains("blank"));
+        Assert.That(_transports, Is.Empty);
     }
 
     [Test]
@@ -283,6 +419,48 @@ public class WavefrontProxyClientTests
         Assert.That(lines, Has.Count.EqualTo(threads * perThread));
         Assert.That(lines.Distinct().Count(), Is.EqualTo(threads * perThread));
         Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Valid.Count, Is.EqualTo(threads * perThread));
+    }
+
+    [Test]
+    public async Task DisposeAsync_WhileThreadsSend_EveryQueuedItemIsDeliveredOrCountedDropped()
+    {
+        const int threads = 4;
+        var client = FakeClient(o => o.MaxQueueSize = 1_000_000);
+        client.SendMetric("warm-up", 1);
+        await client.FlushAsync();
+        using var start = new Barrier(threads + 1);
+        var accepted = new long[threads];
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                while (true)
+                {
+                    if (client.SendMetric("m", 1, source: "t" + t))
+                    {
+                        accepted[t]++;
+                    }
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        start.SignalAndWait();
+        while (accepted.Sum() < 20_000)
+        {
+            await Task.Yield();
+        }
+
+        await client.DisposeAsync();
+        workers.ForEach(w => w.Join());
+
+        var delivered = _transports[2878].Lines.Count - 1;
+        var metrics = client.Sender.MetricsOf(WavefrontDataKind.Metric);
+        Assert.That(metrics.Valid.Count - 1, Is.EqualTo(accepted.Sum()));
+        Assert.That(delivered + metrics.Dropped.Count, Is.EqualTo(accepted.Sum()), "no item a caller was told was queued is lost silently");
     }
 
     [Test]

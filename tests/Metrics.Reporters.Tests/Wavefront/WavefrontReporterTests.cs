@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Metrics.Reporters.Engine;
 using Metrics.Testing;
 
 namespace Metrics.Reporters.Tests.Wavefront;
@@ -100,6 +101,17 @@ public class WavefrontReporterTests
         Assert.That(byName["rt.db.count"].Value, Is.EqualTo(1));
         Assert.That(byName["rt.db.max"].Value, Is.EqualTo(0.005).Within(0.1).Percent);
         Assert.That(_failures, Is.Empty);
+
+        // Every value parses back exactly: the same registry, read again at the same instant and expanded with the
+        // pyformance key set, gives the same doubles bit for bit.
+        var expected = new PointBuffer();
+        var expander = new PointExpander(FieldNaming.Pyformance);
+        foreach (var snapshot in _registry.CreateReader().Read().Where(s => s.Name.StartsWith("rt.", StringComparison.Ordinal)))
+        {
+            expander.Expand(snapshot, snapshot.Name, snapshot.Tags, expected);
+        }
+
+        Assert.That(points.Select(p => (p.Name, p.Value)), Is.EquivalentTo(expected.Points.Select(p => (p.Metric, p.Value))));
     }
 
     [Test]
@@ -299,10 +311,97 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task Distributions_DistributionPortDown_WholeBatchKeptOfflineAndDistributionDeliveredLater()
+    {
+        _registry.Counter("rt.orders").Inc(2);
+        _registry.Histogram("rt.latency").Update(30);
+        var path = Path.Combine(Path.GetTempPath(), "wf-offline-" + Guid.NewGuid().ToString("N") + ".db");
+        _distributions.RefuseConnections();
+        var reporter = ProxyReporter(o =>
+        {
+            o.Distributions = true;
+            o.OfflineStorage = new OfflineStorageOptions { Path = path };
+        });
+        try
+        {
+            await reporter.ReportNowAsync();
+            var firstReport = Now;
+            await _proxy.WaitForLinesAsync(1, Deadline);
+            Assert.That(reporter.Status.StoredPoints, Is.EqualTo(2), "the distribution is kept, with the metric of its batch");
+
+            _distributions.AcceptConnections();
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await reporter.ReportNowAsync();
+
+            var distribution = (await _distributions.WaitForLinesAsync(1, Deadline)).Single();
+            Assert.That(distribution, Is.EqualTo($"!M {firstReport} #1 30.0 \"rt.latency\" source=\"web-1\" \"app\"=\"shop\" \"env\"=\"prod\""));
+            var metrics = (await _proxy.WaitForLinesAsync(3, Deadline)).Select(WavefrontLineParser.ParseMetric).ToList();
+            Assert.That(metrics.Select(p => (p.Name, p.Value, p.Timestamp)), Is.EquivalentTo(new[]
+            {
+                ("rt.orders.count", 2.0, (long?)firstReport), ("rt.orders.count", 2.0, (long?)firstReport), ("rt.orders.count", 2.0, (long?)Now),
+            }), "the resent metric line has its original timestamp, so it only overwrites the same value");
+            Assert.That(reporter.Status.StoredPoints, Is.Zero);
+        }
+        finally
+        {
+            await reporter.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public async Task Distributions_DistributionPortDownAfterDeltaCountersDelivered_ReportedNotResent()
+    {
+        _registry.Counter("rt.orders").Inc(2);
+        _registry.Histogram("rt.latency").Update(30);
+        _distributions.RefuseConnections();
+        var reporter = ProxyReporter(o =>
+        {
+            o.Distributions = true;
+            o.DeltaCounters = true;
+        });
+
+        await reporter.ReportNowAsync();
+        _distributions.AcceptConnections();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await reporter.ReportNowAsync();
+        _registry.Counter("rt.marker").Inc();
+        await reporter.ReportNowAsync();
+
+        var lines = await _proxy.WaitForLinesAsync(2, Deadline);
+        Assert.That(lines.Select(l => WavefrontLineParser.ParseMetric(l).Name), Is.EqualTo(new[] { "\u2206rt.orders.count", "\u2206rt.marker.count" }), "the delta counter is sent once");
+        Assert.That(_distributions.Lines, Is.Empty);
+        var failure = _failures.Single();
+        Assert.That((failure.Succeeded, failure.Failed), Is.EqualTo((1L, 1L)));
+        Assert.That(failure.ToString(), Does.Contain($"127.0.0.1:{_distributions.Port}"));
+    }
+
+    [Test]
     public void Constructor_BothProxyAndServer_ThrowsNamingBoth() =>
         Assert.That(
             () => new WavefrontReporter(_registry, new WavefrontReporterOptions { ProxyHost = "h", Server = new Uri("https://x.wavefront.com") }),
             Throws.ArgumentException.With.Message.Contains("exactly one of ProxyHost").And.Message.Contains("Server"));
+
+    [TestCase("MetricsPort")]
+    [TestCase("DistributionPort")]
+    [TestCase("RequestTimeout")]
+    [TestCase("Source")]
+    [TestCase("ProxyHost")]
+    public void Constructor_InvalidOption_ThrowsNamingIt(string option)
+    {
+        var options = new WavefrontReporterOptions { ProxyHost = "h" };
+        switch (option)
+        {
+            case "MetricsPort": options.MetricsPort = 0; break;
+            case "DistributionPort": options.DistributionPort = 70000; break;
+            case "RequestTimeout": options.RequestTimeout = TimeSpan.Zero; break;
+            case "Source": options.Source = "host\\"; break;
+            default: options.ProxyHost = " "; break;
+        }
+
+        Assert.That(() => new WavefrontReporter(_registry, options), Throws.ArgumentException.With.Property("ParamName").EqualTo(option).And.Message.Contains(option));
+    }
 
     [Test]
     public void Constructor_NeitherProxyNorServer_Throws() =>

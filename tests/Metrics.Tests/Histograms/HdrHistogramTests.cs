@@ -45,6 +45,45 @@ public class HdrHistogramTests
         AssertQuantilesWithin(values, digits);
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GetWindow_LaterWindowOfHeavyTailedData_WithinRelativeErrorOfItsOwnExactPercentiles(int digits)
+    {
+        var hdr = new HdrHistogram(digits, 3_600_000_000_000);
+        var cursor = new HistogramCursor(new Histogram(new HistogramOptions(), TimeProvider.System));
+        var random = new Random(13);
+        foreach (var v in Enumerable.Range(0, 50_000).Select(_ => random.NextInt64(1, 100_000_000_000)))
+        {
+            hdr.Record(v);
+        }
+
+        hdr.GetWindow(cursor);
+        var values = Enumerable.Range(0, 50_000)
+            .Select(_ => (long)Math.Round(1000 / Math.Pow(1 - random.NextDouble(), 1 / 1.16)))
+            .Where(v => v <= 3_600_000_000_000)
+            .ToArray();
+        foreach (var v in values)
+        {
+            hdr.Record(v);
+        }
+
+        var window = hdr.GetWindow(cursor);
+        var sorted = values.OrderBy(v => v).ToArray();
+        var tolerance = Math.Pow(10, -digits);
+        Assert.Multiple(() =>
+        {
+            Assert.That(window.Count, Is.EqualTo(values.Length));
+            Assert.That(window.Sum, Is.EqualTo((double)values.Sum()));
+            foreach (var q in Quantiles)
+            {
+                var rank = Math.Max(1, (long)Math.Ceiling((decimal)q * sorted.Length));
+                var exact = (double)sorted[rank - 1];
+                Assert.That(window.GetValue(q), Is.EqualTo(exact).Within(exact * tolerance), $"q = {q}");
+            }
+        });
+    }
+
     [Test]
     public void GetSnapshot_SmallIntegers_ExactStatistics()
     {

@@ -38,16 +38,13 @@ public class SlidingWindowReservoirTests
         var histogram = new Histogram(
             new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 100 },
             TimeProvider.System);
-        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        Hammer.Run(4, () =>
         {
             for (var i = 0; i < 50_000; i++)
             {
                 histogram.Update(7L);
             }
-        })).ToList();
-
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        });
         var snapshot = histogram.GetSnapshot();
 
         Assert.Multiple(() =>

@@ -78,10 +78,15 @@ internal sealed class TcpLineServer : IAsyncDisposable
         {
             try
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                // Client is null once the connection's read loop has disposed it (the peer closed first).
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
+                // Already closed by its reader: nothing left to drop.
             }
 
             client.Dispose();

@@ -1,0 +1,116 @@
+using Metrics;
+using Metrics.Reporters;
+using Metrics.Reporters.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Adds reporters to a service collection; returned by <c>AddMetricsReporting</c>. Each <c>AddX</c> takes an options
+/// delegate and an optional name: reporters of one kind with different names coexist, and adding the same kind and
+/// name again configures the same reporter (delegates run in the order added). Options get the container's
+/// <see cref="ILoggerFactory"/> when they set none, and a named reporter is called by its name unless its options set one.
+/// </summary>
+/// <remarks>Reporters are built and validated when the host starts, started with it and flushed when it stops.</remarks>
+public sealed class MetricsReportingBuilder
+{
+    internal MetricsReportingBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection the reporters are added to.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Adds a <see cref="ConsoleReporter"/> (a table of every series on each report, to <see cref="Console.Out"/> by default).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default console reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddConsole(Action<ConsoleReporterOptions>? configure = null, string? name = null) =>
+        Add("Console", name, configure, static (_, registry, options) => new ConsoleReporter(registry, options));
+
+    /// <summary>Adds a <see cref="LocalStoreReporter"/> (an embedded SQLite store, <c>metrics.db</c> by default).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default store reporter; a name to add another one (give it its own <see cref="LocalStoreReporterOptions.Path"/>).</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>A store file that cannot be opened is logged when the host starts and leaves the other reporters running.</remarks>
+    public MetricsReportingBuilder AddLocalStore(Action<LocalStoreReporterOptions>? configure = null, string? name = null) =>
+        Add("LocalStore", name, configure, static (_, registry, options) => new LocalStoreReporter(registry, options));
+
+    /// <summary>Adds an <see cref="ApptuitReporter"/>: set <see cref="ApptuitReporterOptions.Token"/> (or the <c>APPTUIT_API_TOKEN</c> environment variable).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default Apptuit reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddApptuit(Action<ApptuitReporterOptions>? configure = null, string? name = null) =>
+        Add("Apptuit", name, configure, static (_, registry, options) => new ApptuitReporter(registry, options));
+
+    /// <summary>Adds an <see cref="OpenTsdbReporter"/>: set <see cref="OpenTsdbReporterOptions.Endpoint"/> (<c>tcp://host:4242</c> for telnet <c>put</c> lines, <c>http://host:4242</c> for <c>/api/put</c>).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default OpenTSDB reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddOpenTsdb(Action<OpenTsdbReporterOptions>? configure = null, string? name = null) =>
+        Add("OpenTsdb", name, configure, static (_, registry, options) => new OpenTsdbReporter(registry, options));
+
+    /// <summary>Adds a <see cref="WavefrontReporter"/> sending through a Wavefront proxy: set <see cref="WavefrontReporterOptions.ProxyHost"/> (and the ports when not the defaults).</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default proxy reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddWavefrontProxy(Action<WavefrontReporterOptions>? configure = null, string? name = null) =>
+        Add("WavefrontProxy", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireProxy(options)));
+
+    /// <summary>Adds a <see cref="WavefrontReporter"/> using direct ingestion: set <see cref="WavefrontReporterOptions.Server"/> and <see cref="WavefrontReporterOptions.Token"/>.</summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default direct-ingestion reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddWavefrontDirect(Action<WavefrontReporterOptions>? configure = null, string? name = null) =>
+        Add("WavefrontDirect", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireDirect(options)));
+
+    /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
+    internal MetricsReportingBuilder Add<TOptions>(
+        string kind,
+        string? name,
+        Action<TOptions>? configure,
+        Func<IServiceProvider, MetricsRegistry, TOptions, Reporter> create,
+        string? source = null)
+        where TOptions : ReporterOptions
+    {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException($"A reporter name must not be empty or white space; pass null for the default {kind} reporter.", nameof(name));
+        }
+
+        var optionsName = OptionsName(kind, name);
+        if (configure is not null)
+        {
+            Services.Configure(optionsName, configure);
+        }
+
+        var exists = Services.Any(d => d.ServiceType == typeof(ReporterRegistration) && d.ImplementationInstance is ReporterRegistration r && r.Matches(kind, name));
+        if (!exists)
+        {
+            source ??= name is null ? $"Add{kind}()" : $"Add{kind}(name: \"{name}\")";
+            Services.AddSingleton(new ReporterRegistration(kind, name, source, sp =>
+            {
+                var options = sp.GetRequiredService<IOptionsFactory<TOptions>>().Create(optionsName);
+                options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
+                if (name is not null)
+                {
+                    options.Name ??= name;
+                }
+
+                return create(sp, sp.GetRequiredService<MetricsRegistry>(), options);
+            }));
+        }
+
+        return this;
+    }
+
+    /// <summary>Registers a reporter that cannot be built: it fails the host's start with <paramref name="problem"/>.</summary>
+    internal MetricsReportingBuilder AddProblem(string source, string problem)
+    {
+        Services.AddSingleton(new ReporterRegistration("(invalid)", source, source, _ => throw new ReporterConfigurationException(problem)));
+        return this;
+    }
+
+    // Options of different kinds are different types, so the name only has to tell instances of one kind apart;
+    // the kind is included to keep it readable in diagnostics.
+    private static string OptionsName(string kind, string? name) => name is null ? "Metrics.Reporters." + kind : "Metrics.Reporters." + kind + "." + name;
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>
+/// Starts every registered reporter with the host and, when the host stops, runs each reporter's final report and
+/// stop in parallel within the host's shutdown timeout. A reporter that fails to start is logged and skipped; invalid
+/// options fail the host's start with a message naming each problem.
+/// </summary>
+internal sealed partial class MetricsReportingHostedService : IHostedService
+{
+    private readonly ReporterSet _reporters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public MetricsReportingHostedService(ReporterSet reporters, MetricsRegistry registry, ILoggerFactory? loggerFactory = null)
+    {
+        _reporters = reporters;
+        _time = registry.TimeProvider;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("Metrics.Reporting") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in _reporters.GetReporters())
+        {
+            if (entry.Reporter is null)
+            {
+                LogStartFailed(_logger, entry.StartError, entry.Name);
+                continue;
+            }
+
+            try
+            {
+                entry.Reporter.Start();
+                entry.StartError = null;
+                entry.StartedAt = _time.GetUtcNow();
+                LogStarted(_logger, entry.Reporter.Name);
+            }
+#pragma warning disable CA1031 // One reporter failing to start must not stop the others or the application.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                entry.StartError = ex;
+                LogStartFailed(_logger, ex, entry.Name);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        var running = _reporters.Built.Where(e => e.Reporter is not null && e.StartedAt is not null).ToArray();
+        return running.Length == 0 ? Task.CompletedTask : Task.WhenAll(running.Select(e => StopOneAsync(e, cancellationToken)));
+    }
+
+    private async Task StopOneAsync(ReporterEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // WaitAsync keeps the host's shutdown timeout even if a reporter ignores the token.
+            await entry.Reporter!.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The reporter gave up its flush when the token fired instead of throwing.
+                LogStopTimedOut(_logger, entry.Name);
+            }
+            else
+            {
+                LogStopped(_logger, entry.Name);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogStopTimedOut(_logger, entry.Name);
+        }
+#pragma warning disable CA1031 // A failing final report must not keep the other reporters from stopping.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogStopFailed(_logger, ex, entry.Name);
+        }
+        finally
+        {
+            entry.StartedAt = null;
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Metrics reporter {Reporter} started")]
+    private static partial void LogStarted(ILogger logger, string reporter);
+
+    [LoggerMessage(2, LogLevel.Error, "Metrics reporter {Reporter} failed to start; the application and the other reporters go on without it")]
+    private static partial void LogStartFailed(ILogger logger, Exception? exception, string reporter);
+
+    [LoggerMessage(3, LogLevel.Information, "Metrics reporter {Reporter} sent its final report and stopped")]
+    private static partial void LogStopped(ILogger logger, string reporter);
+
+    [LoggerMessage(4, LogLevel.Warning, "Metrics reporter {Reporter} did not finish its final report within the host's shutdown timeout")]
+    private static partial void LogStopTimedOut(ILogger logger, string reporter);
+
+    [LoggerMessage(5, LogLevel.Error, "Metrics reporter {Reporter} failed while stopping")]
+    private static partial void LogStopFailed(ILogger logger, Exception exception, string reporter);
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>
+/// Reads the <c>"Metrics"</c> configuration section: <c>GlobalTags</c>, and one section per reporter under
+/// <c>Reporters</c>, keyed by kind or by instance name with a <c>Type</c>.
+/// </summary>
+internal static class ReporterConfiguration
+{
+    /// <summary>Reporter kinds that can be configured, with the builder call that adds one from a section.</summary>
+    private static readonly Dictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> Kinds =
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Console"] = static (b, name, section) => b.Add("Console", name, Binder<ConsoleReporterOptions>(section, "Console"), static (_, r, o) => new ConsoleReporter(r, o), section.Path),
+            ["Apptuit"] = static (b, name, section) => b.Add("Apptuit", name, Binder<ApptuitReporterOptions>(section, "Apptuit"), static (_, r, o) => new ApptuitReporter(r, o), section.Path),
+            ["OpenTsdb"] = static (b, name, section) => b.Add("OpenTsdb", name, Binder<OpenTsdbReporterOptions>(section, "OpenTsdb"), static (_, r, o) => new OpenTsdbReporter(r, o), section.Path),
+            ["WavefrontProxy"] = static (b, name, section) => b.Add("WavefrontProxy", name, Binder<WavefrontReporterOptions>(section, "WavefrontProxy"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireProxy(o)), section.Path),
+            ["WavefrontDirect"] = static (b, name, section) => b.Add("WavefrontDirect", name, Binder<WavefrontReporterOptions>(section, "WavefrontDirect"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireDirect(o)), section.Path),
+            ["LocalStore"] = static (b, name, section) => b.Add("LocalStore", name, Binder<LocalStoreReporterOptions>(section, "LocalStore"), static (_, r, o) => new LocalStoreReporter(r, o), section.Path),
+        };
+
+    public static void Apply(MetricsReportingBuilder builder, IConfiguration configuration) => Apply(builder, configuration, Kinds);
+
+    /// <summary>Applies <paramref name="configuration"/> with the given reporter kinds (tests pass their own).</summary>
+    internal static void Apply(MetricsReportingBuilder builder, IConfiguration configuration, IReadOnlyDictionary<string, Action<MetricsReportingBuilder, string?, IConfigurationSection>> kinds)
+    {
+        // Passing the whole configuration instead of its "Metrics" section is an easy slip: accept it.
+        if (!configuration.GetSection("Reporters").Exists() && !configuration.GetSection("GlobalTags").Exists() && configuration.GetSection("Metrics").Exists())
+        {
+            configuration = configuration.GetSection("Metrics");
+        }
+
+        var globalTags = configuration.GetSection("GlobalTags");
+        if (globalTags.Exists())
+        {
+            builder.Services.Configure<MetricsOptions>(o =>
+            {
+                o.GlobalTags = o.GlobalTags.Merge(ReporterConfigurationBinder.BindTags(globalTags));
+            });
+        }
+
+        foreach (var section in configuration.GetSection("Reporters").GetChildren())
+        {
+            var type = section["Type"];
+            var kind = string.IsNullOrWhiteSpace(type) ? section.Key : type.Trim();
+            string? name = string.IsNullOrWhiteSpace(type) || string.Equals(kind, section.Key, StringComparison.OrdinalIgnoreCase) ? null : section.Key;
+            var enabled = section["Enabled"];
+            if (enabled is not null)
+            {
+                if (!bool.TryParse(enabled.Trim(), out var on))
+                {
+                    builder.AddProblem(section.Path, $"{section.Path}:Enabled: '{enabled}' is not a valid boolean (use true or false)");
+                    continue;
+                }
+
+                if (!on)
+                {
+                    continue;
+                }
+            }
+
+            if (!kinds.TryGetValue(kind, out var add))
+            {
+                var known = string.Join(", ", kinds.Keys.Order(StringComparer.Ordinal));
+                builder.AddProblem(section.Path, string.IsNullOrWhiteSpace(type)
+                    ? $"{section.Path}: unknown reporter '{section.Key}' (known: {known}); to name an instance, add \"Type\": one of those"
+                    : $"{section.Path}:Type: unknown reporter type '{type}' (known: {known})");
+                continue;
+            }
+
+            add(builder, name, section);
+        }
+    }
+
+    /// <summary>Binds a reporter section onto options, naming the kind in messages.</summary>
+    public static Action<TOptions> Binder<TOptions>(IConfigurationSection section, string kind)
+        where TOptions : class =>
+        options => ReporterConfigurationBinder.Bind(section, options, kind);
+}

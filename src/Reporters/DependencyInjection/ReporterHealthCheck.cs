@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>
+/// Reports each reporter's state from <see cref="Reporter.Status"/>: healthy; degraded when its last send failed or its
+/// queue is at least 80 % full; unhealthy when it is not running, or has points to deliver and no send has succeeded for
+/// longer than the configured time. The overall result is the worst of them.
+/// </summary>
+internal sealed class ReporterHealthCheck : IHealthCheck
+{
+    /// <summary>Queue fill ratio at which a reporter is degraded.</summary>
+    public const double QueueDegradedRatio = 0.8;
+
+    private readonly ReporterSet _reporters;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _unhealthyAfter;
+
+    public ReporterHealthCheck(ReporterSet reporters, TimeProvider time, TimeSpan unhealthyAfter)
+    {
+        _reporters = reporters;
+        _time = time;
+        _unhealthyAfter = unhealthyAfter;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<ReporterEntry> entries;
+        try
+        {
+            entries = _reporters.GetReporters();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Metrics reporting is misconfigured", ex));
+        }
+
+        if (entries.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("No metrics reporters are configured"));
+        }
+
+        var now = _time.GetUtcNow();
+        var worst = HealthStatus.Healthy;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        var lines = new List<string>();
+        foreach (var entry in entries)
+        {
+            var (status, reason) = entry.Reporter is null
+                ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter);
+            data[entry.Name] = status.ToString();
+            lines.Add($"{entry.Name}: {status} ({reason})");
+            if (status < worst)
+            {
+                worst = status;
+            }
+        }
+
+        return Task.FromResult(new HealthCheckResult(worst, string.Join("; ", lines), data: data));
+    }
+
+    /// <summary>The health of one reporter, with the reason in words.</summary>
+    public static (HealthStatus Status, string Reason) Evaluate(ReporterStatus status, DateTimeOffset? startedAt, Exception? startError, DateTimeOffset now, TimeSpan unhealthyAfter)
+    {
+        if (startError is not null)
+        {
+            return (HealthStatus.Unhealthy, "failed to start: " + startError.Message);
+        }
+
+        if (!status.Running)
+        {
+            return (HealthStatus.Unhealthy, "not running");
+        }
+
+        var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0;
+        var since = status.LastSuccess ?? startedAt;
+        if (pending && since is { } s && now - s > unhealthyAfter)
+        {
+            return (HealthStatus.Unhealthy, status.LastSuccess is null
+                ? $"no successful send since it started {Format(now - s)} ago"
+                : $"no successful send for {Format(now - s)}");
+        }
+
+        if (status.ConsecutiveFailures > 0)
+        {
+            return (HealthStatus.Degraded, $"{status.ConsecutiveFailures} failed send(s) since the last success");
+        }
+
+        if (status.QueueCapacity > 0 && status.QueueDepth >= status.QueueCapacity * QueueDegradedRatio)
+        {
+            return (HealthStatus.Degraded, $"queue {status.QueueDepth} of {status.QueueCapacity} points");
+        }
+
+        return (HealthStatus.Healthy, status.LastSuccess is null ? "running, nothing sent yet" : "running");
+    }
+
+    private static string Format(TimeSpan span) => span.ToString(@"d\.hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,28 @@
+namespace Metrics.Reporters.DependencyInjection;
+
+/// <summary>One reporter asked for through <see cref="Microsoft.Extensions.DependencyInjection.MetricsReportingBuilder"/>: its kind, its name and how to build it.</summary>
+internal sealed class ReporterRegistration
+{
+    public ReporterRegistration(string kind, string? name, string source, Func<IServiceProvider, Reporter> factory)
+    {
+        Kind = kind;
+        Name = name;
+        Source = source;
+        Factory = factory;
+    }
+
+    /// <summary>Where the reporter was asked for, for messages: a configuration path or the builder method.</summary>
+    public string Source { get; }
+
+    /// <summary>The reporter kind, e.g. "Console" or "OpenTsdb".</summary>
+    public string Kind { get; }
+
+    /// <summary>The instance name; null for the default instance of <see cref="Kind"/>.</summary>
+    public string? Name { get; }
+
+    /// <summary>Builds the reporter; throws for invalid options.</summary>
+    public Func<IServiceProvider, Reporter> Factory { get; }
+
+    public bool Matches(string kind, string? name) =>
+        string.Equals(Kind, kind, StringComparison.Ordinal) && string.Equals(Name, name, StringComparison.Ordinal);
+}

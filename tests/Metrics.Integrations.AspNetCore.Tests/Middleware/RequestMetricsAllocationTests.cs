@@ -1,0 +1,62 @@
+using Metrics.AspNetCore;
+using Metrics.AspNetCore.Middleware;
+using Metrics.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace Metrics.Integrations.AspNetCore.Tests.Middleware;
+
+public class RequestMetricsAllocationTests
+{
+    private static DefaultHttpContext Context(Endpoint endpoint)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Path = "/orders/1";
+        context.Request.ContentLength = 0;
+        context.SetEndpoint(endpoint);
+
+        // What the server would have created anyway, touched before measuring.
+        _ = context.Features.Get<IHttpResponseBodyFeature>();
+        _ = context.Response.ContentLength;
+        _ = context.Response.HasStarted;
+        _ = context.Request.Body;
+        return context;
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task InvokeAsync_SeriesAlreadyCached_AllocatesNothing(bool countBodyBytes)
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var endpoint = new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse("/orders/{id}"), 0, EndpointMetadataCollection.Empty, "orders");
+        var options = new RequestMetricsOptions { CountBodyBytes = countBodyBytes, ApdexThreshold = TimeSpan.FromMilliseconds(100) };
+        var middleware = new RequestMetricsMiddleware(
+            context =>
+            {
+                context.Response.StatusCode = 200;
+                return Task.CompletedTask;
+            },
+            registry,
+            options);
+        var contexts = Enumerable.Range(0, 1001).Select(_ => Context(endpoint)).ToArray();
+        await middleware.InvokeAsync(contexts[^1]);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            var task = middleware.InvokeAsync(contexts[i]);
+            if (!task.IsCompletedSuccessfully)
+            {
+                Assert.Fail("a synchronous pipeline should complete synchronously");
+            }
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.EqualTo(0), "bytes allocated by 1000 requests to a cached series");
+        Assert.That(registry.Timer("http.server.requests", new Tags(("route", "/orders/{id}"), ("method", "GET"), ("status", "200"))).Count, Is.EqualTo(1001));
+    }
+}

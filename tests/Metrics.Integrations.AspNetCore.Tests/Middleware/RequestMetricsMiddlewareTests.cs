@@ -1,0 +1,340 @@
+using System.Net;
+using System.Text;
+using Metrics.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Metrics.Integrations.AspNetCore.Tests.Middleware;
+
+public class RequestMetricsMiddlewareTests
+{
+    private const string Requests = "http.server.requests";
+
+    private static Tags Route(string route, string method, int status) =>
+        new(("route", route), ("method", method), ("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static void MapShop(WebApplication app, ManualTimeProvider clock)
+    {
+        app.MapGet("/orders/{id}", (int id) => id == 0 ? Results.NotFound() : Results.Ok(new { id }));
+        app.MapPost("/orders", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync();
+            return Results.Text($"created {body.Length} (Content-Length: {request.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
+        });
+        app.MapGet("/fail", string () => throw new InvalidOperationException("boom"));
+        app.MapGet("/unavailable", () => Results.StatusCode(503));
+        app.MapGet("/slow/{ms}", (int ms) =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(ms));
+            return "done";
+        });
+        app.MapGet("/health", () => "ok");
+        app.MapGet("/internal/stats", () => "stats");
+        app.MapGet("/chunked", async (HttpResponse response) =>
+        {
+            await response.WriteAsync("hello, ");
+            await response.WriteAsync("world");
+        });
+        app.MapMetrics();
+        app.MapMetricsJson();
+    }
+
+    [Test]
+    public async Task Request_TwoIdsOfOneRoute_OneSeriesTaggedWithTheTemplate()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.GetAsync(new Uri("/orders/1", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/2", UriKind.Relative));
+
+        var series = app.Series(Requests);
+        Assert.That(series, Has.Count.EqualTo(1));
+        Assert.That(series[0].Tags, Is.EqualTo(Route("/orders/{id}", "GET", 200)));
+        Assert.That(series[0].Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Request_NoEndpointMatches_CountedInOneUnmatchedSeries()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.GetAsync(new Uri("/nope/1", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/other/path?x=2", UriKind.Relative));
+
+        var series = app.Series(Requests);
+        Assert.That(series.Select(s => (s.Tags, s.Count)), Is.EqualTo(new[] { (Route("unmatched", "GET", 404), 2L) }));
+    }
+
+    [Test]
+    public async Task Request_UnmatchedRouteOption_NamesTheBucket()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.UnmatchedRoute = "(none)");
+
+        await app.Client.GetAsync(new Uri("/nope", UriKind.Relative));
+
+        Assert.That(app.Series(Requests).Single().Tags["route"], Is.EqualTo("(none)"));
+    }
+
+    [Test]
+    public async Task Request_DifferentStatusCodes_OneSeriesPerStatus()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.GetAsync(new Uri("/orders/1", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/0", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/0", UriKind.Relative));
+
+        var counts = app.Series(Requests).ToDictionary(s => s.Tags["status"], s => s.Count);
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, long> { ["200"] = 1, ["404"] = 2 }));
+    }
+
+    [Test]
+    public async Task Request_SlowEndpoint_TimerRecordsItsDuration()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.GetAsync(new Uri("/slow/250", UriKind.Relative));
+
+        var timer = app.Series(Requests).Single();
+        Assert.That(timer.Tags["route"], Is.EqualTo("/slow/{ms}"));
+        Assert.That(timer.Histogram!.Max / 1e6, Is.EqualTo(250).Within(1).Percent, "milliseconds");
+    }
+
+    [Test]
+    public async Task Request_EndpointThrows_CountedAsErrorAndRethrown()
+    {
+        Exception? seen = null;
+        await using var app = await TestApp.StartAsync(MapShop, outer: a => a.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (InvalidOperationException ex)
+            {
+                seen = ex;
+                context.Response.StatusCode = 500;
+            }
+        }));
+
+        var response = await app.Client.GetAsync(new Uri("/fail", UriKind.Relative));
+
+        Assert.That(seen?.Message, Is.EqualTo("boom"), "the exception reaches the middleware outside");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        var errors = app.Series("http.server.errors").Single();
+        Assert.That(errors.Tags, Is.EqualTo(new Tags(("route", "/fail"), ("method", "GET"), ("error", "exception"))));
+        Assert.That(errors.Count, Is.EqualTo(1));
+        Assert.That(app.Series(Requests).Single().Tags["status"], Is.EqualTo("500"));
+    }
+
+    [Test]
+    public async Task Request_ServerErrorStatus_CountedAs5xx()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.GetAsync(new Uri("/unavailable", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/0", UriKind.Relative));
+
+        var errors = app.Series("http.server.errors").Single();
+        Assert.That(errors.Tags, Is.EqualTo(new Tags(("route", "/unavailable"), ("method", "GET"), ("error", "5xx"))));
+        Assert.That(errors.Count, Is.EqualTo(1), "a 404 is not a server error");
+    }
+
+    [Test]
+    public async Task Request_BodiesWithContentLength_SizesRecorded()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+        var body = new string('x', 300);
+
+        var response = await app.Client.PostAsync(new Uri("/orders", UriKind.Relative), new StringContent(body, Encoding.UTF8, "text/plain"));
+        var received = await response.Content.ReadAsByteArrayAsync();
+
+        var request = app.Series("http.server.request.size").Single();
+        var responseSize = app.Series("http.server.response.size").Single();
+        Assert.That(request.Tags, Is.EqualTo(new Tags(("route", "/orders"), ("method", "POST"))));
+        Assert.That(request.Histogram!.Sum, Is.EqualTo(300));
+        Assert.That(responseSize.Histogram!.Sum, Is.EqualTo(received.Length));
+    }
+
+    [Test]
+    public async Task Request_ChunkedBodies_BytesCounted()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(new string('y', 1000))));
+        content.Headers.ContentLength = null;
+
+        var posted = await app.Client.PostAsync(new Uri("/orders", UriKind.Relative), content);
+        var chunked = await app.Client.GetAsync(new Uri("/chunked", UriKind.Relative));
+
+        Assert.That(await posted.Content.ReadAsStringAsync(), Is.EqualTo("created 1000 (Content-Length: none)"));
+        Assert.That(chunked.Content.Headers.ContentLength, Is.Null.Or.EqualTo(12));
+        Assert.That(app.Series("http.server.request.size").Single().Histogram!.Sum, Is.EqualTo(1000));
+        var sizes = app.Series("http.server.response.size").ToDictionary(s => s.Tags["route"], s => s.Histogram!.Sum);
+        Assert.That(sizes["/chunked"], Is.EqualTo("hello, world".Length));
+    }
+
+    [Test]
+    public async Task Request_CountBodyBytesOff_OnlyContentLengthIsMeasured()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.CountBodyBytes = false);
+
+        await app.Client.GetAsync(new Uri("/chunked", UriKind.Relative));
+
+        Assert.That(app.Series("http.server.response.size"), Is.Empty);
+        Assert.That(app.Series(Requests).Single().Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Request_ExcludedPathsAndMetricsEndpoints_NotMeasured()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ExcludedPaths.Add("/internal"));
+
+        await app.Client.GetAsync(new Uri("/health", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/HEALTH/", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/internal/stats", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/metrics/json", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/1", UriKind.Relative));
+
+        Assert.That(app.Series(Requests).Select(s => s.Tags["route"]), Is.EqualTo(new[] { "/orders/{id}" }));
+    }
+
+    [Test]
+    public async Task Request_UnknownMethod_SharesTheOtherSeries()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        await app.Client.SendAsync(new HttpRequestMessage(new HttpMethod("FOO"), new Uri("/x", UriKind.Relative)));
+        await app.Client.SendAsync(new HttpRequestMessage(new HttpMethod("BAR"), new Uri("/x", UriKind.Relative)));
+
+        var series = app.Series(Requests).Single();
+        Assert.That(series.Tags["method"], Is.EqualTo("OTHER"));
+        Assert.That(series.Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Request_InFlight_ActiveRequestsGaugeFollows()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new CountdownEvent(3);
+        await using var app = await TestApp.StartAsync((a, _) => a.MapGet("/wait", async () =>
+        {
+            entered.Signal();
+            await release.Task;
+            return "released";
+        }));
+        var gauge = app.Registry.SettableGauge("http.server.active_requests");
+
+        var calls = Enumerable.Range(0, 3).Select(_ => app.Client.GetAsync(new Uri("/wait", UriKind.Relative))).ToArray();
+        Assert.That(entered.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        var during = gauge.Value;
+        release.SetResult();
+        await Task.WhenAll(calls);
+
+        Assert.That(during, Is.EqualTo(3));
+        Assert.That(gauge.Value, Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Request_ManyThreadsOneRoute_ExactTotals()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+        const int threads = 8;
+        const int perThread = 100;
+
+        var workers = Enumerable.Range(0, threads).Select(t => Task.Run(async () =>
+        {
+            for (var i = 1; i <= perThread; i++)
+            {
+                using var response = await app.Client.GetAsync(new Uri($"/orders/{(t * perThread) + i}", UriKind.Relative));
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        var series = app.Series(Requests).Single();
+        Assert.That(series.Count, Is.EqualTo(threads * perThread));
+        Assert.That(app.Series("http.server.response.size").Single().Histogram!.Count, Is.EqualTo(threads * perThread));
+        Assert.That(app.Registry.SettableGauge("http.server.active_requests").Value, Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Apdex_MixedRequests_ScoreCountsSatisfiedToleratingFrustrated()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ApdexThreshold = TimeSpan.FromMilliseconds(100));
+        Assert.That(app.Series("http.server.apdex"), Is.Empty, "no score before the first request");
+
+        await app.Client.GetAsync(new Uri("/slow/50", UriKind.Relative));   // satisfied
+        await app.Client.GetAsync(new Uri("/slow/100", UriKind.Relative));  // satisfied (= T)
+        await app.Client.GetAsync(new Uri("/slow/300", UriKind.Relative));  // tolerating
+        await app.Client.GetAsync(new Uri("/slow/1000", UriKind.Relative)); // frustrated
+
+        var score = app.Series("http.server.apdex").Single();
+        Assert.That(score.Tags, Is.EqualTo(new Tags(("route", "/slow/{ms}"))));
+        Assert.That(score.Value, Is.EqualTo((2 + 0.5) / 4));
+    }
+
+    [Test]
+    public async Task Apdex_ServerErrors_AreFrustrated()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ApdexThreshold = TimeSpan.FromSeconds(1));
+
+        await app.Client.GetAsync(new Uri("/unavailable", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/1", UriKind.Relative));
+
+        var scores = app.Series("http.server.apdex").ToDictionary(s => s.Tags["route"], s => s.Value);
+        Assert.That(scores, Is.EqualTo(new Dictionary<string, double> { ["/unavailable"] = 0, ["/orders/{id}"] = 1 }));
+    }
+
+    [Test]
+    public async Task Apdex_WindowWithoutRequests_ReportsNoScore()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o =>
+        {
+            o.ApdexThreshold = TimeSpan.FromMilliseconds(100);
+            o.ApdexWindow = TimeSpan.FromMinutes(1);
+        });
+        await app.Client.GetAsync(new Uri("/slow/10", UriKind.Relative));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.That(app.Series("http.server.apdex").Single().Value, Is.NaN);
+        var metrics = await app.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.That(metrics, Does.Not.Contain("http_server_apdex{"), "no made-up score in the exposition");
+    }
+
+    [Test]
+    public async Task Apdex_PerRouteThreshold_OverridesAndEnablesForThatRoute()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ApdexRouteThresholds["/slow/{ms}"] = TimeSpan.FromSeconds(2));
+
+        await app.Client.GetAsync(new Uri("/slow/1000", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/orders/1", UriKind.Relative));
+
+        Assert.That(app.Series("http.server.apdex").Select(s => (s.Tags["route"], s.Value)), Is.EqualTo(new[] { ("/slow/{ms}", 1.0) }));
+    }
+
+    [Test]
+    public void UseRequestMetrics_ExcludedPathWithoutSlash_ThrowsNamingTheOption()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMetricsRegistry();
+        using var app = builder.Build();
+
+        var ex = Assert.Throws<ArgumentException>(() => app.UseRequestMetrics(o => o.ExcludedPaths.Add("health")));
+
+        Assert.That(ex!.Message, Does.StartWith("RequestMetricsOptions.ExcludedPaths: 'health' must start with '/'"));
+    }
+
+    [Test]
+    public void UseRequestMetrics_NoRegistry_ThrowsSayingWhatToRegister()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        using var app = builder.Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => app.UseRequestMetrics());
+
+        Assert.That(ex!.Message, Does.Contain("AddMetricsRegistry()"));
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using Metrics.Reporters.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+
+namespace Metrics.Reporters.Tests.DependencyInjection;
+
+public class ReporterConfigurationBinderTests
+{
+    private static IConfigurationSection Section(params (string Key, string Value)[] values)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("Metrics:Reporters:OpenTsdb:" + v.Key, v.Value)))
+            .Build();
+        return config.GetSection("Metrics:Reporters:OpenTsdb");
+    }
+
+    private static SampleReporterOptions Bind(IConfigurationSection section)
+    {
+        var options = new SampleReporterOptions();
+        ReporterConfigurationBinder.Bind(section, options, "OpenTsdb");
+        return options;
+    }
+
+    private static string Problem(params (string Key, string Value)[] values) =>
+        Assert.Throws<ReporterConfigurationException>(() => Bind(Section(values)))!.Message;
+
+    [Test]
+    public void Bind_ValidSection_SetsCommonAndReporterOptions()
+    {
+        var o = Bind(Section(
+            ("Interval", "00:00:30"),
+            ("Prefix", "shop."),
+            ("Tags:region", "eu"),
+            ("Tags:host", "web-1"),
+            ("MaxQueueSize", "500"),
+            ("BatchSize", "50"),
+            ("Retry:MaxRetries", "5"),
+            ("Retry:BaseDelay", "00:00:02"),
+            ("Retry:UseJitter", "false"),
+            ("OfflineStorage:Path", "/tmp/points.db"),
+            ("Endpoint", "http://localhost:4242"),
+            ("Mode", "safe"),
+            ("Headers:X-Scope", "team-a"),
+            ("Hosts:0", "a"),
+            ("Hosts:1", "b"),
+            ("Type", "OpenTsdb"),
+            ("Enabled", "true")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(o.Interval, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(o.Prefix, Is.EqualTo("shop."));
+            Assert.That(o.Tags, Is.EqualTo(new Tags(("region", "eu"), ("host", "web-1"))));
+            Assert.That(o.MaxQueueSize, Is.EqualTo(500));
+            Assert.That(o.BatchSize, Is.EqualTo(50));
+            Assert.That(o.Retry.MaxRetries, Is.EqualTo(5));
+            Assert.That(o.Retry.BaseDelay, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(o.Retry.UseJitter, Is.False);
+            Assert.That(o.OfflineStorage?.Path, Is.EqualTo("/tmp/points.db"));
+            Assert.That(o.OfflineStorage?.Ttl, Is.EqualTo(TimeSpan.FromHours(1)), "unset nested options keep their defaults");
+            Assert.That(o.Endpoint, Is.EqualTo(new Uri("http://localhost:4242")));
+            Assert.That(o.Mode, Is.EqualTo(SampleMode.Safe));
+            Assert.That(o.Headers, Is.EqualTo(new Dictionary<string, string> { ["X-Scope"] = "team-a" }));
+            Assert.That(o.Hosts, Is.EqualTo(new[] { "a", "b" }));
+            Assert.That(o.Port, Is.EqualTo(4242), "unset options keep their defaults");
+        });
+    }
+
+    [Test]
+    public void Bind_FieldNames_ChangesThisReporterOnlyNotTheSharedDefault()
+    {
+        var o = Bind(Section(("Fields:Count", "total"), ("Fields:TimerDurationScale", "1e-6")));
+
+        Assert.That(o.Fields.Count, Is.EqualTo("total"));
+        Assert.That(o.Fields.TimerDurationScale, Is.EqualTo(1e-6));
+        Assert.That(o.Fields.MeanRate, Is.EqualTo("mean_rate"), "unset names keep the pyformance default");
+        Assert.That(FieldNaming.Pyformance.Count, Is.EqualTo("count"));
+    }
+
+    [Test]
+    public void Bind_TimeSpanInWords_NamesKeyAndTheFormatToUse()
+    {
+        Assert.That(
+            Problem(("Interval", "10 seconds")),
+            Is.EqualTo("Metrics:Reporters:OpenTsdb:Interval: '10 seconds' is not a valid TimeSpan (use \"00:00:10\")"));
+    }
+
+    [Test]
+    public void Bind_UnknownSetting_NamesKeyAndListsKnownSettings()
+    {
+        var message = Problem(("Intervall", "00:00:10"));
+
+        Assert.That(message, Does.StartWith("Metrics:Reporters:OpenTsdb:Intervall: unknown setting 'Intervall' for the OpenTsdb reporter"));
+        Assert.That(message, Does.Contain("Interval, "));
+    }
+
+    [Test]
+    public void Bind_SeveralBadValues_ListsEveryProblem()
+    {
+        var ex = Assert.Throws<ReporterConfigurationException>(() => Bind(Section(
+            ("Port", "forty"),
+            ("Retry:UseJitter", "yes"),
+            ("Mode", "quick"),
+            ("Endpoint", "localhost"))))!;
+
+        Assert.That(ex.Problems, Is.EquivalentTo(new[]
+        {
+            "Metrics:Reporters:OpenTsdb:Port: 'forty' is not a valid whole number (use a whole number, e.g. 1000)",
+            "Metrics:Reporters:OpenTsdb:Retry:UseJitter: 'yes' is not a valid boolean (use true or false)",
+            "Metrics:Reporters:OpenTsdb:Mode: 'quick' is not a valid SampleMode (use one of: Fast, Safe)",
+            "Metrics:Reporters:OpenTsdb:Endpoint: 'localhost' is not a valid absolute URI (use an absolute URI, e.g. \"http://localhost:4242\")",
+        }));
+    }
+
+    [Test]
+    public void Bind_NumericEnumValue_IsRejected()
+    {
+        Assert.That(Problem(("Mode", "1")), Does.Contain("use one of: Fast, Safe"));
+    }
+
+    [Test]
+    public void Bind_DelegateOption_SaysToSetItInCode()
+    {
+        Assert.That(
+            Problem(("ErrorHandler", "log")),
+            Is.EqualTo("Metrics:Reporters:OpenTsdb:ErrorHandler: 'ErrorHandler' cannot be set from configuration; set it in code (the configure delegate of AddOpenTsdb)"));
+    }
+
+    [Test]
+    public void Bind_TagsAsSingleValue_ExplainsTheShape()
+    {
+        Assert.That(Problem(("Tags", "region=eu")), Does.StartWith("Metrics:Reporters:OpenTsdb:Tags: expected tags as key/value pairs"));
+    }
+
+    [Test]
+    public void Bind_NumbersUnderACommaDecimalCulture_AreReadInvariantly()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            var o = Bind(Section(("AdaptiveBatching:CpuTargetPercent", "62.5"), ("Interval", "00:01:30")));
+
+            Assert.That(o.AdaptiveBatching?.CpuTargetPercent, Is.EqualTo(62.5));
+            Assert.That(o.Interval, Is.EqualTo(TimeSpan.FromSeconds(90)));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Test]
+    public void Bind_BadValueOfACredentialKey_DoesNotEchoTheValue()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["R:Retry:MaxRetries"] = "1", ["R:ApiKey"] = "s3cr3t-value" })
+            .Build();
+        var options = new KeyedOptions();
+
+        var ex = Assert.Throws<ReporterConfigurationException>(() => ReporterConfigurationBinder.Bind(config.GetSection("R"), options, "Keyed"))!;
+
+        Assert.That(ex.Message, Does.StartWith("R:ApiKey: the value is not a valid whole number"));
+        Assert.That(ex.Message, Does.Not.Contain("s3cr3t"));
+    }
+
+    [Test]
+    public void BindTags_Section_ReturnsTags()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Metrics:GlobalTags:app"] = "shop", ["Metrics:GlobalTags:env"] = "prod" })
+            .Build();
+
+        Assert.That(ReporterConfigurationBinder.BindTags(config.GetSection("Metrics:GlobalTags")), Is.EqualTo(new Tags(("app", "shop"), ("env", "prod"))));
+    }
+
+    private sealed class KeyedOptions : ReporterOptions
+    {
+        public int ApiKey { get; set; }
+    }
+}
