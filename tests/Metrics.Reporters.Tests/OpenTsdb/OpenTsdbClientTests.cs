@@ -230,14 +230,26 @@ public class OpenTsdbClientTests
         await using var server = await TcpLineServer.StartAsync();
         server.RefuseConnections();
         var failures = new ConcurrentQueue<ReportFailure>();
+        var firstFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var client = new OpenTsdbClient(
-            new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), HostTag = "h", ErrorHandler = failures.Enqueue },
+            new OpenTsdbClientOptions
+            {
+                Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"),
+                HostTag = "h",
+                ErrorHandler = f =>
+                {
+                    failures.Enqueue(f);
+                    firstFailure.TrySetResult();
+                },
+            },
             new TcpLineTransport("127.0.0.1", server.Port, time),
             null,
             time);
         client.Send("m", 1, timestamp: At);
 
         var flush = client.FlushAsync(TimeSpan.FromSeconds(5));
+        // The sender runs on its own thread: let it fail against the refusing server before the clock moves on.
+        await firstFailure.Task.WaitAsync(Wait);
         Assert.That(flush.IsCompleted, Is.False);
         time.Advance(TimeSpan.FromSeconds(5));
         var first = await flush.WaitAsync(Wait);

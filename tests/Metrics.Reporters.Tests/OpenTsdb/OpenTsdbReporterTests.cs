@@ -264,16 +264,24 @@ public class OpenTsdbReporterTests
         registry.Counter("orders").Inc(3);
         registry.Gauge("depth", () => 1.5);
         var transport = new FakeLineTransport(time);
-        var failNext = 1;
-        transport.BeforeWrite = () => Interlocked.Exchange(ref failNext, 0) == 1
-            ? throw new IOException("Connection reset by peer")
-            : ValueTask.CompletedTask;
+        var failedOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.BeforeWrite = () =>
+        {
+            if (failedOnce.TrySetResult())
+            {
+                throw new IOException("Connection reset by peer");
+            }
+
+            return ValueTask.CompletedTask;
+        };
         var failures = new ConcurrentQueue<ReportFailure>();
         var options = Options(new Uri("tcp://127.0.0.1:4242"), failures);
         options.Retry = new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromSeconds(1), UseJitter = false };
         await using var reporter = new OpenTsdbReporter(registry, options, transport);
 
         var report = reporter.ReportNowAsync();
+        // The report is taken (and its lines formatted) before the first write: only then may the clock move.
+        await failedOnce.Task.WaitAsync(Wait);
         var deadline = DateTime.UtcNow + Wait;
         while (!report.IsCompleted && DateTime.UtcNow < deadline)
         {
