@@ -11,6 +11,9 @@ namespace Metrics.Reporters.Apptuit;
 /// </summary>
 internal sealed class ApptuitApi : IDisposable
 {
+    /// <summary>What a 401 means, for sends and queries alike.</summary>
+    public const string InvalidTokenMessage = "the Apptuit API token is invalid (401 Unauthorized); check the Token option or " + ApptuitEnvironment.TokenVariable;
+
     private readonly IHttpTransport _transport;
     private readonly Uri _putUri;
     private readonly Uri _queryUri;
@@ -21,12 +24,7 @@ internal sealed class ApptuitApi : IDisposable
     public ApptuitApi(IHttpTransport transport, Uri endpoint, string token, bool useGzip)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
-        }
-
+        CheckEndpoint(endpoint);
         _transport = transport;
         var root = endpoint.ToString().TrimEnd('/');
         _putUri = new Uri(root + "/api/put?details");
@@ -38,6 +36,23 @@ internal sealed class ApptuitApi : IDisposable
             ["Authorization"] = "Bearer " + token,
             ["User-Agent"] = "Metrics.Reporters-apptuit",
         };
+    }
+
+    /// <summary>Checks an ApiEndpoint option before anything (a transport) is created for it.</summary>
+    /// <exception cref="ArgumentException">It is not an absolute http or https URI.</exception>
+    public static Uri CheckEndpoint(Uri? endpoint)
+    {
+        if (endpoint is null)
+        {
+            throw new ArgumentException("The Apptuit ApiEndpoint is null; leave it at its default https://api.apptuit.ai or set an absolute http or https URI.", nameof(endpoint));
+        }
+
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
+        }
+
+        return endpoint;
     }
 
     public Uri Endpoint => new(_putUri.GetLeftPart(UriPartial.Authority));
@@ -88,7 +103,7 @@ internal sealed class ApptuitApi : IDisposable
                     [new ApptuitPointError(all, $"payload too large ({points.Count} points); send fewer points per request")]);
             case 401:
                 return new ApptuitPutResult(ApptuitPutStatus.Unauthorized, status, 0, points.Count,
-                    [new ApptuitPointError(all, "the Apptuit API token is invalid (401 Unauthorized); check the Token option or APPTUIT_API_TOKEN")]);
+                    [new ApptuitPointError(all, InvalidTokenMessage)]);
             case >= 500 and <= 599:
                 return new ApptuitPutResult(ApptuitPutStatus.ServerError, status, 0, points.Count,
                     [new ApptuitPointError(all, "server error " + status.ToString(CultureInfo.InvariantCulture) + BodyExcerpt(response.Body))], RetryAfter: response.RetryAfter);
@@ -129,7 +144,8 @@ internal sealed class ApptuitApi : IDisposable
         }
     }
 
-    private string BodyExcerpt(string body)
+    /// <summary><c>": " + body</c> without the token and cut at 300 characters, for messages; empty for a blank body.</summary>
+    public string BodyExcerpt(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {

@@ -28,15 +28,7 @@ internal sealed class ApptuitBackend : ISelfMetricsBackend
 
     public ApptuitPointRules Rules => _rules;
 
-    public string? Validate(in DataPoint point)
-    {
-        if (point.Kind != PointKind.Value)
-        {
-            return $"Apptuit stores plain values; the point '{point.Metric}' is a {point.Kind} point.";
-        }
-
-        return _rules.TryPrepare(point.Metric, point.Tags, point.EpochSeconds, point.Value, out _);
-    }
+    public string? Validate(in DataPoint point) => Validate(point, out _);
 
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
@@ -44,10 +36,10 @@ internal sealed class ApptuitBackend : ISelfMetricsBackend
         var rejected = new List<string>();
         foreach (var p in batch)
         {
-            var error = Validate(p);
+            var error = Validate(p, out var point);
             if (error == null)
             {
-                points.Add(_rules.Prepare(p.Metric, p.Tags, p.EpochSeconds, p.Value));
+                points.Add(point);
             }
             else
             {
@@ -82,18 +74,38 @@ internal sealed class ApptuitBackend : ISelfMetricsBackend
     }
 
     /// <summary>Counts one send: its points, what succeeded and failed, and how long it took.</summary>
+    /// <remarks>
+    /// A batch answered 413 is split and its halves are sent again (and counted then): counting it here too would
+    /// report as failed points that were delivered.
+    /// </remarks>
     public void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed)
     {
+        _time?.Update(elapsed);
+        if (result.Outcome == SendOutcome.TooLarge && points > 1)
+        {
+            return;
+        }
+
         _total?.Inc(points);
         _successful?.Inc(result.Succeeded);
         _failed?.Inc(result.Failed);
-        _time?.Update(elapsed);
     }
 
     public ValueTask DisposeAsync()
     {
         _api.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private string? Validate(in DataPoint point, out ApptuitPoint prepared)
+    {
+        if (point.Kind != PointKind.Value)
+        {
+            prepared = default;
+            return $"Apptuit stores plain values; the point '{point.Metric}' is a {point.Kind} point.";
+        }
+
+        return _rules.TryPrepare(point.Metric, point.Tags, point.EpochSeconds, point.Value, out prepared);
     }
 
     internal static SendResult ToSendResult(ApptuitPutResult result)

@@ -53,8 +53,9 @@ public sealed class ApptuitClient : IDisposable
         }
 
         var token = environment.ResolveToken(options.Token);
+        var endpoint = ApptuitApi.CheckEndpoint(options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint);
         _rules = new ApptuitPointRules(options.SanitizeMode, environment.ResolveTags(options.GlobalTags), hostName: null);
-        _api = new ApptuitApi(transport ?? new HttpTransport(options.Timeout), options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint, token, options.UseGzip);
+        _api = new ApptuitApi(transport ?? new HttpTransport(options.Timeout), endpoint, token, options.UseGzip);
         _query = new ApptuitQuery(_api, queryHandler, options.Timeout);
         _batchSize = options.BatchSize;
         _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
@@ -70,7 +71,7 @@ public sealed class ApptuitClient : IDisposable
     /// halves and retried; 5xx answers and connection errors are retried up to <paramref name="retryCount"/> times
     /// with full-jitter backoff; 400, 401 and other 4xx are never retried.
     /// </summary>
-    /// <exception cref="ArgumentException">A point is invalid (no tags, more than 25, a bad name under sanitize mode None, a value that is not finite); nothing was sent.</exception>
+    /// <exception cref="ArgumentException">A point is invalid (no tags, more than 25, a bad name under sanitize mode None, a value that is not finite, a kind other than <see cref="PointKind.Value"/>); nothing was sent.</exception>
     /// <exception cref="ApptuitSendException">Some or all points were not stored; it carries the counts and errors.</exception>
     public Task SendAsync(IEnumerable<DataPoint> points, int retryCount = 0, CancellationToken cancellationToken = default)
     {
@@ -79,6 +80,11 @@ public sealed class ApptuitClient : IDisposable
         var prepared = new List<ApptuitPoint>();
         foreach (var p in points)
         {
+            if (p.Kind != PointKind.Value)
+            {
+                throw new ArgumentException($"The point '{p.Metric}' is a {p.Kind} point; Apptuit stores plain values, so send it as a PointKind.Value point.", nameof(points));
+            }
+
             prepared.Add(_rules.Prepare(p.Metric, p.Tags, p.EpochSeconds, p.Value));
         }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Metrics.Reporters.Apptuit;
 
 /// <summary>
@@ -19,21 +21,40 @@ internal sealed class ApptuitEnvironment
 
     /// <summary>The token from the option, else from <c>APPTUIT_API_TOKEN</c>.</summary>
     /// <exception cref="InvalidOperationException">Neither gives a token.</exception>
+    /// <exception cref="ArgumentException">The token holds a character that cannot go in an HTTP header.</exception>
     public string ResolveToken(string? option)
     {
         if (!string.IsNullOrWhiteSpace(option))
         {
-            return option.Trim();
+            return CheckToken(option.Trim(), "the Token option");
         }
 
         var fromEnv = _lookup(TokenVariable);
         if (!string.IsNullOrWhiteSpace(fromEnv))
         {
-            return fromEnv.Trim();
+            return CheckToken(fromEnv.Trim(), "the environment variable " + TokenVariable);
         }
 
         throw new InvalidOperationException(
             $"No Apptuit API token: set the Token option or the environment variable {TokenVariable}.");
+    }
+
+    // A token with a space, control or non-ASCII character cannot be sent as a bearer header: HttpClient would fail
+    // every request as if the server were unreachable (and be retried). Say so once, at construction, without the token.
+    private static string CheckToken(string token, string source)
+    {
+        for (var i = 0; i < token.Length; i++)
+        {
+            var c = token[i];
+            if (c is <= ' ' or >= '\u007f')
+            {
+                throw new ArgumentException(
+                    $"The Apptuit API token from {source} has a character that cannot go in an HTTP header (U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)} at position {i.ToString(CultureInfo.InvariantCulture)}); " +
+                    "copy the token again without spaces, line breaks or other non-ASCII characters.");
+            }
+        }
+
+        return token;
     }
 
     /// <summary>The global tags from the option when it has any, else from <c>APPTUIT_TAGS</c> (empty when unset).</summary>
@@ -84,7 +105,10 @@ internal sealed class ApptuitEnvironment
         return new Tags(pairs);
     }
 
-    /// <summary>Parses a true/false word (true, false, yes, no, on, off, 1, 0; any case). Null or blank is false.</summary>
+    /// <summary>
+    /// Parses a true/false word as Python's <c>strtobool</c>, which apptuit-py uses (y, yes, t, true, on, 1 /
+    /// n, no, f, false, off, 0; any case). Null or blank is false.
+    /// </summary>
     /// <exception cref="FormatException">Any other text.</exception>
     public static bool ParseBoolean(string? text, string variable)
     {
@@ -95,9 +119,9 @@ internal sealed class ApptuitEnvironment
 
         switch (text.Trim().ToUpperInvariant())
         {
-            case "TRUE" or "YES" or "ON" or "1":
+            case "TRUE" or "T" or "YES" or "Y" or "ON" or "1":
                 return true;
-            case "FALSE" or "NO" or "OFF" or "0":
+            case "FALSE" or "F" or "NO" or "N" or "OFF" or "0":
                 return false;
             default:
                 throw new FormatException($"{variable} is '{text}', which is not a true/false word; set it to 'true' or 'false'.");

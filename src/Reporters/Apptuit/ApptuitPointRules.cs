@@ -14,6 +14,7 @@ internal sealed class ApptuitPointRules
     // Names repeat on every report: remember their sanitized form (bounded; past the bound names are sanitized each time).
     private const int MaxCachedNames = 10_000;
     private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
+    private int _cachedNames; // ConcurrentDictionary.Count takes every lock: count here instead
 
     private readonly ApptuitSanitizeMode _mode;
     private readonly Tags _globalTags;
@@ -110,9 +111,9 @@ internal sealed class ApptuitPointRules
         }
 
         clean = ApptuitSanitizer.Sanitize(name, _mode);
-        if (_names.Count < MaxCachedNames)
+        if (Volatile.Read(ref _cachedNames) < MaxCachedNames && _names.TryAdd(name, clean))
         {
-            _names.TryAdd(name, clean);
+            Interlocked.Increment(ref _cachedNames);
         }
 
         return clean;

@@ -60,17 +60,17 @@ internal sealed class ApptuitQuery : IDisposable
 
         if (status is >= 500 and <= 599)
         {
-            throw new TransientQueryException($"The Apptuit query failed with server error {status}{Excerpt(body)}.", status, null);
+            throw new TransientQueryException($"The Apptuit query failed with server error {status}{_api.BodyExcerpt(body)}.", status, null);
         }
 
         if (status == 401)
         {
-            throw new ApptuitException("The Apptuit query failed with status 401: the Apptuit API token is invalid; check the Token option or APPTUIT_API_TOKEN.", status);
+            throw new ApptuitException("The Apptuit query failed: " + ApptuitApi.InvalidTokenMessage + ".", status);
         }
 
         if (status is < 200 or > 299)
         {
-            throw new ApptuitException($"The Apptuit query failed with status {status}{Excerpt(body)}.", status);
+            throw new ApptuitException($"The Apptuit query failed with status {status}{_api.BodyExcerpt(body)}.", status);
         }
 
         try
@@ -79,7 +79,7 @@ internal sealed class ApptuitQuery : IDisposable
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)
         {
-            throw new ApptuitException($"The Apptuit query answer could not be read ({ex.Message}){Excerpt(body)}.", status, ex);
+            throw new ApptuitException($"The Apptuit query answer could not be read ({ex.Message}){_api.BodyExcerpt(body)}.", status, ex);
         }
     }
 
@@ -138,17 +138,6 @@ internal sealed class ApptuitQuery : IDisposable
         }
 
         return series;
-    }
-
-    private string Excerpt(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return string.Empty;
-        }
-
-        body = _api.Scrub(body.Trim());
-        return ": " + (body.Length > 300 ? body[..300] + "..." : body);
     }
 
     /// <summary>A failure worth retrying.</summary>

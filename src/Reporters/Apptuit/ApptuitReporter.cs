@@ -22,7 +22,7 @@ public sealed class ApptuitReporter : Reporter
     /// <exception cref="FormatException"><c>APPTUIT_TAGS</c> or <c>APPTUIT_DISABLE_HOST_TAG</c> is malformed.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public ApptuitReporter(MetricsRegistry registry, ApptuitReporterOptions options)
-        : this(registry, options, transport: null, ApptuitEnvironment.Process, Environment.MachineName)
+        : this(registry, options, transport: null, ApptuitEnvironment.Process, HostName())
     {
     }
 
@@ -32,6 +32,24 @@ public sealed class ApptuitReporter : Reporter
         if (options.ProcessMetrics)
         {
             Metrics.ProcessMetrics.Register(registry);
+        }
+    }
+
+    /// <summary>
+    /// The host name as apptuit-py's <c>socket.gethostname()</c> gives it: the full name (<c>ip-10-0-0-1.ec2.internal</c>),
+    /// where <see cref="Environment.MachineName"/> cuts it at the first dot on Linux and at 15 characters on Windows,
+    /// which would put a migrated service's points in other series.
+    /// </summary>
+    internal static string HostName()
+    {
+        try
+        {
+            var name = System.Net.Dns.GetHostName();
+            return string.IsNullOrWhiteSpace(name) ? Environment.MachineName : name;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return Environment.MachineName;
         }
     }
 
@@ -51,13 +69,10 @@ public sealed class ApptuitReporter : Reporter
         }
 
         var token = environment.ResolveToken(options.Token);
+        var endpoint = ApptuitApi.CheckEndpoint(options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint);
         var disableHost = environment.ResolveDisableHostTag(options.DisableHostTag);
         var rules = new ApptuitPointRules(options.SanitizeMode, environment.ResolveTags(null), disableHost ? null : hostName);
-        var api = new ApptuitApi(
-            transport ?? new HttpTransport(options.RequestTimeout, time: registry.TimeProvider),
-            options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint,
-            token,
-            options.UseGzip);
+        var api = new ApptuitApi(transport ?? new HttpTransport(options.RequestTimeout, time: registry.TimeProvider), endpoint, token, options.UseGzip);
         return new ApptuitBackend(api, rules);
     }
 }

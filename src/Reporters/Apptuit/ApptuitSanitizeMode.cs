@@ -11,11 +11,12 @@ public enum ApptuitSanitizeMode
     Prometheus = 0,
 
     /// <summary>
-    /// Apptuit names: every character that is not <c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, a letter or a digit (Unicode
-    /// letters and digits count) becomes <c>_</c>, and runs of <c>_</c> collapse into one.
+    /// Apptuit names: every character that is not <c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, a letter or a number (Unicode
+    /// letters and numbers count, such as <c>é</c>, <c>日</c>, <c>٣</c> and <c>²</c>, as in apptuit-py) becomes <c>_</c>,
+    /// and runs of <c>_</c> collapse into one.
     /// </summary>
     Apptuit = 1,
 
-    /// <summary>No change: names and tag keys must already be valid (<c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, letters, digits), else the point is rejected with an error naming the bad character.</summary>
+    /// <summary>No change: names and tag keys must already be valid (<c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, letters, numbers), else the point is rejected with an error naming the bad character.</summary>
     None = 2,
 }

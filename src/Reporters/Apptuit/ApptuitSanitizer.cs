@@ -47,7 +47,7 @@ internal static class ApptuitSanitizer
         return sb.ToString();
     }
 
-    /// <summary>The Apptuit rule: <c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, Unicode letters and digits kept, anything else <c>_</c>, runs of <c>_</c> collapsed.</summary>
+    /// <summary>The Apptuit rule: <c>-</c>, <c>.</c>, <c>/</c>, <c>_</c>, Unicode letters and numbers kept, anything else <c>_</c>, runs of <c>_</c> collapsed.</summary>
     public static string Apptuit(string name)
     {
         var sb = new StringBuilder(name.Length);
@@ -95,8 +95,10 @@ internal static class ApptuitSanitizer
         return name;
     }
 
+    // apptuit-py matches [-\w_./] with Python's Unicode \w: letters and every number category (Nd, Nl, No, so
+    // '²' and 'Ⅻ' are kept), not only decimal digits. Combining marks are not word characters there either.
     private static bool IsApptuitValid(Rune rune) =>
-        rune.Value is '-' or '.' or '/' or '_' || Rune.IsLetterOrDigit(rune);
+        rune.Value is '-' or '.' or '/' or '_' || Rune.IsLetter(rune) || Rune.IsNumber(rune);
 
     private static bool IsPrometheusValid(string name)
     {

@@ -63,6 +63,7 @@ internal sealed partial class ReportingEngine
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
             {
                 _logger.LogError(ex, "Reporter {Reporter}: reading offline storage failed; replay stops for this report.", Name);
+                CloseIfCorrupt(ex);
                 return;
             }
 
@@ -91,6 +92,7 @@ internal sealed partial class ReportingEngine
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
             {
                 _logger.LogError(ex, "Reporter {Reporter}: deleting replayed points from offline storage failed; they may be sent again.", Name);
+                CloseIfCorrupt(ex);
                 return;
             }
         }
@@ -264,8 +266,7 @@ internal sealed partial class ReportingEngine
             return;
         }
 
-        var store = EnsureStore();
-        if (store is not null)
+        for (var attempt = 0; attempt < 2 && EnsureStore() is { } store; attempt++)
         {
             try
             {
@@ -281,7 +282,14 @@ internal sealed partial class ReportingEngine
             }
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or IOException)
             {
+                if (attempt == 0 && CloseIfCorrupt(ex))
+                {
+                    // The next EnsureStore moves the damaged file aside and starts a fresh one: store there.
+                    continue;
+                }
+
                 _logger.LogError(ex, "Reporter {Reporter}: writing {Count} points to offline storage failed; they are dropped.", Name, points.Count);
+                break;
             }
         }
 
@@ -309,7 +317,35 @@ internal sealed partial class ReportingEngine
         catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
         {
             _logger.LogError(ex, "Reporter {Reporter}: purging expired points from offline storage failed.", Name);
+            CloseIfCorrupt(ex);
         }
+    }
+
+    /// <summary>
+    /// When <paramref name="ex"/> says the offline file is corrupt (or no longer a database), closes the store so
+    /// that the next use reopens it, which moves the damaged file aside and starts a fresh one. Returns true then.
+    /// </summary>
+    private bool CloseIfCorrupt(Exception ex)
+    {
+        if (ex is not SqliteException { SqliteErrorCode: 11 or 26 })
+        {
+            return false;
+        }
+
+        lock (_lifecycleLock)
+        {
+            if (_storeClosed)
+            {
+                return false;
+            }
+
+            _store?.Dispose();
+            _store = null;
+            _storeOpened = false;
+        }
+
+        _logger.LogWarning("Reporter {Reporter}: the offline storage file {Path} became corrupt while in use; it is reopened (and moved aside).", Name, _options.OfflineStorage!.Path);
+        return true;
     }
 
     private OfflineStore? EnsureStore()
@@ -321,7 +357,7 @@ internal sealed partial class ReportingEngine
 
         lock (_lifecycleLock)
         {
-            if (!_storeOpened)
+            if (!_storeOpened && !_storeClosed)
             {
                 _storeOpened = true;
                 _store = OfflineStore.Open(storage, _time, _logger, Name);

@@ -41,6 +41,7 @@ internal sealed partial class ReportingEngine : IDisposable
     private bool _started;
     private int _scheduledPending;
     private bool _storeOpened;
+    private bool _storeClosed;
     private OfflineStore? _store;
     private int _currentBatchSize;
 
@@ -146,6 +147,8 @@ internal sealed partial class ReportingEngine : IDisposable
         await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
+            // A stop that got the gate first has already sent the final report and closed the backend.
+            ThrowIfStopped();
             await ReportCoreAsync(final: false, linked.Token).ConfigureAwait(false);
         }
         finally
@@ -298,6 +301,7 @@ internal sealed partial class ReportingEngine : IDisposable
         ReporterNames.Release(_registry, Name);
         lock (_lifecycleLock)
         {
+            _storeClosed = true;
             _store?.Dispose();
         }
 

@@ -71,6 +71,12 @@ public sealed class LocalStore : IDisposable
             _connection.Dispose();
             throw new IOException($"Cannot open the local store at '{Path}': {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A file written by a newer version of this library: as documented, the file cannot be opened.
+            _connection.Dispose();
+            throw new IOException($"Cannot open the local store at '{Path}': {ex.Message}", ex);
+        }
         catch
         {
             _connection.Dispose();
@@ -221,18 +227,7 @@ public sealed class LocalStore : IDisposable
                 clear.Parameters.AddWithValue("$id", id);
                 clear.ExecuteNonQuery();
 
-                using var insert = _connection.CreateCommand();
-                insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO series_attributes(series_id, key, value) VALUES ($id, $k, $v)";
-                insert.Parameters.AddWithValue("$id", id);
-                var pk = insert.Parameters.Add("$k", SqliteType.Text);
-                var pv = insert.Parameters.Add("$v", SqliteType.Text);
-                foreach (var (k, v) in attributes)
-                {
-                    pk.Value = k;
-                    pv.Value = v;
-                    insert.ExecuteNonQuery();
-                }
+                InsertPairs(tx, "series_attributes", id, attributes);
 
                 using var load = _connection.CreateCommand();
                 load.Transaction = tx;
@@ -583,28 +578,51 @@ public sealed class LocalStore : IDisposable
         insert.Parameters.AddWithValue("$name", name);
         var id = (long)insert.ExecuteScalar()!;
 
-        using var tag = _connection.CreateCommand();
-        tag.Transaction = tx;
-        tag.CommandText = "INSERT INTO series_tags(series_id, key, value) VALUES ($id, $k, $v)";
-        tag.Parameters.AddWithValue("$id", id);
-        var pk = tag.Parameters.Add("$k", SqliteType.Text);
-        var pv = tag.Parameters.Add("$v", SqliteType.Text);
-        foreach (var (k, v) in tags)
+        InsertPairs(tx, "series_tags", id, tags);
+        return new SeriesRef(id, name, tags);
+    }
+
+    /// <summary>Inserts key/value rows of one series into <paramref name="table"/> (<c>series_tags</c> or <c>series_attributes</c>).</summary>
+    private void InsertPairs(SqliteTransaction tx, string table, long seriesId, IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO " + table + "(series_id, key, value) VALUES ($id, $k, $v)";
+        insert.Parameters.AddWithValue("$id", seriesId);
+        var pk = insert.Parameters.Add("$k", SqliteType.Text);
+        var pv = insert.Parameters.Add("$v", SqliteType.Text);
+        foreach (var (k, v) in pairs)
         {
             pk.Value = k;
             pv.Value = v;
-            tag.ExecuteNonQuery();
+            insert.ExecuteNonQuery();
         }
-
-        return new SeriesRef(id, name, tags);
     }
 
     private Tags LoadTags(SqliteTransaction? tx, long id)
     {
+        var pairs = LoadPairs(tx, "series_tags", id);
+        return pairs.Count == 0 ? Tags.Empty : new Tags(pairs);
+    }
+
+    private SortedDictionary<string, string> LoadAttributes(SqliteTransaction? tx, long id)
+    {
+        var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in LoadPairs(tx, "series_attributes", id))
+        {
+            attributes[k] = v;
+        }
+
+        return attributes;
+    }
+
+    /// <summary>The key/value rows of one series in <paramref name="table"/> (<c>series_tags</c> or <c>series_attributes</c>).</summary>
+    private List<KeyValuePair<string, string>> LoadPairs(SqliteTransaction? tx, string table, long seriesId)
+    {
         using var cmd = _connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT key, value FROM series_tags WHERE series_id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
+        cmd.CommandText = "SELECT key, value FROM " + table + " WHERE series_id = $id";
+        cmd.Parameters.AddWithValue("$id", seriesId);
         using var reader = cmd.ExecuteReader();
         var pairs = new List<KeyValuePair<string, string>>();
         while (reader.Read())
@@ -612,23 +630,7 @@ public sealed class LocalStore : IDisposable
             pairs.Add(new KeyValuePair<string, string>(reader.GetString(0), reader.GetString(1)));
         }
 
-        return pairs.Count == 0 ? Tags.Empty : new Tags(pairs);
-    }
-
-    private SortedDictionary<string, string> LoadAttributes(SqliteTransaction? tx, long id)
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT key, value FROM series_attributes WHERE series_id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
-        using var reader = cmd.ExecuteReader();
-        var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            attributes[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return attributes;
+        return pairs;
     }
 
     /// <summary>Runs a query returning (id, key, name) rows and loads each series' tags and attributes.</summary>
@@ -721,9 +723,10 @@ public sealed class LocalStore : IDisposable
                 }
             }
         }
-        catch (SqliteException)
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException or IOException)
         {
-            // A busy or locked file: the next tick or write purges instead. A timer callback must not throw.
+            // A busy, locked or failing file: the next tick or write purges instead. An exception escaping a timer
+            // callback would take the whole process down.
         }
     }
 

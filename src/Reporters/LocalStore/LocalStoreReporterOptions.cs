@@ -16,6 +16,13 @@ public sealed class LocalStoreReporterOptions : ReporterOptions
             throw new ArgumentException("LocalStoreReporterOptions.Path is empty; give a file path such as \"metrics.db\".");
         }
 
+        if (Retention is TimeSpan retention && retention <= TimeSpan.Zero)
+        {
+            throw new ArgumentException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"LocalStoreReporterOptions.Retention is {retention}; it must be positive, or null to keep every point."));
+        }
+
         return new LocalStoreOptions { Retention = Retention, TimeProvider = timeProvider };
     }
 }

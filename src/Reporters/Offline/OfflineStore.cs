@@ -75,8 +75,9 @@ internal sealed class OfflineStore : IDisposable
                 ex.Message,
                 aside ?? "(could not be moved)");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Whatever the reason (read-only folder, bad path, missing native library), reporting goes on without it.
             logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
             return null;
         }
@@ -85,7 +86,7 @@ internal sealed class OfflineStore : IDisposable
         {
             return new OfflineStore(options, time, Connect(options.Path));
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
             logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
             return null;

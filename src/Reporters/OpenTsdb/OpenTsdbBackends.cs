@@ -3,16 +3,31 @@ using Metrics.Reporters.Transports;
 
 namespace Metrics.Reporters.OpenTsdb;
 
-/// <summary>Picks the transport from the endpoint's scheme and builds the matching backend.</summary>
+/// <summary>Picks the transport from the endpoint's scheme (unless one is injected) and builds the matching backend; the reporter and the client both build theirs here.</summary>
 internal static class OpenTsdbBackends
 {
-    /// <summary>Creates the backend for <paramref name="settings"/> with a real transport.</summary>
+    /// <summary>
+    /// Creates the backend for <paramref name="settings"/>: over <paramref name="line"/> or <paramref name="http"/>
+    /// when one is given (tests inject them), otherwise over the real transport the endpoint's scheme picks.
+    /// </summary>
     /// <param name="settings">The validated settings.</param>
     /// <param name="serverError">Called with each error line a telnet server writes back.</param>
     /// <param name="time">The clock for reconnect backoff.</param>
-    public static IReportBackend Create(OpenTsdbSettings settings, Action<string> serverError, TimeProvider time)
+    /// <param name="line">A telnet transport to use instead of a new one, or null.</param>
+    /// <param name="http">An HTTP transport to use instead of a new one, or null.</param>
+    public static IReportBackend Create(OpenTsdbSettings settings, Action<string> serverError, TimeProvider time, ILineTransport? line = null, IHttpTransport? http = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (line != null)
+        {
+            return new OpenTsdbTelnetBackend(line, settings.Format, serverError);
+        }
+
+        if (http != null)
+        {
+            return new OpenTsdbHttpBackend(http, settings.Endpoint, settings.Format, settings.Gzip);
+        }
+
         return settings.IsTelnet
             ? new OpenTsdbTelnetBackend(new TcpLineTransport(settings.Host, settings.Port, time, settings.ConnectTimeout), settings.Format, serverError)
             : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, ConnectHandler(settings), time), settings.Endpoint, settings.Format, settings.Gzip);

@@ -14,13 +14,14 @@ namespace Metrics.Reporters;
 /// </summary>
 /// <remarks>
 /// Thread-safe. The queue is bounded (<see cref="OpenTsdbClientOptions.MaxQueueSize"/>): when full, the oldest point
-/// is dropped and counted in <see cref="Dropped"/>. Dispose (or DisposeAsync) sends what is queued for at most
+/// is dropped, counted in <see cref="Dropped"/> and reported through the error handler (one report per send at most,
+/// with the number dropped since the last one). Dispose (or DisposeAsync) sends what is queued for at most
 /// <see cref="OpenTsdbClientOptions.DisposeTimeout"/>, then closes the connection; points still queued then are
 /// dropped, counted and reported.
 /// </remarks>
 public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private const string Name = "opentsdb-client";
 
     private readonly IReportBackend _backend;
     private readonly OpenTsdbFailures _failures;
@@ -38,6 +39,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     private int _queued;
     private long _pending;
     private long _dropped;
+    private long _droppedReported;
     private long _sent;
     private long _failed;
     private long _skipped;
@@ -92,12 +94,8 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         _tokens = Math.Max(1, _rate);
         _tokensAt = time.GetTimestamp();
         _disposeTimeout = options.DisposeTimeout;
-        _failures = new OpenTsdbFailures("opentsdb-client", options.ErrorHandler, options.LoggerFactory);
-        _backend = lineTransport != null
-            ? new OpenTsdbTelnetBackend(lineTransport, settings.Format, _failures.ServerError)
-            : httpTransport != null
-                ? new OpenTsdbHttpBackend(httpTransport, settings.Endpoint, settings.Format, settings.Gzip)
-                : OpenTsdbBackends.Create(settings, _failures.ServerError, time);
+        _failures = new OpenTsdbFailures(Name, options.ErrorHandler, options.LoggerFactory);
+        _backend = OpenTsdbBackends.Create(settings, ServerError, time, lineTransport, httpTransport);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -110,7 +108,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     /// <summary>Points written to the server (telnet) or accepted by it (HTTP).</summary>
     public long Sent => Volatile.Read(ref _sent);
 
-    /// <summary>Points the server rejected, or that failed for good; each failure also went to the error handler.</summary>
+    /// <summary>Points the server rejected (an HTTP details entry, or a telnet error line), or that failed for good; each failure also went to the error handler.</summary>
     public long Failed => Volatile.Read(ref _failed);
 
     /// <summary>Points not sent because their value was NaN or infinite.</summary>
@@ -220,7 +218,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         if (left > 0)
         {
             Interlocked.Add(ref _dropped, left);
-            _failures.Report(new ReportFailure("opentsdb-client", null, 0, left, [
+            _failures.Report(new ReportFailure(Name, null, 0, left, [
                 string.Create(CultureInfo.InvariantCulture, $"{left} point(s) were still queued when the client was disposed after waiting {_disposeTimeout.TotalSeconds:0.#} s; they were dropped."),
             ]));
         }
@@ -273,6 +271,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                 if (batch.Count > 0)
                 {
                     await SendAsync(batch, token).ConfigureAwait(false);
+                    ReportDrops();
                     Done(batch.Count);
                 }
             }
@@ -330,10 +329,11 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                     Interlocked.Add(ref _sent, result.Succeeded);
                     return;
                 case SendOutcome.Transient:
+                    ReportDrops();
                     failures++;
-                    var backoff = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 10))));
+                    var backoff = TcpLineTransport.BackoffFor(failures);
                     _failures.Report(new ReportFailure(
-                        "opentsdb-client",
+                        Name,
                         result.StatusCode,
                         0,
                         batch.Count,
@@ -349,10 +349,34 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                 default:
                     Interlocked.Add(ref _sent, result.Succeeded);
                     Interlocked.Add(ref _failed, result.Failed);
-                    _failures.Report(new ReportFailure("opentsdb-client", result.StatusCode, result.Succeeded, result.Failed, result.Errors, result.Exception));
+                    _failures.Report(new ReportFailure(Name, result.StatusCode, result.Succeeded, result.Failed, result.Errors, result.Exception));
                     return;
             }
         }
+    }
+
+    // A telnet server answers only when a put failed: that point was counted as sent, and is now also failed.
+    private void ServerError(string line)
+    {
+        Interlocked.Increment(ref _failed);
+        _failures.ServerError(line);
+    }
+
+    // Says how many points the full queue dropped since it last said so: from the sender, at most once per send
+    // attempt, so that a flood of drops never floods the error handler nor slows Send.
+    private void ReportDrops()
+    {
+        var dropped = Volatile.Read(ref _dropped);
+        var unreported = dropped - _droppedReported;
+        if (unreported <= 0)
+        {
+            return;
+        }
+
+        _droppedReported = dropped;
+        _failures.Report(new ReportFailure(Name, null, 0, unreported, [
+            string.Create(CultureInfo.InvariantCulture, $"{unreported} point(s) dropped: the queue was full (MaxQueueSize = {_maxQueue}) and the oldest points made room. Raise MaxQueueSize, or send fewer points."),
+        ]));
     }
 
     private void Done(int count)

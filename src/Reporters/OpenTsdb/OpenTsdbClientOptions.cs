@@ -23,7 +23,7 @@ public sealed class OpenTsdbClientOptions
     /// <summary>What to do with characters OpenTSDB does not accept. Default <see cref="OpenTsdbInvalidCharacters.Replace"/>.</summary>
     public OpenTsdbInvalidCharacters InvalidCharacters { get; set; } = OpenTsdbInvalidCharacters.Replace;
 
-    /// <summary>The most points waiting to be sent; when full, the oldest point is dropped and counted in <see cref="OpenTsdbClient.Dropped"/>. Default 100,000.</summary>
+    /// <summary>The most points waiting to be sent; when full, the oldest point is dropped, counted in <see cref="OpenTsdbClient.Dropped"/> and reported through <see cref="ErrorHandler"/>. Default 100,000.</summary>
     public int MaxQueueSize { get; set; } = 100_000;
 
     /// <summary>The most points sent per second; 0 for no limit. Default 0.</summary>

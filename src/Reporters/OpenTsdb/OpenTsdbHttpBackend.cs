@@ -17,11 +17,9 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
     private const int MaxBodyExcerpt = 200;
     private const int MaxErrors = 100;
 
-    private const int MaxSpareBytes = 4 << 20;
-
     private readonly IHttpTransport _transport;
     private readonly OpenTsdbFormat _format;
-    private ArrayBufferWriter<byte>? _spare;
+    private readonly OpenTsdbSendBuffer _buffers = new();
     private readonly Uri _putUri;
     private readonly HttpContentEncoding _encoding;
 
@@ -43,23 +41,13 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
 
     public string? Validate(in DataPoint point) => _format.Validate(point, telnet: false);
 
-    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    public ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
-        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 128));
-        try
-        {
-            return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity <= MaxSpareBytes)
-            {
-                _spare = buffer;
-            }
-        }
+        return _buffers.UseAsync(
+            batch.Count * 128,
+            (Backend: this, Batch: batch, Token: cancellationToken),
+            static (s, buffer) => s.Backend.SendAsync(s.Batch, buffer, s.Token));
     }
 
     private async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
@@ -110,17 +98,14 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
 
                 if (TryParseDetails(body, out var ok, out var failed, out var errors))
                 {
-                    return failed == 0
-                        ? SendResult.Ok(sent, status)
-                        : new SendResult(SendOutcome.PartialFailure, ok, failed, errors, status);
+                    return failed == 0 ? SendResult.Ok(sent, status) : Details(ok, failed, errors, status);
                 }
 
                 return SendResult.Permanent(sent, $"OpenTSDB answered {status} with a body that is not the /api/put details: {Excerpt(body)}", status);
             case 400:
                 if (TryParseDetails(body, out ok, out failed, out errors) && failed > 0)
                 {
-                    // The server stored the rest: only the listed points failed and nothing is resent.
-                    return new SendResult(ok > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent, ok, failed, errors, status);
+                    return Details(ok, failed, errors, status);
                 }
 
                 return SendResult.Permanent(sent, $"OpenTSDB rejected the request (400): {ErrorMessage(body)}", status);
@@ -132,6 +117,10 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
                 return SendResult.Permanent(sent, $"OpenTSDB answered {status}: {ErrorMessage(body)}", status);
         }
     }
+
+    // The server stored the rest: only the listed points failed and nothing is resent.
+    private static SendResult Details(long ok, long failed, IReadOnlyList<string> errors, int status) =>
+        new(ok > 0 ? SendOutcome.PartialFailure : SendOutcome.Permanent, ok, failed, errors, status);
 
     /// <summary>Reads <c>{"success":N,"failed":M,"errors":[{"datapoint":{..},"error":".."}]}</c>.</summary>
     internal static bool TryParseDetails(string body, out long success, out long failed, out IReadOnlyList<string> errors)
@@ -217,7 +206,7 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
                 && error.TryGetProperty("message", out var message)
                 && message.ValueKind == JsonValueKind.String)
             {
-                return message.GetString() ?? Excerpt(body);
+                return Clip(message.GetString() ?? string.Empty);
             }
         }
         catch (JsonException)
@@ -227,11 +216,11 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
         return Excerpt(body);
     }
 
-    private static string Excerpt(string body)
-    {
-        var text = body.Length > MaxBodyExcerpt ? body[..MaxBodyExcerpt] + "..." : body;
-        return "'" + text.ReplaceLineEndings(" ") + "'";
-    }
+    private static string Excerpt(string body) => "'" + Clip(body) + "'";
+
+    // A server can answer with megabytes: messages carry the first MaxBodyExcerpt characters, on one line.
+    private static string Clip(string text) =>
+        (text.Length > MaxBodyExcerpt ? text[..MaxBodyExcerpt] + "..." : text).ReplaceLineEndings(" ");
 
     private static SendResult WithLocal(SendResult result, List<string> localErrors)
     {

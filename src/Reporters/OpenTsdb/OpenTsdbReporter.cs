@@ -52,12 +52,7 @@ public sealed class OpenTsdbReporter : Reporter
             ArgumentNullException.ThrowIfNull(options);
             var settings = OpenTsdbSettings.From(options);
             var failures = new OpenTsdbFailures(options.Name ?? "opentsdb", options.ErrorHandler, options.LoggerFactory);
-            IReportBackend backend = line != null
-                ? new OpenTsdbTelnetBackend(line, settings.Format, failures.ServerError)
-                : http != null
-                    ? new OpenTsdbHttpBackend(http, settings.Endpoint, settings.Format, settings.Gzip)
-                    : OpenTsdbBackends.Create(settings, failures.ServerError, registry.TimeProvider);
-            return new Parts(backend, failures);
+            return new Parts(OpenTsdbBackends.Create(settings, failures.ServerError, registry.TimeProvider, line, http), failures);
         }
     }
 }

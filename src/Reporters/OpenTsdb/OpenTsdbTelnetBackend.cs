@@ -11,11 +11,9 @@ namespace Metrics.Reporters.OpenTsdb;
 /// </summary>
 internal sealed class OpenTsdbTelnetBackend : IReportBackend
 {
-    private const int MaxSpareBytes = 4 << 20;
-
     private readonly ILineTransport _transport;
     private readonly OpenTsdbFormat _format;
-    private ArrayBufferWriter<byte>? _spare;
+    private readonly OpenTsdbSendBuffer _buffers = new();
 
     public OpenTsdbTelnetBackend(ILineTransport transport, OpenTsdbFormat format, Action<string> serverError)
     {
@@ -31,23 +29,13 @@ internal sealed class OpenTsdbTelnetBackend : IReportBackend
 
     public string? Validate(in DataPoint point) => _format.Validate(point, telnet: true);
 
-    public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+    public ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        // One buffer is reused from send to send; a concurrent send (never the engine's case) gets its own.
-        var buffer = Interlocked.Exchange(ref _spare, null) ?? new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 96));
-        try
-        {
-            return await SendAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity <= MaxSpareBytes)
-            {
-                _spare = buffer;
-            }
-        }
+        return _buffers.UseAsync(
+            batch.Count * 96,
+            (Backend: this, Batch: batch, Token: cancellationToken),
+            static (s, buffer) => s.Backend.SendAsync(s.Batch, buffer, s.Token));
     }
 
     private async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)

@@ -69,6 +69,12 @@ internal sealed class TcpLineTransport : ILineTransport
                         throw new IOException($"Writing to {_host}:{_port} failed after reconnecting: {ex.Message}", ex);
                     }
                 }
+                catch (OperationCanceledException)
+                {
+                    // Part of the data may have gone out: the next write must not finish that half line.
+                    Drop(connection);
+                    throw;
+                }
             }
         }
         finally
@@ -90,10 +96,10 @@ internal sealed class TcpLineTransport : ILineTransport
         }
         finally
         {
+            // The gate is not disposed (it has no wait handle): a second DisposeAsync or a late WriteAsync finds the
+            // transport disposed instead of failing on a disposed semaphore.
             _gate.Release();
         }
-
-        _gate.Dispose();
     }
 
     private async ValueTask<Connection> EnsureConnectedAsync(CancellationToken cancellationToken)
@@ -133,6 +139,12 @@ internal sealed class TcpLineTransport : ILineTransport
             throw new IOException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Cannot connect to {_host}:{_port} ({(ex is OperationCanceledException ? "timed out" : ex.Message)}); retrying in {backoff.TotalSeconds:0} s."), ex);
+        }
+        catch
+        {
+            // Cancelled by the caller (or anything else): the half-open client is not leaked.
+            client.Dispose();
+            throw;
         }
 
         _failures = 0;

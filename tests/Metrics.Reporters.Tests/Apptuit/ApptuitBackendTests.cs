@@ -161,12 +161,14 @@ public sealed class ApptuitBackendTests
         var partial = await backend.SendAsync([Point("a"), Point("bad")], CancellationToken.None);
         backend.OnSendCompleted(2, partial, TimeSpan.FromMilliseconds(50));
 
+        backend.OnSendCompleted(6, new SendResult(SendOutcome.TooLarge, 0, 6, ["payload too large"], 413), TimeSpan.FromMilliseconds(10));
+
         Assert.Multiple(() =>
         {
-            Assert.That(registry.Counter("apptuit.reporter.send.total", tags).Count, Is.EqualTo(4));
+            Assert.That(registry.Counter("apptuit.reporter.send.total", tags).Count, Is.EqualTo(4), "a 413 batch is counted when its halves are sent");
             Assert.That(registry.Counter("apptuit.reporter.send.successful", tags).Count, Is.EqualTo(3));
             Assert.That(registry.Counter("apptuit.reporter.send.failed", tags).Count, Is.EqualTo(1));
-            Assert.That(registry.Timer("apptuit.reporter.send.time", tags).Count, Is.EqualTo(2));
+            Assert.That(registry.Timer("apptuit.reporter.send.time", tags).Count, Is.EqualTo(3), "every request is timed");
         });
     }
 }

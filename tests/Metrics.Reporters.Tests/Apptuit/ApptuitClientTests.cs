@@ -252,6 +252,40 @@ public sealed class ApptuitClientTests
     }
 
     [Test]
+    public async Task SendAsync_ConnectionDroppedThenOk_RetriedAndStored()
+    {
+        _server.ScriptFault(TestResponse.Abort());
+        using var client = Client();
+
+        await client.SendAsync([Point("m", 5)], retryCount: 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(2));
+            Assert.That(_server.Points.Single().Value, Is.EqualTo(5));
+            Assert.That(_delays, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void SendAsync_ServerTooSlow_TimesOutRetriesThenThrows()
+    {
+        _server.ScriptFault(TestResponse.Stall(TimeSpan.FromSeconds(1)));
+        _server.ScriptFault(TestResponse.Stall(TimeSpan.FromSeconds(1)));
+        using var client = Client(o => o.Timeout = TimeSpan.FromMilliseconds(100));
+
+        var ex = Assert.ThrowsAsync<ApptuitSendException>(() => client.SendAsync([Point("m")], retryCount: 1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.StatusCode, Is.Null);
+            Assert.That(ex.Failed, Is.EqualTo(1));
+            Assert.That(ex.Message, Does.StartWith("1 points failed\n").And.Contain("timed out"));
+            Assert.That(_delays, Has.Count.EqualTo(1), "a timeout is retried like a connection error");
+        });
+    }
+
+    [Test]
     public void SendAsync_PointWithoutTags_ThrowsBeforeSendingAnything()
     {
         using var client = Client();
@@ -266,6 +300,26 @@ public sealed class ApptuitClientTests
     [Test]
     public void SendAsync_NotFiniteValue_ThrowsBeforeSending() =>
         Assert.That(() => Client().SendAsync([Point("m", double.NaN)]), Throws.ArgumentException.With.Message.Contain("finite"));
+
+    [Test]
+    public void SendAsync_DeltaCounterPoint_ThrowsBeforeSending()
+    {
+        using var client = Client();
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => client.SendAsync([Point("ok"), Point("delta") with { Kind = PointKind.DeltaCounter }]),
+                Throws.ArgumentException.With.Message.Contain("'delta' is a DeltaCounter point"));
+            Assert.That(_server.Requests, Is.Empty);
+        });
+    }
+
+    [TestCase("ftp://api.apptuit.ai")]
+    [TestCase("/relative/path")]
+    public void Constructor_EndpointNotHttp_ThrowsNamingIt(string endpoint)
+    {
+        var uri = new Uri(endpoint, UriKind.RelativeOrAbsolute);
+        Assert.That(() => Client(o => o.ApiEndpoint = uri), Throws.ArgumentException.With.Message.Contain("ApiEndpoint '" + uri + "'").And.Message.Contain("http or https"));
+    }
 
     [Test]
     public async Task SendTimeSeriesAsync_ManyPoints_SendsEveryPointWithSeriesNameAndTags()

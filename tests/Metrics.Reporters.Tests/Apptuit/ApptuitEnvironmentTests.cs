@@ -26,6 +26,20 @@ public sealed class ApptuitEnvironmentTests
         Assert.That(ex!.Message, Does.Contain("Token").And.Contain("APPTUIT_API_TOKEN"));
     }
 
+    [TestCase("abc def")]
+    [TestCase("abc\ndef")]
+    [TestCase("abcéef")]
+    public void ResolveToken_CharacterNotAllowedInHeader_ThrowsWithoutShowingToken(string token)
+    {
+        var fromOption = Assert.Throws<ArgumentException>(() => Env().ResolveToken(token));
+        var fromEnv = Assert.Throws<ArgumentException>(() => Env(("APPTUIT_API_TOKEN", token)).ResolveToken(null));
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromOption!.Message, Does.Contain("Token option").And.Contain("position 3").And.Not.Contain("abc"));
+            Assert.That(fromEnv!.Message, Does.Contain("APPTUIT_API_TOKEN").And.Not.Contain("def"));
+        });
+    }
+
     [Test]
     public void ParseTags_SpacedList_ParsesEveryPair() =>
         Assert.That(ApptuitEnvironment.ParseTags("k1:v1, k2:v2,k3 : v3 ,"), Is.EqualTo(new Tags(("k1", "v1"), ("k2", "v2"), ("k3", "v3"))));
@@ -67,6 +81,11 @@ public sealed class ApptuitEnvironmentTests
     [TestCase("YES", true)]
     [TestCase("1", true)]
     [TestCase("on", true)]
+    [TestCase("t", true)]
+    [TestCase("Y", true)]
+    [TestCase("f", false)]
+    [TestCase("N", false)]
+    [TestCase(" off ", false)]
     [TestCase("false", false)]
     [TestCase("no", false)]
     [TestCase("0", false)]

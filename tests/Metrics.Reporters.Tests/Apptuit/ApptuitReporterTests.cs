@@ -153,6 +153,14 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public void HostName_IsTheFullKernelHostNameLikePythonsGethostname()
+    {
+        const string kernel = "/proc/sys/kernel/hostname";
+        var expected = File.Exists(kernel) ? File.ReadAllText(kernel).Trim() : System.Net.Dns.GetHostName();
+        Assert.That(ApptuitReporter.HostName(), Is.EqualTo(expected));
+    }
+
+    [Test]
     public async Task ReportNowAsync_DisableHostTagOption_LeavesHostOut()
     {
         _registry.Counter("orders", new Tags(("a", "b"))).Inc();
@@ -226,6 +234,77 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_413_SplitsUntilEveryPointIsStoredAndCountsNoFailure()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            _registry.Counter("c" + i).Inc(i);
+        }
+
+        _server.MaxPointsPerRequest = 4;
+        await using var reporter = Reporter(o => o.Filter = s => s.Name.StartsWith('c'));
+
+        await reporter.ReportNowAsync();
+
+        var self = new Tags(("reporter", reporter.Name));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Points.Select(p => p.Metric), Is.EquivalentTo(Enumerable.Range(0, 10).Select(i => $"c{i}_count")));
+            Assert.That(_server.Points.Sum(p => p.Value), Is.EqualTo(45));
+            Assert.That(_failures, Is.Empty);
+            Assert.That(_registry.Counter("apptuit.reporter.send.total", self).Count, Is.EqualTo(10), "each point counted once, not once per 413");
+            Assert.That(_registry.Counter("apptuit.reporter.send.successful", self).Count, Is.EqualTo(10));
+            Assert.That(_registry.Counter("apptuit.reporter.send.failed", self).Count, Is.Zero, "split batches were delivered");
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_5xxWithinRetryCount_IsRetriedAndDelivered()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.Script(500, 503);
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 2;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(3));
+            Assert.That(_server.Points.Single().Metric, Is.EqualTo("orders_count"));
+            Assert.That(_failures, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_5xxBeyondRetryCount_GivesUpAndReportsTheStatus()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.FailEverythingWith = 502;
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 1;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(2), "the first attempt and one retry");
+            Assert.That(failure.StatusCode, Is.EqualTo(502));
+            Assert.That(failure.Failed, Is.EqualTo(1));
+            Assert.That(string.Join("\n", failure.Errors), Does.Contain("server error 502"));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_InvalidToken_ErrorHandlerSaysTokenInvalidWithoutToken()
     {
         _registry.Counter("orders").Inc();
@@ -288,6 +367,11 @@ public sealed class ApptuitReporterTests
         var ex = Assert.Throws<InvalidOperationException>(() => Reporter(o => o.Token = null));
         Assert.That(ex!.Message, Does.Contain("APPTUIT_API_TOKEN"));
     }
+
+    [Test]
+    public void Constructor_EndpointNotHttp_ThrowsNamingIt() =>
+        Assert.That(() => Reporter(o => o.ApiEndpoint = new Uri("ftp://api.apptuit.ai")),
+            Throws.ArgumentException.With.Message.Contain("ApiEndpoint 'ftp://api.apptuit.ai/'"));
 
     [Test]
     public void Constructor_MalformedEnvironmentTags_ThrowsClearError() =>

@@ -32,12 +32,17 @@ public sealed class ApptuitSanitizerTests
     [TestCase("rocket🚀launch", "rocket_launch")]
     [TestCase("math𝒜", "math𝒜")]
     [TestCase("digits٣", "digits٣")]
+    [TestCase("area.m²", "area.m²")]
+    [TestCase("chapterⅫ", "chapterⅫ")]
+    [TestCase("half½", "half½")]
+    [TestCase("cafe\u0301", "cafe_")]
     public void Apptuit_GoldenVectors_KeepUnicodeLettersAndDigits(string input, string expected) =>
         Assert.That(ApptuitSanitizer.Sanitize(input, ApptuitSanitizeMode.Apptuit), Is.EqualTo(expected));
 
     [TestCase("node.load_avg.1m")]
     [TestCase("a-b/c_d")]
     [TestCase("ünïcode")]
+    [TestCase("area.m²")]
     public void None_ValidName_IsUnchanged(string input) =>
         Assert.That(ApptuitSanitizer.Sanitize(input, ApptuitSanitizeMode.None), Is.EqualTo(input));
 

@@ -14,6 +14,7 @@ internal sealed class ApptuitTestServer : IDisposable
 {
     private readonly HttpTestServer _server;
     private readonly ConcurrentQueue<int> _script = new();
+    private readonly ConcurrentQueue<TestResponse> _faults = new();
     private readonly ConcurrentQueue<StoredPoint> _points = new();
 
     public ApptuitTestServer(string token)
@@ -50,12 +51,20 @@ internal sealed class ApptuitTestServer : IDisposable
         }
     }
 
+    /// <summary>Transport faults to answer the next requests with, before the token check (a stall, a dropped connection).</summary>
+    public void ScriptFault(TestResponse fault) => _faults.Enqueue(fault);
+
     public Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count) => _server.WaitForRequestsAsync(count, TimeSpan.FromSeconds(10));
 
     public void Dispose() => _server.Dispose();
 
     private TestResponse Handle(RecordedRequest request)
     {
+        if (_faults.TryDequeue(out var fault))
+        {
+            return fault;
+        }
+
         if (request.Header("Authorization") != "Bearer " + Token)
         {
             return TestResponse.Json(401, """{"error":"unauthorized"}""");

@@ -28,6 +28,9 @@ public abstract class ReporterContract
     private readonly List<Reporter> _reporters = new();
     private string _dir = null!;
 
+    /// <summary>How long a test waits in real time for something that needs no clock.</summary>
+    private static readonly TimeSpan RealTimeLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>The registry's clock. Advance it to fire intervals and retry backoff.</summary>
     private protected ManualTimeProvider Time { get; private set; } = null!;
 
@@ -132,12 +135,49 @@ public abstract class ReporterContract
         var reporter = Create();
         reporter.Start();
 
-        await DriveAsync(reporter.StopAsync());
-        await DriveAsync(reporter.StopAsync());
+        // A healthy backend needs no clock: not advancing it keeps the 5 s stop timeout from cutting the flush short.
+        await reporter.StopAsync().WaitAsync(RealTimeLimit);
+        await reporter.StopAsync().WaitAsync(RealTimeLimit);
 
         var points = await WaitForAsync(CounterPointName("contract.final"), 1);
         Assert.That(points.Single().Value, Is.EqualTo(7));
         Assert.That(reporter.Status.Running, Is.False);
+    }
+
+    [Test]
+    public async Task Dispose_AfterStart_FlushesAFinalReportLikeStop()
+    {
+        Registry.Counter("contract.disposed").Inc(6);
+        var reporter = Create();
+        reporter.Start();
+
+        await Task.Run(reporter.Dispose).WaitAsync(RealTimeLimit);
+        reporter.Dispose();
+
+        var points = await WaitForAsync(CounterPointName("contract.disposed"), 1);
+        Assert.That(points.Single().Value, Is.EqualTo(6));
+        Assert.That(reporter.Status.Running, Is.False);
+    }
+
+    [Test]
+    public async Task StopAsync_BackendDownWithLongRetries_FinishesWithinStopTimeoutAndCountsTheLoss()
+    {
+        Registry.Counter("contract.down").Inc();
+        var reporter = Create(o =>
+        {
+            o.Retry = new RetryOptions { MaxRetries = 10, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30), UseJitter = false };
+            o.StopTimeout = TimeSpan.FromSeconds(5);
+        });
+        reporter.Start();
+        BackendFailsTransiently();
+        var before = Time.GetUtcNow();
+
+        await DriveAsync(reporter.StopAsync());
+
+        // The retries alone would take over 15 minutes; the stop gives up at its 5 s deadline (plus one clock step).
+        Assert.That(Time.GetUtcNow() - before, Is.LessThanOrEqualTo(TimeSpan.FromSeconds(6)));
+        Assert.That(reporter.Status.Dropped, Is.EqualTo(1), "no offline storage: the point is dropped and counted");
+        Assert.That(Received().Where(p => p.Metric == CounterPointName("contract.down")), Is.Empty);
     }
 
     [Test]
@@ -314,10 +354,15 @@ public abstract class ReporterContract
         }
     }
 
-    /// <summary>Awaits <paramref name="task"/>, advancing the manual clock in 1 s steps while it waits on it (retry backoff, stop timeout).</summary>
+    /// <summary>
+    /// Awaits <paramref name="task"/>, advancing the manual clock in 1 s steps while it waits on it (retry backoff,
+    /// stop timeout). Steps are at least 50 ms of real time apart: advancing faster would let a 5 s stop timeout
+    /// expire while a final report is still doing real work (a SQLite write, a socket write) on a busy machine.
+    /// </summary>
     protected async Task DriveAsync(Task task)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var lastStep = DateTime.UtcNow;
         while (!task.IsCompleted)
         {
             if (DateTime.UtcNow > deadline)
@@ -326,9 +371,10 @@ public abstract class ReporterContract
             }
 
             await Task.Delay(2);
-            if (!task.IsCompleted)
+            if (!task.IsCompleted && DateTime.UtcNow - lastStep >= TimeSpan.FromMilliseconds(50))
             {
                 Time.Advance(TimeSpan.FromSeconds(1));
+                lastStep = DateTime.UtcNow;
             }
         }
 

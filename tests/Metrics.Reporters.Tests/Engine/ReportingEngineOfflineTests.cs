@@ -178,6 +178,48 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task ReportNowAsync_OfflinePathUnusable_NeverThrowsAndCountsDroppedPoints()
+    {
+        // A NUL character makes the path invalid for the OS: the store cannot even be created.
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = "bad\0name.db" });
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+
+        await h.Reporter.ReportNowAsync();
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("cannot be opened")));
+    }
+
+    [Test]
+    public async Task Report_FileCorruptedWhileOpen_MovesItAsideAndStoresInAFreshFile()
+    {
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(2));
+
+        // Another writer damages the schema under the open connection (as a disk fault or a stray tool would).
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DbPath + ";Pooling=False"))
+        {
+            raw.Open();
+            using var damage = raw.CreateCommand();
+            damage.CommandText = "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = 'garbage' WHERE name = 'points'; PRAGMA schema_version = 1000;";
+            damage.ExecuteNonQuery();
+        }
+
+        h.Snapshots = Snap.Counters(3, "b");
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(Directory.GetFiles(_dir, "offline.db.corrupt-*"), Has.Length.EqualTo(1));
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(3), "the new report's points, in the fresh file");
+        Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("corrupt")));
+    }
+
+    [Test]
     public async Task Start_CorruptFile_MovesItAsideAndKeepsReporting()
     {
         await File.WriteAllTextAsync(DbPath, new string('x', 4096));

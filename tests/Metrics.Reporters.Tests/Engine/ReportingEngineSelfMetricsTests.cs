@@ -25,6 +25,25 @@ public class ReportingEngineSelfMetricsTests
     }
 
     [Test]
+    public async Task Report_Sends_SendTimeTimesEachBackendCallOnTheRegistryClock()
+    {
+        await using var h = new EngineHarness(o => o.BatchSize = 2);
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Respond = b =>
+        {
+            // The send takes 250 ms on the registry's clock.
+            h.Time.Advance(TimeSpan.FromMilliseconds(250));
+            return SendResult.Ok(b.Count);
+        };
+
+        await h.Reporter.ReportNowAsync();
+
+        var sendTime = h.Registry.Timer(SelfMetrics.SendTime, new Tags(("reporter", h.Reporter.Name)));
+        Assert.That(sendTime.Count, Is.EqualTo(2), "one timing per backend call (batches of 2 and 1)");
+        Assert.That(sendTime.GetSnapshot().Max, Is.EqualTo(TimeSpan.FromMilliseconds(250).Ticks * 100).Within(1).Percent, "nanoseconds");
+    }
+
+    [Test]
     public async Task Reporters_TwoUnnamedOfSameKind_GetDistinctNamesAndSeries()
     {
         var time = new ManualTimeProvider();

@@ -119,6 +119,15 @@ public class LocalStoreReporterTests
     }
 
     [Test]
+    public void Constructor_NonPositiveRetention_ThrowsNamingTheReporterOptionWithoutCreatingTheFile()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath, Retention = TimeSpan.Zero }));
+
+        Assert.That(ex!.Message, Does.Contain("LocalStoreReporterOptions.Retention").And.Contain("null to keep every point"));
+        Assert.That(File.Exists(DbPath), Is.False);
+    }
+
+    [Test]
     public void Constructor_InvalidCommonOption_ThrowsWithoutCreatingTheFile()
     {
         Assert.Throws<ArgumentException>(() => new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath, BatchSize = 0 }));

@@ -279,6 +279,23 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Open_FileFromANewerSchema_ThrowsIOExceptionNamingTheVersion()
+    {
+        Open().Dispose();
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DbPath + ";Pooling=False"))
+        {
+            raw.Open();
+            using var bump = raw.CreateCommand();
+            bump.CommandText = "PRAGMA user_version = 99;";
+            bump.ExecuteNonQuery();
+        }
+
+        var ex = Assert.Throws<IOException>(() => Open());
+
+        Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("schema version 99"));
+    }
+
+    [Test]
     public void Open_NonPositiveRetention_Throws()
     {
         var ex = Assert.Throws<ArgumentException>(() => Open(new LocalStoreOptions { Retention = TimeSpan.Zero }));

@@ -159,6 +159,17 @@ public class OfflineStoreTests
         Assert.That(store, Is.Null);
         Assert.That(logger.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error));
     }
+
+    [Test]
+    public void Open_InvalidPath_ReturnsNullAndLogsErrorInsteadOfThrowing()
+    {
+        var logger = new RecordingLogger();
+
+        var store = OfflineStore.Open(new OfflineStorageOptions { Path = Path.Combine(_dir, "bad\0name.db") }, _time, logger, "test");
+
+        Assert.That(store, Is.Null);
+        Assert.That(logger.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("cannot be opened")));
+    }
 }
 
 /// <summary>An <see cref="ILogger"/>/<see cref="ILoggerFactory"/> that keeps every formatted entry.</summary>

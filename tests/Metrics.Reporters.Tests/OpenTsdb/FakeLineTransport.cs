@@ -4,10 +4,11 @@ using Metrics.Reporters.Transports;
 
 namespace Metrics.Reporters.Tests.OpenTsdb;
 
-/// <summary>An <see cref="ILineTransport"/> that records each write (with the clock's time) and can fail or hold writes.</summary>
+/// <summary>An <see cref="ILineTransport"/> that records each write (with the clock's time) and each attempt, and can fail or hold writes.</summary>
 internal sealed class FakeLineTransport(TimeProvider time) : ILineTransport
 {
     private readonly ConcurrentQueue<(DateTimeOffset At, string[] Lines)> _writes = new();
+    private readonly ConcurrentQueue<string[]> _attempts = new();
     private readonly SemaphoreSlim _written = new(0);
     private int _lineCount;
 
@@ -27,18 +28,22 @@ internal sealed class FakeLineTransport(TimeProvider time) : ILineTransport
 
     public IReadOnlyList<string> Lines => _writes.SelectMany(w => w.Lines).ToArray();
 
+    /// <summary>The lines of every write asked for, failed ones included, in order.</summary>
+    public IReadOnlyList<string[]> Attempts => _attempts.ToArray();
+
     public int LineCount => Volatile.Read(ref _lineCount);
 
     public bool Disposed { get; private set; }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        var lines = Encoding.UTF8.GetString(data.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        _attempts.Enqueue(lines);
         if (BeforeWrite is { } before)
         {
             await before();
         }
 
-        var lines = Encoding.UTF8.GetString(data.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         _writes.Enqueue((time.GetUtcNow(), lines));
         Interlocked.Add(ref _lineCount, lines.Length);
         _written.Release();

@@ -127,7 +127,12 @@ public class OpenTsdbClientTests
             holding.TrySetResult();
             await release.Task;
         };
-        await using var client = Client(transport, configure: o => o.MaxQueueSize = 3);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = Client(transport, configure: o =>
+        {
+            o.MaxQueueSize = 3;
+            o.ErrorHandler = failures.Enqueue;
+        });
         client.Send("m", 0, timestamp: At);
         await holding.Task.WaitAsync(Wait);
 
@@ -141,6 +146,9 @@ public class OpenTsdbClientTests
         Assert.That(await client.FlushAsync(Wait), Is.True);
         Assert.That(transport.Lines.Select(l => l.Split(' ')[3]), Is.EqualTo(new[] { "0", "3", "4", "5" }));
         Assert.That(client.Sent, Is.EqualTo(4));
+        var failure = failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(2));
+        Assert.That(failure.Errors.Single(), Does.Contain("2 point(s) dropped").And.Contain("MaxQueueSize = 3"));
     }
 
     [Test]
@@ -222,14 +230,26 @@ public class OpenTsdbClientTests
         await using var server = await TcpLineServer.StartAsync();
         server.RefuseConnections();
         var failures = new ConcurrentQueue<ReportFailure>();
+        var firstFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var client = new OpenTsdbClient(
-            new OpenTsdbClientOptions { Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"), HostTag = "h", ErrorHandler = failures.Enqueue },
+            new OpenTsdbClientOptions
+            {
+                Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"),
+                HostTag = "h",
+                ErrorHandler = f =>
+                {
+                    failures.Enqueue(f);
+                    firstFailure.TrySetResult();
+                },
+            },
             new TcpLineTransport("127.0.0.1", server.Port, time),
             null,
             time);
         client.Send("m", 1, timestamp: At);
 
         var flush = client.FlushAsync(TimeSpan.FromSeconds(5));
+        // The sender runs on its own thread: let it fail against the refusing server before the clock moves on.
+        await firstFailure.Task.WaitAsync(Wait);
         Assert.That(flush.IsCompleted, Is.False);
         time.Advance(TimeSpan.FromSeconds(5));
         var first = await flush.WaitAsync(Wait);
@@ -281,6 +301,7 @@ public class OpenTsdbClientTests
         Assert.That(failures.TryTake(out var failure, Wait), Is.True);
         Assert.That(failure!.Errors.Single(), Does.Contain("not enough arguments"));
         Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(client.Failed, Is.EqualTo(1), "a point the server rejected is counted as failed");
     }
 
     [Test]
@@ -416,5 +437,37 @@ public class OpenTsdbClientTests
         await transport.WaitForLinesAsync(1, Wait);
 
         Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=my_host"));
+    }
+
+    [Test]
+    public void Options_Defaults_AreDocumentedValues()
+    {
+        var options = new OpenTsdbClientOptions();
+
+        Assert.That(options.Endpoint, Is.Null);
+        Assert.That(options.HostTag, Is.EqualTo(Environment.MachineName));
+        Assert.That(options.MaxTags, Is.EqualTo(8));
+        Assert.That(options.InvalidCharacters, Is.EqualTo(OpenTsdbInvalidCharacters.Replace));
+        Assert.That(options.MaxQueueSize, Is.EqualTo(100_000));
+        Assert.That(options.MaxPointsPerSecond, Is.Zero, "no rate limit");
+        Assert.That(options.BatchSize, Is.EqualTo(50));
+        Assert.That(options.CheckConnectivity, Is.False);
+        Assert.That(options.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.RequestTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(options.Gzip, Is.True);
+        Assert.That(options.DisposeTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.ErrorHandler, Is.Null);
+    }
+
+    [Test]
+    public async Task Send_DefaultHostTag_IsTheMachineName()
+    {
+        var transport = new FakeLineTransport();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = new Uri("tcp://127.0.0.1:4242") }, transport, null, TimeProvider.System);
+
+        client.Send("m", 1, timestamp: At);
+        await transport.WaitForLinesAsync(1, Wait);
+
+        Assert.That(transport.Lines.Single(), Is.EqualTo("put m 1479496100 1 host=" + Metrics.Reporters.OpenTsdb.OpenTsdbFormat.Sanitize(Environment.MachineName)));
     }
 }

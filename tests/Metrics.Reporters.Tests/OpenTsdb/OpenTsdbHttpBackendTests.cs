@@ -200,7 +200,8 @@ public class OpenTsdbHttpBackendTests
         var result = OpenTsdbHttpBackend.Classify(new HttpTransportResponse(status, body), 3);
 
         Assert.That(result.Outcome.ToString(), Is.EqualTo(expected));
-        Assert.That(result.Succeeded + result.Failed, Is.EqualTo(3).Or.EqualTo(2), "every point is accounted for");
+        // The details body speaks for the two points it counts; otherwise all 3 points sent are accounted for.
+        Assert.That(result.Succeeded + result.Failed, Is.EqualTo(body == PartialBody ? 2 : 3), "every point is accounted for");
     }
 
     [Test]
@@ -234,16 +235,44 @@ public class OpenTsdbHttpBackendTests
         Assert.That(result.Errors.Single(), Does.Contain("{\"success\":1,\"failed\":"));
     }
 
-    [Test]
-    public void Classify_AllFailedWithDetails_IsPermanentWithEveryError()
+    [TestCase(400)]
+    [TestCase(200)]
+    public void Classify_AllFailedWithDetails_IsPermanentWithEveryError(int status)
     {
         var body = "{\"success\":0,\"failed\":2,\"errors\":[{\"datapoint\":{\"metric\":\"a\"},\"error\":\"e1\"},{\"datapoint\":{\"metric\":\"b\"},\"error\":\"e2\"}]}";
 
-        var result = OpenTsdbHttpBackend.Classify(new HttpTransportResponse(400, body), 2);
+        var result = OpenTsdbHttpBackend.Classify(new HttpTransportResponse(status, body), 2);
 
         Assert.That(result.Outcome, Is.EqualTo(SendOutcome.Permanent));
+        Assert.That(result.Succeeded, Is.Zero);
         Assert.That(result.Failed, Is.EqualTo(2));
         Assert.That(result.Errors, Has.Count.EqualTo(2));
         Assert.That(result.Errors[1], Does.StartWith("e2: b"));
+    }
+
+    [Test]
+    public void Classify_200WithSomeFailedInDetails_IsPartialFailure()
+    {
+        var result = OpenTsdbHttpBackend.Classify(new HttpTransportResponse(200, PartialBody), 2);
+
+        Assert.That(result.Outcome, Is.EqualTo(SendOutcome.PartialFailure));
+        Assert.That(result.Succeeded, Is.EqualTo(1));
+        Assert.That(result.Failed, Is.EqualTo(1));
+        Assert.That(result.Errors.Single(), Does.StartWith("Unable to find tag key: sys.cpu.bad"));
+    }
+
+    [Test]
+    public void Classify_HugeMultiLineErrorEnvelope_MessageIsClippedToOneLine()
+    {
+        var message = "java.lang.IllegalArgumentException: bad\n" + string.Concat(Enumerable.Repeat("\tat net.opentsdb.Foo(Foo.java:1)\n", 500));
+        var body = JsonSerializer.Serialize(new { error = new { code = 500, message } });
+
+        var result = OpenTsdbHttpBackend.Classify(new HttpTransportResponse(500, body), 3);
+
+        var error = result.Errors.Single();
+        Assert.That(error, Does.StartWith("OpenTSDB answered 500: java.lang.IllegalArgumentException: bad"));
+        Assert.That(error, Does.EndWith("..."));
+        Assert.That(error.Length, Is.LessThan(300));
+        Assert.That(error, Does.Not.Contain("\n"));
     }
 }

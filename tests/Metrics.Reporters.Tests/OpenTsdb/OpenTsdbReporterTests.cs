@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json;
 using Metrics.Testing;
 
@@ -230,5 +231,128 @@ public class OpenTsdbReporterTests
         await reporter.ReportNowAsync().WaitAsync(Wait);
 
         Assert.That(failures.Single().Errors.Single(), Does.Contain("<html><body>proxy login"));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Telnet_SeveralReports_UseOnePersistentConnection()
+    {
+        var (registry, time) = NewRegistry();
+        var counter = registry.Counter("c");
+        await using var server = await TcpLineServer.StartAsync();
+        await using var reporter = new OpenTsdbReporter(registry, Options(new Uri($"tcp://127.0.0.1:{server.Port}")));
+
+        for (var i = 0; i < 3; i++)
+        {
+            counter.Inc();
+            await reporter.ReportNowAsync().WaitAsync(Wait);
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.That(await server.WaitForLinesAsync(3, Wait), Is.EqualTo(new[]
+        {
+            "put c.count 1479496100 1 host=web01",
+            "put c.count 1479496110 2 host=web01",
+            "put c.count 1479496120 3 host=web01",
+        }));
+        Assert.That(server.ConnectionCount, Is.EqualTo(1), "one connection kept open across reports");
+    }
+
+    [Test]
+    public async Task ReportNowAsync_TelnetWriteFails_SameLinesAreResentOnRetry()
+    {
+        var (registry, time) = NewRegistry();
+        registry.Counter("orders").Inc(3);
+        registry.Gauge("depth", () => 1.5);
+        var transport = new FakeLineTransport(time);
+        var failedOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.BeforeWrite = () =>
+        {
+            if (failedOnce.TrySetResult())
+            {
+                throw new IOException("Connection reset by peer");
+            }
+
+            return ValueTask.CompletedTask;
+        };
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var options = Options(new Uri("tcp://127.0.0.1:4242"), failures);
+        options.Retry = new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromSeconds(1), UseJitter = false };
+        await using var reporter = new OpenTsdbReporter(registry, options, transport);
+
+        var report = reporter.ReportNowAsync();
+        // The report is taken (and its lines formatted) before the first write: only then may the clock move.
+        await failedOnce.Task.WaitAsync(Wait);
+        var deadline = DateTime.UtcNow + Wait;
+        while (!report.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            // The retry waits on the registry's manual clock: move it until the report is done.
+            time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Yield();
+        }
+
+        await report.WaitAsync(Wait);
+        var attempts = transport.Attempts;
+        Assert.That(attempts, Has.Count.EqualTo(2), "the failed write and its retry");
+        Assert.That(attempts[1], Is.EqualTo(attempts[0]), "the lines that were being written are written again");
+        Assert.That(transport.Lines, Is.EquivalentTo(new[]
+        {
+            "put orders.count 1479496100 3 host=web01",
+            "put depth.value 1479496100 1.5 host=web01",
+        }));
+        Assert.That(failures, Is.Empty, "a retried send that succeeds is not a failure");
+        Assert.That(reporter.Status.Dropped, Is.Zero);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_Http_SeveralRequests_ReuseOneKeepAliveConnection()
+    {
+        var (registry, time) = NewRegistry();
+        for (var i = 0; i < 120; i++)
+        {
+            registry.Counter($"c{i:D3}").Inc();
+        }
+
+        var port = HttpTestServer.FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var clientPorts = new ConcurrentQueue<int>();
+        var points = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                clientPorts.Enqueue(context.Request.RemoteEndPoint.Port);
+                using (var body = new System.IO.Compression.GZipStream(context.Request.InputStream, System.IO.Compression.CompressionMode.Decompress))
+                using (var json = await JsonDocument.ParseAsync(body))
+                {
+                    Interlocked.Add(ref points, json.RootElement.GetArrayLength());
+                }
+
+                context.Response.StatusCode = 204;
+                context.Response.Close();
+            }
+        });
+        await using var reporter = new OpenTsdbReporter(registry, Options(new Uri($"http://127.0.0.1:{port}/")));
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+        listener.Stop();
+        await serving.WaitAsync(Wait);
+
+        Assert.That(Volatile.Read(ref points), Is.EqualTo(240));
+        Assert.That(clientPorts, Has.Count.EqualTo(6), "two reports of 120 points in batches of 50");
+        Assert.That(clientPorts.Distinct().Count(), Is.EqualTo(1), "every request went over the same kept-alive connection");
     }
 }

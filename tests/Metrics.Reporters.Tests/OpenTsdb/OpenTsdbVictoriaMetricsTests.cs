@@ -98,14 +98,19 @@ public class OpenTsdbVictoriaMetricsTests
             {
                 orders.Inc(report + 1);
                 depth = report + 0.5;
-                sizes.Update(report * 10);
+                // The same size each time: every histogram field is then known exactly (7, and 0 for std_dev).
+                sizes.Update(7);
                 var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
                 await reporter.ReportNowAsync().WaitAsync(Wait);
                 expected.Add((prefix + "orders.count", "env=test,host=web-1,region=eu", ms, orders.Count));
                 expected.Add((prefix + "queue.depth.value", "env=test,host=web-1", ms, depth));
                 expected.Add((prefix + "sizes.count", "env=test,host=web-1", ms, report + 1));
-                expected.Add((prefix + "sizes.max", "env=test,host=web-1", ms, report * 10));
-                expected.Add((prefix + "sizes.min", "env=test,host=web-1", ms, 0));
+                foreach (var field in new[] { "avg", "max", "min", "75_percentile", "95_percentile", "99_percentile", "999_percentile" })
+                {
+                    expected.Add((prefix + "sizes." + field, "env=test,host=web-1", ms, 7));
+                }
+
+                expected.Add((prefix + "sizes.std_dev", "env=test,host=web-1", ms, 0));
                 time.Advance(TimeSpan.FromSeconds(10));
             }
         }
@@ -115,7 +120,7 @@ public class OpenTsdbVictoriaMetricsTests
         var stored = series
             .SelectMany(s => s.Samples.Select(p => (s.Name, Tags: string.Join(",", s.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value)), p.Ms, p.Value)))
             .ToList();
-        Assert.That(stored, Is.SupersetOf(expected));
+        Assert.That(stored, Is.EquivalentTo(expected), "every point of every series: name, tags, timestamp and value");
         Assert.That(series.Select(s => s.Name[prefix.Length..]), Is.EquivalentTo(new[]
         {
             "orders.count", "queue.depth.value", "sizes.count", "sizes.avg", "sizes.max", "sizes.min", "sizes.std_dev",

@@ -55,6 +55,23 @@ public class HttpTransportTests
     }
 
     [Test]
+    public async Task PostAsync_ServerRefusesThenAccepts_FailsWithHttpRequestExceptionThenSucceeds()
+    {
+        using var server = HttpTestServer.Start();
+        using var transport = new HttpTransport();
+        server.RefuseConnections();
+
+        Assert.ThrowsAsync<HttpRequestException>(() =>
+            transport.PostAsync(server.BaseAddress, new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
+
+        server.AcceptConnections();
+        var response = await transport.PostAsync(server.BaseAddress, "x"u8.ToArray(), "text/plain", HttpContentEncoding.None, null, CancellationToken.None);
+
+        Assert.That(response.StatusCode, Is.EqualTo(204));
+        Assert.That(server.Requests.Select(r => r.Body), Is.EqualTo(new[] { "x" }), "only the request made while accepting arrived");
+    }
+
+    [Test]
     public void PostAsync_ServerStallsPastTimeout_ThrowsTaskCanceled()
     {
         using var server = HttpTestServer.Start();

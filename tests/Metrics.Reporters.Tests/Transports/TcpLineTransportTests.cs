@@ -80,6 +80,51 @@ public class TcpLineTransportTests
     }
 
     [Test]
+    public async Task WriteAsync_CancelledWhileServerStalls_NextLineArrivesWholeOnAFreshConnection()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port);
+        await transport.WriteAsync(Bytes("first 1\n"), CancellationToken.None);
+        await server.WaitForLinesAsync(1, Wait);
+
+        // The server stops reading, so a write far larger than the socket buffers blocks part-way through a line.
+        server.Stall(true);
+        var line = new string('x', 1000) + " 1\n";
+        var big = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(line, 16 * 1024)));
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            Assert.CatchAsync<OperationCanceledException>(async () => await transport.WriteAsync(big, cancel.Token));
+        }
+
+        server.Stall(false);
+        await transport.WriteAsync(Bytes("after 2\n"), CancellationToken.None);
+
+        var deadline = DateTime.UtcNow + Wait;
+        while (!server.Lines.Contains("after 2") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        // A bool, not the line list: on failure the list holds megabytes of the stalled write.
+        Assert.That(server.Lines.Contains("after 2"), Is.True, "the line arrives whole, not glued to the half line the cancelled write left behind");
+        Assert.That(transport.Connects, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DisposeAsync_Twice_IsIdempotentAndLaterWritesThrowObjectDisposed()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        var transport = new TcpLineTransport("127.0.0.1", server.Port);
+        await transport.WriteAsync(Bytes("a 1\n"), CancellationToken.None);
+
+        await transport.DisposeAsync();
+        await transport.DisposeAsync();
+
+        Assert.That(transport.IsConnected, Is.False);
+        Assert.ThrowsAsync<ObjectDisposedException>(async () => await transport.WriteAsync(Bytes("b 2\n"), CancellationToken.None));
+    }
+
+    [Test]
     public void BackoffFor_ConsecutiveFailures_DoublesFromOneSecondCappedAtThirty()
     {
         var delays = Enumerable.Range(1, 8).Select(n => TcpLineTransport.BackoffFor(n).TotalSeconds);

@@ -74,6 +74,31 @@ internal sealed class HttpTestServer : IDisposable
         }
     }
 
+    /// <summary>Stops listening: connections to <see cref="BaseAddress"/> are refused until <see cref="AcceptConnections"/>.</summary>
+    public void RefuseConnections()
+    {
+        lock (_listener)
+        {
+            if (_listener.IsListening)
+            {
+                _listener.Stop();
+            }
+        }
+    }
+
+    /// <summary>Listens again on the same address after <see cref="RefuseConnections"/>.</summary>
+    public void AcceptConnections()
+    {
+        lock (_listener)
+        {
+            if (!_listener.IsListening)
+            {
+                _listener.Start();
+                _ = Task.Run(LoopAsync);
+            }
+        }
+    }
+
     public void Enqueue(params TestResponse[] responses)
     {
         foreach (var r in responses)

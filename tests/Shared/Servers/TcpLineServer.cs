@@ -16,6 +16,8 @@ internal sealed class TcpLineServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private volatile bool _stalled;
+    private int _connectionCount;
+    private int _disposed;
 
     private TcpLineServer()
     {
@@ -28,7 +30,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
     public IReadOnlyList<string> Lines => _lines.ToArray();
 
     /// <summary>Connections accepted so far.</summary>
-    public int ConnectionCount { get; private set; }
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>When set, called with each line; a non-null result is written back followed by a line feed.</summary>
     public Func<string, string?>? Reply { get; set; }
@@ -100,6 +102,11 @@ internal sealed class TcpLineServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         RefuseConnections();
         DropConnections();
@@ -123,7 +130,7 @@ internal sealed class TcpLineServer : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await listener.AcceptTcpClientAsync(_stop.Token);
-                ConnectionCount++;
+                Interlocked.Increment(ref _connectionCount);
                 _clients[client] = 0;
                 _ = Task.Run(() => ReadLoopAsync(client));
             }

@@ -1,0 +1,77 @@
+using Metrics.Reporters.Apptuit;
+using Metrics.Reporters.Transports;
+
+namespace Metrics.Reporters.Tests.Apptuit;
+
+[TestFixture]
+public sealed class ApptuitApiTests
+{
+    private const string Token = "api-token-0d9e";
+
+    private static readonly ApptuitPoint[] TwoPoints =
+    [
+        new("a", new Tags(("host", "h")), 1, 1),
+        new("b", new Tags(("host", "h")), 1, 2),
+    ];
+
+    private static ApptuitApi Api() => new(new HttpTransport(TimeSpan.FromSeconds(5)), new Uri("http://127.0.0.1:1"), Token, useGzip: false);
+
+    [Test]
+    public void Classify_400WithoutDetailsJson_FailsEveryPointWithTheBody()
+    {
+        using var api = Api();
+        var result = api.Classify(new HttpTransportResponse(400, "<html>Bad Request</html>"), TwoPoints);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(ApptuitPutStatus.Partial));
+            Assert.That(result.Succeeded, Is.Zero);
+            Assert.That(result.Failed, Is.EqualTo(2));
+            Assert.That(result.Errors.Single().ToString(), Does.StartWith("bad request: <html>Bad Request</html> error occurred in the datapoint {\"metric\":\"a\"").And.EndWith(" and 1 more"));
+        });
+    }
+
+    [Test]
+    public void Classify_400WithDetails_TakesCountsAndErrorsFromTheBody()
+    {
+        using var api = Api();
+        var result = api.Classify(new HttpTransportResponse(400, """{"success":1,"failed":1,"errors":[{"datapoint":{"metric":"b"},"error":"Invalid value"}]}"""), TwoPoints);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.EqualTo(1));
+            Assert.That(result.Failed, Is.EqualTo(1));
+            Assert.That(result.Errors.Single(), Is.EqualTo(new ApptuitPointError("{\"metric\":\"b\"}", "Invalid value")));
+        });
+    }
+
+    [Test]
+    public void Classify_ServerErrorBodyEchoingToken_NeverShowsToken()
+    {
+        using var api = Api();
+        var result = api.Classify(new HttpTransportResponse(500, "upstream rejected Bearer " + Token, TimeSpan.FromSeconds(3)), TwoPoints);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(ApptuitPutStatus.ServerError));
+            Assert.That(result.IsRetryable, Is.True);
+            Assert.That(result.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(result.Errors.Single().Error, Does.StartWith("server error 500: upstream rejected Bearer ***").And.Not.Contain(Token));
+        });
+    }
+
+    [TestCase(200, "Success")]
+    [TestCase(204, "Success")]
+    [TestCase(401, "Unauthorized")]
+    [TestCase(403, "ClientError")]
+    [TestCase(413, "TooLarge")]
+    [TestCase(503, "ServerError")]
+    public void Classify_Status_MapsAsProtocolSays(int status, string expected)
+    {
+        using var api = Api();
+        var result = api.Classify(new HttpTransportResponse(status, string.Empty), TwoPoints);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status.ToString(), Is.EqualTo(expected));
+            Assert.That(result.IsRetryable, Is.EqualTo(status >= 500));
+            Assert.That(result.Succeeded + result.Failed, Is.EqualTo(2));
+        });
+    }
+}
