@@ -21,11 +21,7 @@ public class LocalStoreHostingTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("Metrics:" + v.Key, v.Value)))
-            .Build()
-            .GetSection("Metrics");
+    private static IConfiguration Config(params (string Key, string Value)[] values) => MetricsConfiguration.Section(values);
 
     [Test]
     public async Task StopAsync_LocalStoreFromConfiguration_FinalReportIsInTheFile()

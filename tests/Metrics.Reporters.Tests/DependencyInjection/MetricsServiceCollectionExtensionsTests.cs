@@ -9,11 +9,7 @@ namespace Metrics.Reporters.Tests.DependencyInjection;
 
 public class MetricsServiceCollectionExtensionsTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("Metrics:" + v.Key, v.Value)))
-            .Build()
-            .GetSection("Metrics");
+    private static IConfiguration Config(params (string Key, string Value)[] values) => MetricsConfiguration.Section(values);
 
     private static IReadOnlyList<SampleReporter> Build(IServiceCollection services)
     {

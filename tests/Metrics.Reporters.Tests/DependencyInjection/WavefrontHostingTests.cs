@@ -10,11 +10,7 @@ namespace Metrics.Reporters.Tests.DependencyInjection;
 
 public class WavefrontHostingTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("Metrics:" + v.Key, v.Value)))
-            .Build()
-            .GetSection("Metrics");
+    private static IConfiguration Config(params (string Key, string Value)[] values) => MetricsConfiguration.Section(values);
 
     [Test]
     public async Task StopAsync_WavefrontProxyFromConfiguration_FinalReportReachesTheProxy()

@@ -204,7 +204,7 @@ internal sealed class VictoriaMetricsServer : IAsyncDisposable
                     + "\n" + LogTail());
             }
 
-            await Task.Delay(100);
+            await Task.Delay(25);
         }
     }
 
