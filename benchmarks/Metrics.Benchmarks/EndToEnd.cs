@@ -78,15 +78,7 @@ internal static class EndToEnd
 
         var arrived = await vm.CountSamplesAsync("e2e[.].*", load.TotalPoints, TimeSpan.FromSeconds(90));
         var complete = arrived == load.TotalPoints && failures == 0;
-        rows.Add(
-        [
-            "OpenTSDB telnet reporter → VictoriaMetrics",
-            load.TotalPoints.ToString("N0", CultureInfo.InvariantCulture),
-            $"{load.SeriesCount:N0} × {load.Reports}",
-            elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-            rate.ToString("N0", CultureInfo.InvariantCulture),
-            $"{arrived:N0} samples exported ({(complete ? "all arrived" : "MISSING " + (load.TotalPoints - arrived).ToString("N0", CultureInfo.InvariantCulture))}); target ≥ {TargetPointsPerSecond:N0}/s {(rate >= TargetPointsPerSecond ? "met" : "NOT met")}",
-        ]);
+        rows.Add(Row("OpenTSDB telnet reporter → VictoriaMetrics", load.TotalPoints, $"{load.SeriesCount:N0} × {load.Reports}", elapsed, rate, $"{arrived:N0} samples exported ({(complete ? "all arrived" : "MISSING " + (load.TotalPoints - arrived).ToString("N0", CultureInfo.InvariantCulture))}); target ≥ {TargetPointsPerSecond:N0}/s {(rate >= TargetPointsPerSecond ? "met" : "NOT met")}"));
         return complete;
     }
 
@@ -112,15 +104,7 @@ internal static class EndToEnd
         var rate = load.TotalPoints / elapsed.TotalSeconds;
         Console.WriteLine($"OpenTSDB telnet, discarding transport: {load.TotalPoints:N0} points in {elapsed.TotalSeconds:F2} s = {rate:N0} points/s; {transport.Lines:N0} lines");
         var complete = transport.Lines == load.TotalPoints && failures == 0;
-        rows.Add(
-        [
-            "OpenTSDB telnet reporter → discarding transport",
-            load.TotalPoints.ToString("N0", CultureInfo.InvariantCulture),
-            $"{load.SeriesCount:N0} × {load.Reports}",
-            elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-            rate.ToString("N0", CultureInfo.InvariantCulture),
-            $"{transport.Lines:N0} lines, {transport.Bytes / (1024.0 * 1024):F0} MB written (client side only, no server)",
-        ]);
+        rows.Add(Row("OpenTSDB telnet reporter → discarding transport", load.TotalPoints, $"{load.SeriesCount:N0} × {load.Reports}", elapsed, rate, $"{transport.Lines:N0} lines, {transport.Bytes / (1024.0 * 1024):F0} MB written (client side only, no server)"));
         return complete;
     }
 
@@ -162,24 +146,8 @@ internal static class EndToEnd
             var readRate = counted / watch.Elapsed.TotalSeconds;
             Console.WriteLine($"Rollup read (1min sums, {sets.Count:N0} series): {counted:N0} points in {watch.Elapsed.TotalSeconds:F2} s = {readRate:N0} points/s, {buckets:N0} buckets");
 
-            rows.Add(
-            [
-                "LocalStore reporter → SQLite file (write)",
-                load.TotalPoints.ToString("N0", CultureInfo.InvariantCulture),
-                $"{load.SeriesCount:N0} × {load.Reports}",
-                elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                rate.ToString("N0", CultureInfo.InvariantCulture),
-                $"{new FileInfo(path).Length / (1024.0 * 1024):F0} MB file; failures {failures}",
-            ]);
-            rows.Add(
-            [
-                "LocalStore rollup read (1min sum, every series)",
-                counted.ToString("N0", CultureInfo.InvariantCulture),
-                $"{sets.Count:N0} series",
-                watch.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                readRate.ToString("N0", CultureInfo.InvariantCulture),
-                $"{buckets:N0} buckets; counts add up to the points written: {(complete ? "yes" : "NO")}",
-            ]);
+            rows.Add(Row("LocalStore reporter → SQLite file (write)", load.TotalPoints, $"{load.SeriesCount:N0} × {load.Reports}", elapsed, rate, $"{new FileInfo(path).Length / (1024.0 * 1024):F0} MB file; failures {failures}"));
+            rows.Add(Row("LocalStore rollup read (1min sum, every series)", counted, $"{sets.Count:N0} series", watch.Elapsed, readRate, $"{buckets:N0} buckets; counts add up to the points written: {(complete ? "yes" : "NO")}"));
             return complete;
         }
         finally
@@ -245,4 +213,15 @@ internal static class EndToEnd
                 ? n
                 : throw new ArgumentException($"{name} must be a positive whole number, not '{value}'.");
     }
+
+    /// <summary>One line of the results table: what ran, how many points, their shape, seconds, points/s, a note.</summary>
+    private static string[] Row(string what, long points, string shape, TimeSpan elapsed, double rate, string note) =>
+    [
+        what,
+        points.ToString("N0", CultureInfo.InvariantCulture),
+        shape,
+        elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
+        rate.ToString("N0", CultureInfo.InvariantCulture),
+        note,
+    ];
 }
