@@ -3,18 +3,8 @@ using Metrics.Testing;
 
 namespace Metrics.Tests;
 
-public class MetricsReaderTests
+public class MetricsReaderTests : ManualClockFixture
 {
-    private ManualTimeProvider _time = null!;
-    private MetricsRegistry _registry = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _time = new ManualTimeProvider();
-        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
-    }
-
     [Test]
     public void Read_Counter_DeltaIsSinceThisReadersPreviousRead()
     {

@@ -2,18 +2,8 @@ using Metrics.Testing;
 
 namespace Metrics.Tests;
 
-public class TimerTests
+public class TimerTests : ManualClockFixture
 {
-    private ManualTimeProvider _time = null!;
-    private MetricsRegistry _registry = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _time = new ManualTimeProvider();
-        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
-    }
-
     [Test]
     public void Time_DisposedAfterClockMoves_RecordsElapsedNanoseconds()
     {
