@@ -26,6 +26,7 @@ internal sealed class SeriesTable
     private readonly ConcurrentDictionary<string, Series> _byEncodedName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NameInfo> _names = new(StringComparer.Ordinal);
     private readonly SpanLookupCache _spanCache = new();
+    private readonly TagsLookupCache _tagsCache = new();
     private readonly Func<Series, bool> _isHeld;
     private readonly object _writeLock = new();
     private readonly int _maxSeriesPerName;
@@ -49,7 +50,26 @@ internal sealed class SeriesTable
     /// </summary>
     public int Version => Volatile.Read(ref _version);
 
-    public Series? Find(string name, Tags tags) => _series.TryGetValue(new SeriesKey(name, tags), out var s) ? s : null;
+    /// <summary>Looks a series up by value, first by reference in the prebuilt-tags cache, which it fills on a hit.</summary>
+    public Series? Find(string name, Tags tags)
+    {
+        var cached = _tagsCache.Find(name, tags);
+        if (cached is not null)
+        {
+            return cached;
+        }
+
+        if (!_series.TryGetValue(new SeriesKey(name, tags), out var series))
+        {
+            return null;
+        }
+
+        _tagsCache.TryAdd(name, tags, series, _isHeld);
+        return series;
+    }
+
+    /// <summary>Looks a prebuilt <see cref="Tags"/> up by reference only (see <see cref="TagsLookupCache"/>).</summary>
+    public Series? FindCachedByTags(string name, Tags tags) => _tagsCache.Find(name, tags);
 
     /// <summary>Looks a call site's tags up by reference only (see <see cref="SpanLookupCache"/>).</summary>
     public Series? FindCached(string name, ReadOnlySpan<(string Key, string Value)> tags) => _spanCache.Find(name, tags);
@@ -212,6 +232,7 @@ internal sealed class SeriesTable
         var name = series.Id.Name;
         _series.TryRemove(new SeriesKey(name, series.Id.Tags), out _);
         _spanCache.Remove(series);
+        _tagsCache.Remove(series);
         _count--;
         Changed();
         foreach (var (encoded, target) in _byEncodedName)
