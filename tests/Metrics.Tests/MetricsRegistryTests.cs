@@ -292,6 +292,24 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void Remove_ByPlainName_ForgetsEveryEncodedSpellingOfTheSeries()
+    {
+        var old = _registry.Counter("orders{\"region\": \"eu\", \"code\": \"1\"}");
+        Assert.That(_registry.Counter("orders{\"code\": \"1\", \"region\": \"eu\"}"), Is.SameAs(old));
+        old.Inc(7);
+
+        _registry.Remove("orders", new Tags(("code", "1"), ("region", "eu")));
+
+        var first = _registry.Counter("orders{\"region\": \"eu\", \"code\": \"1\"}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.Not.SameAs(old));
+            Assert.That(first.Count, Is.Zero);
+            Assert.That(_registry.Counter("orders{\"code\": \"1\", \"region\": \"eu\"}"), Is.SameAs(first));
+        });
+    }
+
+    [Test]
     public void Remove_Missing_ReturnsFalse()
     {
         _registry.Counter("orders");

@@ -24,6 +24,12 @@ internal sealed class Series
 
     public MetricType Type { get; }
 
+    /// <summary>
+    /// The encoded names remembered as resolving to this series, so removing it forgets exactly those. Read and
+    /// written only under the series table's write lock.
+    /// </summary>
+    public List<string>? EncodedNames { get; set; }
+
     /// <summary>The metric's class name, for error messages (<c>Counter</c>, <c>SettableGauge</c>, ...).</summary>
     public string TypeName => Metric.GetType().Name;
 }

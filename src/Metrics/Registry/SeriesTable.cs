@@ -106,6 +106,7 @@ internal sealed class SeriesTable
             if (IsHeld(series) && _encodedCount < MaxEncodedNames && _byEncodedName.TryAdd(encodedName, series))
             {
                 _encodedCount++;
+                (series.EncodedNames ??= []).Add(encodedName);
             }
         }
     }
@@ -235,12 +236,17 @@ internal sealed class SeriesTable
         _tagsCache.Remove(series);
         _count--;
         Changed();
-        foreach (var (encoded, target) in _byEncodedName)
+        if (series.EncodedNames is { } encodedNames)
         {
-            if (ReferenceEquals(target, series) && _byEncodedName.TryRemove(encoded, out _))
+            foreach (var encoded in encodedNames)
             {
-                _encodedCount--;
+                if (_byEncodedName.TryRemove(KeyValuePair.Create(encoded, series)))
+                {
+                    _encodedCount--;
+                }
             }
+
+            series.EncodedNames = null;
         }
 
         var info = _names[name];
