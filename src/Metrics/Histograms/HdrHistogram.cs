@@ -1,8 +1,25 @@
 namespace Metrics.Histograms;
 
-/// <summary>An HDR-style histogram: lock-free recording, lifetime snapshots and per-reader windows.</summary>
+/// <summary>An HDR-style histogram: recording with no locked instruction, lifetime snapshots and per-reader windows.</summary>
+/// <remarks>
+/// A read scans the summed counts of every part once, block by block, into buffers kept per reading thread; the only
+/// arrays it allocates are the snapshot's own buckets, at their exact size. A window whose histogram recorded nothing
+/// since the cursor's previous read is answered from the counts alone, without a scan.
+/// </remarks>
 internal sealed class HdrHistogram
 {
+    // Per reading thread: one block of summed counts, and the non-empty buckets of the read in progress.
+    [ThreadStatic]
+    private static long[]? t_sums;
+
+    [ThreadStatic]
+    private static HistogramBucket[]? t_buckets;
+
+    [ThreadStatic]
+    private static HistogramBucket[]? t_windowBuckets;
+
+    private static readonly HistogramSnapshot EmptyWindow = HdrSnapshotBuilder.Build([], 0, 0, 0, 0, 0, 0);
+
     private readonly HdrRecorder _recorder;
 
     public HdrHistogram(int significantDigits, long highestTrackableValue) =>
@@ -12,19 +29,46 @@ internal sealed class HdrHistogram
 
     public long Count => _recorder.Count;
 
-    /// <summary>Blocks of counts allocated so far (each <see cref="HdrLayout.BlockSize"/> longs).</summary>
+    /// <summary>Blocks of counts allocated so far over every part (each <see cref="HdrLayout.BlockSize"/> longs).</summary>
     public int AllocatedBlocks
     {
         get
         {
-            var blocks = _recorder.Blocks;
             var allocated = 0;
-            for (var b = 0; b < blocks.Length; b++)
+            foreach (var part in _recorder.Parts)
             {
-                allocated += Volatile.Read(ref blocks[b]) is null ? 0 : 1;
+                allocated += part is null ? 0 : CountBlocks(part);
             }
 
-            return allocated;
+            var shared = _recorder.Shared;
+            return allocated + (shared is null ? 0 : CountBlocks(shared));
+
+            static int CountBlocks(HdrPart part)
+            {
+                var blocks = part.Blocks;
+                var n = 0;
+                for (var b = 0; b < blocks.Length; b++)
+                {
+                    n += Volatile.Read(ref blocks[b]) is null ? 0 : 1;
+                }
+
+                return n;
+            }
+        }
+    }
+
+    /// <summary>Parts that hold values: one per thread slot that recorded, plus the shared one if used.</summary>
+    public int PartCount
+    {
+        get
+        {
+            var n = _recorder.Shared is null ? 0 : 1;
+            foreach (var part in _recorder.Parts)
+            {
+                n += part is null ? 0 : 1;
+            }
+
+            return n;
         }
     }
 
@@ -33,43 +77,7 @@ internal sealed class HdrHistogram
     public void Record(double value) => _recorder.Record(value);
 
     /// <summary>Every value recorded over the histogram's life. Min and max are exact.</summary>
-    public HistogramSnapshot GetSnapshot()
-    {
-        var buckets = new List<HistogramBucket>();
-        long count = 0;
-        var blocks = _recorder.Blocks;
-        for (var b = 0; b < blocks.Length; b++)
-        {
-            var counts = Volatile.Read(ref blocks[b]);
-            if (counts is null)
-            {
-                continue;
-            }
-
-            for (var o = 0; o < counts.Length; o++)
-            {
-                var c = Volatile.Read(ref counts[o]);
-                if (c > 0)
-                {
-                    buckets.Add(new HistogramBucket(Layout.RepresentativeValue(b, o), c));
-                    count += c;
-                }
-            }
-        }
-
-        _recorder.ReadSum(out var integers, out var fractions);
-        var min = _recorder.Min;
-        var max = _recorder.Max;
-        if (count > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
-        {
-            // A writer counted its value but has not published min/max yet: fall back to the buckets.
-            min = buckets[0].Value;
-            max = buckets[^1].Value;
-        }
-
-        return HdrSnapshotBuilder.Build(
-            buckets.ToArray(), count, (double)integers + fractions, min, max, _recorder.Clamped, _recorder.Rejected);
-    }
+    public HistogramSnapshot GetSnapshot() => Read(null, lifetime: true, out _)!;
 
     /// <summary>
     /// The values recorded since <paramref name="cursor"/> last saw this histogram (all of them the first time),
@@ -81,24 +89,94 @@ internal sealed class HdrHistogram
     /// </remarks>
     public HistogramSnapshot GetWindow(HistogramCursor cursor)
     {
-        var first = cursor.Counts is null;
-        var seen = cursor.Counts ??= new long[]?[Layout.BlockCount];
-        var buckets = new List<HistogramBucket>();
-        long count = 0;
-        int lowBlock = -1, lowOffset = 0, highBlock = -1, highOffset = 0;
-        var blocks = _recorder.Blocks;
-        for (var b = 0; b < blocks.Length; b++)
+        if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
         {
-            var counts = Volatile.Read(ref blocks[b]);
-            if (counts is null)
+            // Nothing counted since the cursor's previous read (counts are published after buckets, so a value
+            // still in flight is simply left to the next window).
+            return EmptyWindowOf(cursor);
+        }
+
+        Read(cursor, lifetime: false, out var window);
+        return window;
+    }
+
+    /// <summary>
+    /// <see cref="GetSnapshot"/> and <see cref="GetWindow"/> from one scan of the counts: the lifetime snapshot is
+    /// returned, the window comes out in <paramref name="window"/>, and the cursor moves to now.
+    /// </summary>
+    public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, out HistogramSnapshot window)
+    {
+        if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
+        {
+            window = EmptyWindowOf(cursor);
+            return GetSnapshot();
+        }
+
+        return Read(cursor, lifetime: true, out window)!;
+    }
+
+    private HistogramSnapshot EmptyWindowOf(HistogramCursor cursor)
+    {
+        var clamped = _recorder.Clamped;
+        var rejected = _recorder.Rejected;
+        var windowClamped = clamped - cursor.Clamped;
+        var windowRejected = rejected - cursor.Rejected;
+        cursor.Clamped = clamped;
+        cursor.Rejected = rejected;
+        return windowClamped == 0 && windowRejected == 0
+            ? EmptyWindow
+            : HdrSnapshotBuilder.Build([], 0, 0, 0, 0, windowClamped, windowRejected);
+    }
+
+    // One scan of the summed counts. With a cursor: the window since its previous read goes to `window` and the
+    // cursor moves on; the lifetime snapshot is built when `lifetime` (always without a cursor), else null is returned.
+    private HistogramSnapshot? Read(HistogramCursor? cursor, bool lifetime, out HistogramSnapshot window)
+    {
+        var layout = Layout;
+        var blockSize = layout.BlockSize;
+        var parts = _recorder.Parts;
+        var shared = _recorder.Shared;
+        var sums = t_sums is { } s && s.Length >= blockSize ? s : t_sums = new long[blockSize];
+        var all = lifetime ? t_buckets ??= new HistogramBucket[64] : [];
+        var fresh = cursor is null ? [] : t_windowBuckets ??= new HistogramBucket[64];
+        var first = cursor is not null && cursor.Counts is null;
+        var seen = cursor is null ? null : cursor.Counts ??= new long[]?[layout.BlockCount];
+        int allCount = 0, freshCount = 0;
+        long count = 0, freshTotal = 0;
+        int lowBlock = -1, lowOffset = 0, highBlock = -1, highOffset = 0;
+        for (var b = 0; b < layout.BlockCount; b++)
+        {
+            if (!SumBlock(parts, shared, b, sums))
             {
                 continue;
             }
 
-            var last = seen[b] ??= new long[counts.Length];
-            for (var o = 0; o < counts.Length; o++)
+            var last = seen is null ? null : seen[b] ??= new long[blockSize];
+            for (var o = 0; o < blockSize; o++)
             {
-                var now = Volatile.Read(ref counts[o]);
+                var now = sums[o];
+                if (now == 0)
+                {
+                    continue;
+                }
+
+                if (lifetime)
+                {
+                    if (allCount == all.Length)
+                    {
+                        Array.Resize(ref all, all.Length * 2);
+                        t_buckets = all;
+                    }
+
+                    all[allCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), now);
+                    count += now;
+                }
+
+                if (last is null)
+                {
+                    continue;
+                }
+
                 var delta = now - last[o];
                 if (delta <= 0)
                 {
@@ -106,8 +184,14 @@ internal sealed class HdrHistogram
                 }
 
                 last[o] = now;
-                buckets.Add(new HistogramBucket(Layout.RepresentativeValue(b, o), delta));
-                count += delta;
+                if (freshCount == fresh.Length)
+                {
+                    Array.Resize(ref fresh, fresh.Length * 2);
+                    t_windowBuckets = fresh;
+                }
+
+                fresh[freshCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), delta);
+                freshTotal += delta;
                 if (lowBlock < 0)
                 {
                     lowBlock = b;
@@ -119,8 +203,58 @@ internal sealed class HdrHistogram
             }
         }
 
+        // Sums, min and max are read after every bucket: each value counted above has published them.
+        UInt128 integers = default;
+        double fractions = 0;
+        if (count > 0 || freshTotal > 0)
+        {
+            _recorder.ReadSum(out integers, out fractions);
+        }
+
+        var lifetimeMin = _recorder.Min;
+        var lifetimeMax = _recorder.Max;
         var clamped = _recorder.Clamped;
         var rejected = _recorder.Rejected;
+
+        window = EmptyWindow;
+        if (cursor is not null)
+        {
+            window = BuildWindow(
+                cursor, fresh.AsSpan(0, freshCount), freshTotal, integers, fractions, first, lifetimeMin, lifetimeMax,
+                (lowBlock, lowOffset, highBlock, highOffset), clamped, rejected);
+        }
+
+        if (!lifetime)
+        {
+            return null;
+        }
+
+        var min = lifetimeMin;
+        var max = lifetimeMax;
+        if (count > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
+        {
+            // A writer counted its value but has not published min/max yet: fall back to the buckets.
+            min = all[0].Value;
+            max = all[allCount - 1].Value;
+        }
+
+        return HdrSnapshotBuilder.Build(
+            all.AsSpan(0, allCount).ToArray(), count, (double)integers + fractions, min, max, clamped, rejected);
+    }
+
+    private HistogramSnapshot BuildWindow(
+        HistogramCursor cursor,
+        ReadOnlySpan<HistogramBucket> buckets,
+        long count,
+        UInt128 integers,
+        double fractions,
+        bool first,
+        double lifetimeMin,
+        double lifetimeMax,
+        (int LowBlock, int LowOffset, int HighBlock, int HighOffset) range,
+        long clamped,
+        long rejected)
+    {
         var windowClamped = clamped - cursor.Clamped;
         var windowRejected = rejected - cursor.Rejected;
         cursor.Clamped = clamped;
@@ -130,16 +264,16 @@ internal sealed class HdrHistogram
         {
             // Writers add to the sum before the bucket: a sum that moved without a bucket belongs to values this
             // cursor will count next time, so it stays for the next window. Sums of windows thus add up exactly.
-            return HdrSnapshotBuilder.Build([], 0, 0, 0, 0, windowClamped, windowRejected);
+            return windowClamped == 0 && windowRejected == 0
+                ? EmptyWindow
+                : HdrSnapshotBuilder.Build([], 0, 0, 0, 0, windowClamped, windowRejected);
         }
 
-        _recorder.ReadSum(out var integers, out var fractions);
+        cursor.SeenCount += count;
         var sum = (double)(integers - cursor.IntegerSum) + (fractions - cursor.FractionalSum);
         cursor.IntegerSum = integers;
         cursor.FractionalSum = fractions;
 
-        var lifetimeMin = _recorder.Min;
-        var lifetimeMax = _recorder.Max;
         double min;
         double max;
         if (first && double.IsFinite(lifetimeMin) && double.IsFinite(lifetimeMax))
@@ -151,8 +285,8 @@ internal sealed class HdrHistogram
         {
             // A fractional value v is counted in the bucket of Math.Round(v), so it may lie half a unit outside it.
             var slack = _recorder.HasFractions ? 0.5 : 0;
-            min = Layout.LowestValue(lowBlock, lowOffset) - slack;
-            max = Layout.HighestValue(highBlock, highOffset) + slack;
+            min = Layout.LowestValue(range.LowBlock, range.LowOffset) - slack;
+            max = Layout.HighestValue(range.HighBlock, range.HighOffset) + slack;
             if (double.IsFinite(lifetimeMin))
             {
                 min = Math.Max(min, lifetimeMin);
@@ -165,5 +299,45 @@ internal sealed class HdrHistogram
         }
 
         return HdrSnapshotBuilder.Build(buckets.ToArray(), count, sum, min, max, windowClamped, windowRejected);
+    }
+
+    // Sums block b of every part into `sums`; false (and `sums` untouched) when no part has reached the block.
+    private static bool SumBlock(HdrPart?[] parts, HdrPart? shared, int b, long[] sums)
+    {
+        var any = false;
+        foreach (var part in parts)
+        {
+            if (part is not null)
+            {
+                any = Accumulate(Volatile.Read(ref part.Blocks[b]), sums, any);
+            }
+        }
+
+        return shared is null ? any : Accumulate(Volatile.Read(ref shared.Blocks[b]), sums, any);
+    }
+
+    private static bool Accumulate(long[]? counts, long[] sums, bool add)
+    {
+        if (counts is null)
+        {
+            return add;
+        }
+
+        if (add)
+        {
+            for (var o = 0; o < counts.Length; o++)
+            {
+                sums[o] += Volatile.Read(ref counts[o]);
+            }
+        }
+        else
+        {
+            for (var o = 0; o < counts.Length; o++)
+            {
+                sums[o] = Volatile.Read(ref counts[o]);
+            }
+        }
+
+        return true;
     }
 }
