@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Metrics.Histograms;
 
 /// <summary>An HDR-style histogram: recording with no locked instruction, lifetime snapshots and per-reader windows.</summary>
@@ -146,20 +149,38 @@ internal sealed class HdrHistogram
         int lowBlock = -1, lowOffset = 0, highBlock = -1, highOffset = 0;
         for (var b = 0; b < layout.BlockCount; b++)
         {
-            if (!SumBlock(parts, shared, b, sums))
+            var counts = SumBlock(parts, shared, b, sums);
+            if (counts.IsEmpty)
             {
                 continue;
             }
 
             var last = seen is null ? null : seen[b] ??= new long[blockSize];
-            for (var o = 0; o < blockSize; o++)
+            var o = 0;
+            while (true)
             {
-                var now = sums[o];
-                if (now == 0)
+                // Jump to the next bucket that matters (vectorized): a non-empty one when the lifetime snapshot is
+                // built, else one that moved since the cursor's copy.
+                if (lifetime || last is null)
                 {
-                    continue;
+                    var next = counts[o..].IndexOfAnyExcept(0L);
+                    if (next < 0)
+                    {
+                        break;
+                    }
+
+                    o += next;
+                }
+                else
+                {
+                    o += counts[o..].CommonPrefixLength(last.AsSpan(o));
+                    if (o >= counts.Length)
+                    {
+                        break;
+                    }
                 }
 
+                var now = counts[o];
                 if (lifetime)
                 {
                     if (allCount == all.Length)
@@ -172,36 +193,38 @@ internal sealed class HdrHistogram
                     count += now;
                 }
 
-                if (last is null)
+                var delta = last is null ? 0 : now - last[o];
+                if (delta > 0)
                 {
-                    continue;
+                    last![o] = now;
+                    if (freshCount == fresh.Length)
+                    {
+                        Array.Resize(ref fresh, fresh.Length * 2);
+                        t_windowBuckets = fresh;
+                    }
+
+                    fresh[freshCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), delta);
+                    freshTotal += delta;
+                    if (lowBlock < 0)
+                    {
+                        lowBlock = b;
+                        lowOffset = o;
+                    }
+
+                    highBlock = b;
+                    highOffset = o;
                 }
 
-                var delta = now - last[o];
-                if (delta <= 0)
+                if (++o == counts.Length)
                 {
-                    continue;
+                    break;
                 }
-
-                last[o] = now;
-                if (freshCount == fresh.Length)
-                {
-                    Array.Resize(ref fresh, fresh.Length * 2);
-                    t_windowBuckets = fresh;
-                }
-
-                fresh[freshCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), delta);
-                freshTotal += delta;
-                if (lowBlock < 0)
-                {
-                    lowBlock = b;
-                    lowOffset = o;
-                }
-
-                highBlock = b;
-                highOffset = o;
             }
         }
+
+        // Every bucket read above happens before the sums below (a full fence, once per read), so each value
+        // counted has its sum, min and max in them.
+        Interlocked.MemoryBarrier();
 
         // Sums, min and max are read after every bucket: each value counted above has published them.
         UInt128 integers = default;
@@ -301,43 +324,62 @@ internal sealed class HdrHistogram
         return HdrSnapshotBuilder.Build(buckets.ToArray(), count, sum, min, max, windowClamped, windowRejected);
     }
 
-    // Sums block b of every part into `sums`; false (and `sums` untouched) when no part has reached the block.
-    private static bool SumBlock(HdrPart?[] parts, HdrPart? shared, int b, long[] sums)
+    // The counts of block b summed over every part: the one part's own array when only one part reached the block
+    // (read as it is, no copy), else the sum in `sums`; empty when no part reached it.
+    private static ReadOnlySpan<long> SumBlock(HdrPart?[] parts, HdrPart? shared, int b, long[] sums)
     {
-        var any = false;
+        long[]? single = null;
+        var summed = false;
         foreach (var part in parts)
         {
             if (part is not null)
             {
-                any = Accumulate(Volatile.Read(ref part.Blocks[b]), sums, any);
+                Accumulate(Volatile.Read(ref part.Blocks[b]), sums, ref single, ref summed);
             }
         }
 
-        return shared is null ? any : Accumulate(Volatile.Read(ref shared.Blocks[b]), sums, any);
+        if (shared is not null)
+        {
+            Accumulate(Volatile.Read(ref shared.Blocks[b]), sums, ref single, ref summed);
+        }
+
+        return summed ? sums.AsSpan(0, single!.Length) : single;
     }
 
-    private static bool Accumulate(long[]? counts, long[] sums, bool add)
+    private static void Accumulate(long[]? counts, long[] sums, ref long[]? single, ref bool summed)
     {
         if (counts is null)
         {
-            return add;
+            return;
         }
 
-        if (add)
+        if (single is null)
         {
-            for (var o = 0; o < counts.Length; o++)
-            {
-                sums[o] += Volatile.Read(ref counts[o]);
-            }
+            single = counts;
+            return;
         }
-        else
+
+        if (!summed)
         {
-            for (var o = 0; o < counts.Length; o++)
+            single.AsSpan().CopyTo(sums);
+            summed = true;
+        }
+
+        var total = sums.AsSpan(0, counts.Length);
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref var to = ref MemoryMarshal.GetArrayDataReference(sums);
+            ref var from = ref MemoryMarshal.GetArrayDataReference(counts);
+            for (; i <= counts.Length - Vector<long>.Count; i += Vector<long>.Count)
             {
-                sums[o] = Volatile.Read(ref counts[o]);
+                (Vector.LoadUnsafe(ref to, (nuint)i) + Vector.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
             }
         }
 
-        return true;
+        for (; i < total.Length; i++)
+        {
+            total[i] += counts[i];
+        }
     }
 }
