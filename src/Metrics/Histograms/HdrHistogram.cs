@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Metrics.Histograms;
 
@@ -20,6 +21,9 @@ internal sealed class HdrHistogram
 
     [ThreadStatic]
     private static HistogramBucket[]? t_windowBuckets;
+
+    // Buckets compared at once when looking for those that matter; every block size is a multiple of it.
+    private const int ChunkSize = 8;
 
     private static readonly HistogramSnapshot EmptyWindow = HdrSnapshotBuilder.Build([], 0, 0, 0, 0, 0, 0);
 
@@ -156,46 +160,35 @@ internal sealed class HdrHistogram
             }
 
             var last = seen is null ? null : seen[b] ??= new long[blockSize];
-            var o = 0;
-            while (true)
+            var changedOnly = !lifetime && last is not null;
+            for (var chunk = 0; chunk < counts.Length; chunk += ChunkSize)
             {
-                // Jump to the next bucket that matters (vectorized): a non-empty one when the lifetime snapshot is
-                // built, else one that moved since the cursor's copy.
-                if (lifetime || last is null)
+                // The buckets that matter in this chunk, one bit each: non-empty ones when the lifetime snapshot is
+                // built, else those that moved since the cursor's copy.
+                var mask = Matches(counts, changedOnly ? last : null, chunk);
+                while (mask != 0)
                 {
-                    var next = counts[o..].IndexOfAnyExcept(0L);
-                    if (next < 0)
+                    var o = chunk + BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    var now = counts[o];
+                    if (lifetime)
                     {
-                        break;
+                        if (allCount == all.Length)
+                        {
+                            Array.Resize(ref all, all.Length * 2);
+                            t_buckets = all;
+                        }
+
+                        all[allCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), now);
+                        count += now;
                     }
 
-                    o += next;
-                }
-                else
-                {
-                    o += counts[o..].CommonPrefixLength(last.AsSpan(o));
-                    if (o >= counts.Length)
+                    var delta = last is null ? 0 : now - last[o];
+                    if (delta <= 0)
                     {
-                        break;
-                    }
-                }
-
-                var now = counts[o];
-                if (lifetime)
-                {
-                    if (allCount == all.Length)
-                    {
-                        Array.Resize(ref all, all.Length * 2);
-                        t_buckets = all;
+                        continue;
                     }
 
-                    all[allCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), now);
-                    count += now;
-                }
-
-                var delta = last is null ? 0 : now - last[o];
-                if (delta > 0)
-                {
                     last![o] = now;
                     if (freshCount == fresh.Length)
                     {
@@ -213,11 +206,6 @@ internal sealed class HdrHistogram
 
                     highBlock = b;
                     highOffset = o;
-                }
-
-                if (++o == counts.Length)
-                {
-                    break;
                 }
             }
         }
@@ -322,6 +310,52 @@ internal sealed class HdrHistogram
         }
 
         return HdrSnapshotBuilder.Build(buckets.ToArray(), count, sum, min, max, windowClamped, windowRejected);
+    }
+
+    // One bit per bucket of counts[at .. at + ChunkSize): set where the count is not zero (`last` null) or differs
+    // from `last`. Vectorized where the hardware allows; every block is a whole number of chunks.
+    private static uint Matches(ReadOnlySpan<long> counts, long[]? last, int at)
+    {
+        ref var from = ref MemoryMarshal.GetReference(counts);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var now = Vector512.LoadUnsafe(ref from, (nuint)at);
+            var equal = last is null
+                ? Vector512.Equals(now, Vector512<long>.Zero)
+                : Vector512.Equals(now, Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(last), (nuint)at));
+            return ~(uint)equal.ExtractMostSignificantBits() & 0xFF;
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256.LoadUnsafe(ref from, (nuint)at);
+            var high = Vector256.LoadUnsafe(ref from, (nuint)(at + 4));
+            Vector256<long> lowEqual, highEqual;
+            if (last is null)
+            {
+                lowEqual = Vector256.Equals(low, Vector256<long>.Zero);
+                highEqual = Vector256.Equals(high, Vector256<long>.Zero);
+            }
+            else
+            {
+                ref var seen = ref MemoryMarshal.GetArrayDataReference(last);
+                lowEqual = Vector256.Equals(low, Vector256.LoadUnsafe(ref seen, (nuint)at));
+                highEqual = Vector256.Equals(high, Vector256.LoadUnsafe(ref seen, (nuint)(at + 4)));
+            }
+
+            return ~(lowEqual.ExtractMostSignificantBits() | (highEqual.ExtractMostSignificantBits() << 4)) & 0xFF;
+        }
+
+        uint mask = 0;
+        for (var i = 0; i < ChunkSize; i++)
+        {
+            if (counts[at + i] != (last is null ? 0 : last[at + i]))
+            {
+                mask |= 1u << i;
+            }
+        }
+
+        return mask;
     }
 
     // The counts of block b summed over every part: the one part's own array when only one part reached the block
