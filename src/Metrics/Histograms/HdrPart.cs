@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Metrics.Histograms;
@@ -17,8 +18,13 @@ namespace Metrics.Histograms;
 /// </remarks>
 internal sealed class HdrPart
 {
-    private readonly HdrLayout _layout;
     private readonly long[]?[] _blocks;
+
+    // The layout's numbers, copied so a value finds its bucket without loading the layout first.
+    private readonly long _highest;
+    private readonly int _subBucketBits;
+    private readonly int _halfBits;
+    private readonly int _offsetMask;
 
     // The sum of integer values as a 128-bit number. An owner brackets the rare store that carries into the high half
     // with two increments of _sumVersion (odd while it writes), so a reader can tell a torn read and retry.
@@ -35,8 +41,11 @@ internal sealed class HdrPart
 
     public HdrPart(HdrLayout layout)
     {
-        _layout = layout;
         _blocks = new long[]?[layout.BlockCount];
+        _highest = layout.HighestTrackableValue;
+        _subBucketBits = layout.SubBucketBits;
+        _halfBits = layout.HalfBits;
+        _offsetMask = layout.BlockSize - 1;
     }
 
     /// <summary>Values recorded in this part (clamped ones included, rejected ones not).</summary>
@@ -107,7 +116,7 @@ internal sealed class HdrPart
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Record(long value, bool atomic)
     {
-        var highest = _layout.HighestTrackableValue;
+        var highest = _highest;
         if ((ulong)value > (ulong)highest)
         {
             if (value < 0)
@@ -132,7 +141,7 @@ internal sealed class HdrPart
             return;
         }
 
-        var highest = _layout.HighestTrackableValue;
+        var highest = _highest;
 
         // The second test catches 2^63, which equals (double)long.MaxValue but does not fit a long.
         if (value > highest || value >= long.MaxValue)
@@ -201,7 +210,11 @@ internal sealed class HdrPart
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Increment(long value, bool atomic)
     {
-        _layout.Locate(value, out var block, out var offset);
+        // HdrLayout.Locate, on the copied numbers.
+        var shift = Math.Max(0, 64 - BitOperations.LeadingZeroCount((ulong)value) - _subBucketBits);
+        var sub = value >> shift;
+        var block = shift + (int)(sub >> _halfBits);
+        var offset = (int)sub & _offsetMask;
         var counts = Volatile.Read(ref _blocks[block]) ?? AllocateBlock(block);
         Bump(ref counts[offset], atomic);
         Bump(ref _count, atomic);
@@ -240,7 +253,7 @@ internal sealed class HdrPart
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long[] AllocateBlock(int block)
     {
-        var fresh = new long[_layout.BlockSize];
+        var fresh = new long[_offsetMask + 1];
         return Interlocked.CompareExchange(ref _blocks[block], fresh, null) ?? fresh;
     }
 
