@@ -12,7 +12,8 @@ namespace Metrics.Histograms;
 /// </remarks>
 internal sealed class HdrHistogram
 {
-    // Per reading thread: one block of summed counts, and the non-empty buckets of the read in progress.
+    // Per reading thread: one block of counts summed over parts (allocated when first needed), and the buckets of the
+    // read in progress (lifetime and window).
     [ThreadStatic]
     private static long[]? t_sums;
 
@@ -24,6 +25,11 @@ internal sealed class HdrHistogram
 
     // Buckets compared at once when looking for those that matter; every block size is a multiple of it.
     private const int ChunkSize = 8;
+
+    // Scratch buffers larger than this (64 KB each) serve one read and are then left to the collector, so a thread
+    // that once read a huge histogram (many significant digits) does not keep its buffers for ever.
+    private const int MaxKeptBuckets = 4096;
+    private const int MaxKeptSums = 8192;
 
     private static readonly HistogramSnapshot EmptyWindow = HdrSnapshotBuilder.Build([], 0, 0, 0, 0, 0, 0);
 
@@ -143,7 +149,7 @@ internal sealed class HdrHistogram
         var blockSize = layout.BlockSize;
         var parts = _recorder.Parts;
         var shared = _recorder.Shared;
-        var sums = t_sums is { } s && s.Length >= blockSize ? s : t_sums = new long[blockSize];
+        var sums = t_sums is { } s && s.Length >= blockSize ? s : null;
         var all = lifetime ? t_buckets ??= new HistogramBucket[64] : [];
         var fresh = cursor is null ? [] : t_windowBuckets ??= new HistogramBucket[64];
         var first = cursor is not null && cursor.Counts is null;
@@ -153,7 +159,7 @@ internal sealed class HdrHistogram
         int lowBlock = -1, lowOffset = 0, highBlock = -1, highOffset = 0;
         for (var b = 0; b < layout.BlockCount; b++)
         {
-            var counts = SumBlock(parts, shared, b, sums);
+            var counts = SumBlock(parts, shared, b, ref sums);
             if (counts.IsEmpty)
             {
                 continue;
@@ -176,7 +182,7 @@ internal sealed class HdrHistogram
                         if (allCount == all.Length)
                         {
                             Array.Resize(ref all, all.Length * 2);
-                            t_buckets = all;
+                            t_buckets = all.Length <= MaxKeptBuckets ? all : t_buckets;
                         }
 
                         all[allCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), now);
@@ -193,7 +199,7 @@ internal sealed class HdrHistogram
                     if (freshCount == fresh.Length)
                     {
                         Array.Resize(ref fresh, fresh.Length * 2);
-                        t_windowBuckets = fresh;
+                        t_windowBuckets = fresh.Length <= MaxKeptBuckets ? fresh : t_windowBuckets;
                     }
 
                     fresh[freshCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), delta);
@@ -360,7 +366,7 @@ internal sealed class HdrHistogram
 
     // The counts of block b summed over every part: the one part's own array when only one part reached the block
     // (read as it is, no copy), else the sum in `sums`; empty when no part reached it.
-    private static ReadOnlySpan<long> SumBlock(HdrPart?[] parts, HdrPart? shared, int b, long[] sums)
+    private static ReadOnlySpan<long> SumBlock(HdrPart?[] parts, HdrPart? shared, int b, ref long[]? sums)
     {
         long[]? single = null;
         var summed = false;
@@ -368,19 +374,19 @@ internal sealed class HdrHistogram
         {
             if (part is not null)
             {
-                Accumulate(Volatile.Read(ref part.Blocks[b]), sums, ref single, ref summed);
+                Accumulate(Volatile.Read(ref part.Blocks[b]), ref sums, ref single, ref summed);
             }
         }
 
         if (shared is not null)
         {
-            Accumulate(Volatile.Read(ref shared.Blocks[b]), sums, ref single, ref summed);
+            Accumulate(Volatile.Read(ref shared.Blocks[b]), ref sums, ref single, ref summed);
         }
 
         return summed ? sums.AsSpan(0, single!.Length) : single;
     }
 
-    private static void Accumulate(long[]? counts, long[] sums, ref long[]? single, ref bool summed)
+    private static void Accumulate(long[]? counts, ref long[]? sums, ref long[]? single, ref bool summed)
     {
         if (counts is null)
         {
@@ -393,17 +399,24 @@ internal sealed class HdrHistogram
             return;
         }
 
+        if (sums is null)
+        {
+            sums = new long[counts.Length];
+            t_sums = counts.Length <= MaxKeptSums ? sums : t_sums;
+        }
+
+        var target = sums;
         if (!summed)
         {
-            single.AsSpan().CopyTo(sums);
+            single.AsSpan().CopyTo(target);
             summed = true;
         }
 
-        var total = sums.AsSpan(0, counts.Length);
+        var total = target.AsSpan(0, counts.Length);
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            ref var to = ref MemoryMarshal.GetArrayDataReference(sums);
+            ref var to = ref MemoryMarshal.GetArrayDataReference(target);
             ref var from = ref MemoryMarshal.GetArrayDataReference(counts);
             for (; i <= counts.Length - Vector<long>.Count; i += Vector<long>.Count)
             {

@@ -195,6 +195,58 @@ public class HdrPartsTests
         }
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    [TestCase(5)]
+    public void GetSnapshot_ValuesSplitOverThreads_SameAsOneThreadRecordingThemAll(int digits)
+    {
+        for (var attempt = 0; attempt < 20 && ThreadSlots.InUse > ThreadSlots.OwnedLimit - 4; attempt++)
+        {
+            CollectEndedThreads();
+        }
+
+        var options = new HistogramOptions { SignificantDigits = digits };
+        var split = new Histogram(options, new ManualTimeProvider());
+        var single = new Histogram(options, new ManualTimeProvider());
+        var random = new Random(digits);
+        var values = Enumerable.Range(0, 30_000).Select(_ => random.NextInt64(0, 1L << random.Next(1, 40))).ToArray();
+        foreach (var v in values)
+        {
+            single.Update(v);
+        }
+
+        HistogramCursor? splitCursor = null;
+        HistogramCursor? singleCursor = null;
+        split.GetWindow(ref splitCursor);
+        single.GetWindow(ref singleCursor);
+
+        // Three threads, each with its own part, take every third value: most buckets are summed over parts.
+        Hammer.Run(3, t =>
+        {
+            for (var i = t; i < values.Length; i += 3)
+            {
+                split.Update(values[i]);
+            }
+        });
+
+        var snapshot = split.GetSnapshot();
+        var expected = single.GetSnapshot();
+        var window = split.GetWindow(ref splitCursor);
+        Assert.Multiple(() =>
+        {
+            Assert.That(split.Hdr!.PartCount, Is.GreaterThanOrEqualTo(3), "each thread should have had a part of its own");
+            Assert.That(snapshot.Buckets, Is.EqualTo(expected.Buckets));
+            Assert.That(snapshot.Count, Is.EqualTo(values.Length));
+            Assert.That(snapshot.Sum, Is.EqualTo(expected.Sum));
+            Assert.That(snapshot.Min, Is.EqualTo(expected.Min));
+            Assert.That(snapshot.Max, Is.EqualTo(expected.Max));
+            Assert.That(snapshot.StdDev, Is.EqualTo(expected.StdDev));
+            Assert.That(window.Buckets, Is.EqualTo(expected.Buckets));
+            Assert.That(window.Sum, Is.EqualTo(expected.Sum));
+        });
+    }
+
     [Test]
     public void GetWindow_NothingRecordedSinceThePreviousRead_EmptyButCountsNewRejects()
     {
