@@ -219,8 +219,6 @@ internal sealed class HdrHistogram
         // Every bucket read above happens before the sums below (a full fence, once per read), so each value
         // counted has its sum, min and max in them.
         Interlocked.MemoryBarrier();
-
-        // Sums, min and max are read after every bucket: each value counted above has published them.
         UInt128 integers = default;
         double fractions = 0;
         if (count > 0 || freshTotal > 0)
