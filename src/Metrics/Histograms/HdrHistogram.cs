@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -150,69 +151,21 @@ internal sealed class HdrHistogram
         var parts = _recorder.Parts;
         var shared = _recorder.Shared;
         var sums = t_sums is { } s && s.Length >= blockSize ? s : null;
-        var all = lifetime ? t_buckets ??= new HistogramBucket[64] : [];
-        var fresh = cursor is null ? [] : t_windowBuckets ??= new HistogramBucket[64];
         var first = cursor is not null && cursor.Counts is null;
         var seen = cursor is null ? null : cursor.Counts ??= new long[]?[layout.BlockCount];
-        int allCount = 0, freshCount = 0;
-        long count = 0, freshTotal = 0;
-        int lowBlock = -1, lowOffset = 0, highBlock = -1, highOffset = 0;
+        var scan = new Scan
+        {
+            All = lifetime ? t_buckets ??= new HistogramBucket[64] : [],
+            Fresh = cursor is null ? [] : t_windowBuckets ??= new HistogramBucket[64],
+            LowBlock = -1,
+        };
+
         for (var b = 0; b < layout.BlockCount; b++)
         {
             var counts = SumBlock(parts, shared, b, ref sums);
-            if (counts.IsEmpty)
+            if (!counts.IsEmpty)
             {
-                continue;
-            }
-
-            var last = seen is null ? null : seen[b] ??= new long[blockSize];
-            var changedOnly = !lifetime && last is not null;
-            for (var chunk = 0; chunk < counts.Length; chunk += ChunkSize)
-            {
-                // The buckets that matter in this chunk, one bit each: non-empty ones when the lifetime snapshot is
-                // built, else those that moved since the cursor's copy.
-                var mask = Matches(counts, changedOnly ? last : null, chunk);
-                while (mask != 0)
-                {
-                    var o = chunk + BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    var now = counts[o];
-                    if (lifetime)
-                    {
-                        if (allCount == all.Length)
-                        {
-                            Array.Resize(ref all, all.Length * 2);
-                            t_buckets = all.Length <= MaxKeptBuckets ? all : t_buckets;
-                        }
-
-                        all[allCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), now);
-                        count += now;
-                    }
-
-                    var delta = last is null ? 0 : now - last[o];
-                    if (delta <= 0)
-                    {
-                        continue;
-                    }
-
-                    last![o] = now;
-                    if (freshCount == fresh.Length)
-                    {
-                        Array.Resize(ref fresh, fresh.Length * 2);
-                        t_windowBuckets = fresh.Length <= MaxKeptBuckets ? fresh : t_windowBuckets;
-                    }
-
-                    fresh[freshCount++] = new HistogramBucket(layout.RepresentativeValue(b, o), delta);
-                    freshTotal += delta;
-                    if (lowBlock < 0)
-                    {
-                        lowBlock = b;
-                        lowOffset = o;
-                    }
-
-                    highBlock = b;
-                    highOffset = o;
-                }
+                ScanBlock(counts, seen is null ? null : seen[b] ??= new long[blockSize], lifetime, b, blockSize, ref scan);
             }
         }
 
@@ -221,7 +174,7 @@ internal sealed class HdrHistogram
         Interlocked.MemoryBarrier();
         UInt128 integers = default;
         double fractions = 0;
-        if (count > 0 || freshTotal > 0)
+        if (scan.Count > 0 || scan.FreshTotal > 0)
         {
             _recorder.ReadSum(out integers, out fractions);
         }
@@ -235,8 +188,8 @@ internal sealed class HdrHistogram
         if (cursor is not null)
         {
             window = BuildWindow(
-                cursor, fresh.AsSpan(0, freshCount), freshTotal, integers, fractions, first, lifetimeMin, lifetimeMax,
-                (lowBlock, lowOffset, highBlock, highOffset), clamped, rejected);
+                cursor, scan.Fresh.AsSpan(0, scan.FreshCount), scan.FreshTotal, integers, fractions, first, lifetimeMin,
+                lifetimeMax, (scan.LowBlock, scan.LowOffset, scan.HighBlock, scan.HighOffset), clamped, rejected);
         }
 
         if (!lifetime)
@@ -246,15 +199,101 @@ internal sealed class HdrHistogram
 
         var min = lifetimeMin;
         var max = lifetimeMax;
-        if (count > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
+        if (scan.Count > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
         {
             // A writer counted its value but has not published min/max yet: fall back to the buckets.
-            min = all[0].Value;
-            max = all[allCount - 1].Value;
+            min = scan.All[0].Value;
+            max = scan.All[scan.AllCount - 1].Value;
         }
 
         return HdrSnapshotBuilder.Build(
-            all.AsSpan(0, allCount).ToArray(), count, (double)integers + fractions, min, max, clamped, rejected);
+            scan.All.AsSpan(0, scan.AllCount).ToArray(), scan.Count, (double)integers + fractions, min, max, clamped, rejected);
+    }
+
+    // Collects the buckets of one block that matter: every non-empty one into the lifetime list when `lifetime`, and
+    // those that grew since the cursor's copy `last` (then brought up to date) into the window list.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ScanBlock(ReadOnlySpan<long> counts, long[]? last, bool lifetime, int b, int blockSize, ref Scan scan)
+    {
+        // A bucket's representative value, as HdrLayout.RepresentativeValue computes it, with the block's part
+        // worked out once: ((base + offset) << shift) + half.
+        var shift = b == 0 ? 0 : b - 1;
+        long offsetBase = b == 0 ? 0 : blockSize;
+        var half = ((1L << shift) - 1) / 2.0;
+
+        var all = scan.All;
+        var allCount = scan.AllCount;
+        long count = 0;
+        var fresh = scan.Fresh;
+        var freshCount = scan.FreshCount;
+        long freshTotal = 0;
+        int low = -1, high = -1;
+        var changedOnly = !lifetime && last is not null;
+        for (var chunk = 0; chunk < counts.Length; chunk += ChunkSize)
+        {
+            // The buckets that matter in this chunk, one bit each: non-empty ones when the lifetime snapshot is
+            // built, else those that moved since the cursor's copy.
+            var mask = Matches(counts, changedOnly ? last : null, chunk);
+            while (mask != 0)
+            {
+                var o = chunk + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                var now = counts[o];
+                var value = (double)((offsetBase + o) << shift) + half;
+                if (lifetime)
+                {
+                    if (allCount == all.Length)
+                    {
+                        Array.Resize(ref all, all.Length * 2);
+                        t_buckets = all.Length <= MaxKeptBuckets ? all : t_buckets;
+                    }
+
+                    all[allCount++] = new HistogramBucket(value, now);
+                    count += now;
+                }
+
+                if (last is null)
+                {
+                    continue;
+                }
+
+                var delta = now - last[o];
+                if (delta <= 0)
+                {
+                    continue;
+                }
+
+                last[o] = now;
+                if (freshCount == fresh.Length)
+                {
+                    Array.Resize(ref fresh, fresh.Length * 2);
+                    t_windowBuckets = fresh.Length <= MaxKeptBuckets ? fresh : t_windowBuckets;
+                }
+
+                fresh[freshCount++] = new HistogramBucket(value, delta);
+                freshTotal += delta;
+                low = low < 0 ? o : low;
+                high = o;
+            }
+        }
+
+        scan.All = all;
+        scan.AllCount = allCount;
+        scan.Count += count;
+        scan.Fresh = fresh;
+        scan.FreshCount = freshCount;
+        scan.FreshTotal += freshTotal;
+        if (high >= 0)
+        {
+            if (scan.LowBlock < 0)
+            {
+                scan.LowBlock = b;
+                scan.LowOffset = low;
+            }
+
+            scan.HighBlock = b;
+            scan.HighOffset = high;
+        }
     }
 
     private HistogramSnapshot BuildWindow(
@@ -426,5 +465,20 @@ internal sealed class HdrHistogram
         {
             total[i] += counts[i];
         }
+    }
+
+    // What a read has collected so far, block after block.
+    private struct Scan
+    {
+        public HistogramBucket[] All;
+        public int AllCount;
+        public long Count;
+        public HistogramBucket[] Fresh;
+        public int FreshCount;
+        public long FreshTotal;
+        public int LowBlock;
+        public int LowOffset;
+        public int HighBlock;
+        public int HighOffset;
     }
 }
