@@ -11,9 +11,12 @@ namespace Metrics.Histograms;
 /// <para>Each thread that records takes its <see cref="ThreadSlots"/> slot's part, created on its first value. The part
 /// array is grown (under a lock, copying part references, never values) only when a thread with a higher slot records
 /// for the first time. A thread that ends leaves its part, values included, to the next thread given its slot, so
-/// nothing is lost and the number of parts stays at most the number of threads that recorded at once (bounded by
-/// <see cref="ThreadSlots.OwnedLimit"/>); threads beyond that limit record into the shared part with atomic
-/// instructions.</para>
+/// nothing is lost, and there is at most one part per slot: no more than the most threads holding slots at once in
+/// the process (bounded by <see cref="ThreadSlots.OwnedLimit"/>). Threads beyond that limit record into the shared part
+/// with atomic instructions.</para>
+/// <para>Memory: a part is about 400 bytes plus one block (1 KB at the defaults) per power of two its own thread
+/// reached, so each further recording thread adds what it touched, up to a whole histogram's worth (about 38 KB at the
+/// defaults) for a thread that reaches every magnitude.</para>
 /// <para>Recording allocates only when a value reaches a block its part has not reached before (at most
 /// <see cref="HdrLayout.BlockCount"/> times per part). Readers see each bucket's summed count grow monotonically, so a
 /// copy of the counts taken at one read and subtracted at the next yields exactly the values recorded in between. A
