@@ -7,9 +7,10 @@ namespace Metrics;
 /// quantiles within the configured relative error; Dropwizard reservoirs are available through <see cref="HistogramOptions"/>.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe. With the HDR reservoir <see cref="Update(long)"/> takes no lock and allocates nothing (a block
-/// of counts is allocated once, by the first value of each new order of magnitude); the sample-based reservoirs take
-/// a short lock, as Dropwizard's do.</para>
+/// <para>Thread-safe. With the HDR reservoir <see cref="Update(long)"/> takes no lock and allocates nothing once a
+/// thread has recorded a value of that order of magnitude (its first value ever creates the thread's part, under a short
+/// lock; the first value of each new order of magnitude allocates a block of counts in it); the sample-based
+/// reservoirs take a short lock, as Dropwizard's do.</para>
 /// <para>Negative and non-finite values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>. HDR:
 /// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value (in the buckets and
 /// in Sum, Min and Max) and counted in <see cref="HistogramSnapshot.Clamped"/>.</para>
