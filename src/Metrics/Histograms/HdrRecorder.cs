@@ -27,7 +27,6 @@ internal sealed class HdrRecorder
 {
     private static readonly HdrPart?[] NoParts = [];
 
-    private readonly Lock _gate = new();
     private HdrPart?[] _parts = NoParts;
     private HdrPart? _shared;
 
@@ -215,10 +214,11 @@ internal sealed class HdrRecorder
     }
 
     // Creates the part of the calling thread's slot, growing the array first when the slot lies beyond it. Only
-    // references are copied, so a value recorded into a part is in every later array.
+    // references are copied, so a value recorded into a part is in every later array. The lock is the recorder itself
+    // (internal, never exposed), which saves every histogram a lock object for a lock taken once per thread.
     private HdrPart OwnedPart(int slot)
     {
-        lock (_gate)
+        lock (this)
         {
             var parts = _parts;
             if (slot < parts.Length && parts[slot] is { } existing)
