@@ -7,14 +7,22 @@ namespace Metrics;
 /// quantiles within the configured relative error; Dropwizard reservoirs are available through <see cref="HistogramOptions"/>.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe. With the HDR reservoir <see cref="Update(long)"/> takes no lock and allocates nothing (a block
-/// of counts is allocated once, by the first value of each new order of magnitude); the sample-based reservoirs take
-/// a short lock, as Dropwizard's do.</para>
+/// <para>Thread-safe. With the HDR reservoir <see cref="Update(long)"/> takes no lock and allocates nothing once a
+/// thread has recorded a value of that order of magnitude (its first value ever creates the thread's part, under a short
+/// lock; the first value of each new order of magnitude allocates a block of counts in it); the sample-based
+/// reservoirs take a short lock, as Dropwizard's do.</para>
 /// <para>Negative and non-finite values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>. HDR:
 /// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value (in the buckets and
 /// in Sum, Min and Max) and counted in <see cref="HistogramSnapshot.Clamped"/>.</para>
-/// <para>HDR memory: one block of 2^⌈log2(2·10^digits)⌉ / 2 counts (8 bytes each) per power of two reached; at the
-/// defaults (2 digits, one hour in nanoseconds) 1 KB per block and at most 36 blocks, under 40 KB in all.</para>
+/// <para>HDR recording takes no locked instruction: every recording thread writes a part of its own (plain stores),
+/// and reads sum the parts. Threads beyond the per-process slot limit share one part written atomically.</para>
+/// <para>HDR memory: per part, one block of 2^⌈log2(2·10^digits)⌉ / 2 counts (8 bytes each) per power of two that
+/// part's thread reached, plus about 400 bytes. At the defaults (2 digits, one hour in nanoseconds) a block is 1 KB and
+/// a part holds at most 36, so a histogram recorded by one thread stays under 40 KB even with every magnitude reached;
+/// each further thread that records adds the blocks of the magnitudes it reaches (e.g. two magnitudes: about 2.5 KB;
+/// every magnitude: about 38 KB). A part outlives its thread and is reused by the next thread given the same slot
+/// (slots are numbered per process, lowest free first), so a histogram never has more parts than the most recording
+/// threads the process had alive at once (at most 4 per processor, at least 16, at most 256), plus the shared one.</para>
 /// </remarks>
 public sealed class Histogram
 {
@@ -117,6 +125,32 @@ public sealed class Histogram
         }
 
         return _hdr?.GetWindow(cursor) ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+    }
+
+    /// <summary>
+    /// <see cref="GetSnapshot"/> and <see cref="GetWindow(ref HistogramCursor?)"/> together, as a reader takes both:
+    /// HDR reads the counts once for the two. Returns the lifetime snapshot; the window comes out in
+    /// <paramref name="window"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cursor was created by another histogram.</exception>
+    internal HistogramSnapshot GetSnapshotAndWindow(ref HistogramCursor? cursor, out HistogramSnapshot window)
+    {
+        if (_hdr is null)
+        {
+            var lifetime = GetSnapshot();
+            window = GetWindow(ref cursor);
+            return lifetime;
+        }
+
+        cursor ??= new HistogramCursor(this);
+        if (!ReferenceEquals(cursor.Owner, this))
+        {
+            throw new ArgumentException(
+                "This cursor was created by another histogram; keep one cursor per histogram and reader.",
+                nameof(cursor));
+        }
+
+        return _hdr.GetSnapshotAndWindow(cursor, out window);
     }
 
     private void UpdateReservoir(double value)

@@ -14,6 +14,9 @@ internal sealed class HistogramCursor
     /// <summary>HDR: a copy of the bucket counts last seen, block by block (null until a block had values).</summary>
     public long[]?[]? Counts { get; set; }
 
+    /// <summary>HDR: how many values the cursor has counted so far (the sum of <see cref="Counts"/>).</summary>
+    public long SeenCount { get; set; }
+
     public UInt128 IntegerSum { get; set; }
 
     public double FractionalSum { get; set; }

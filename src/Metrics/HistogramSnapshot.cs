@@ -18,6 +18,9 @@ public sealed class HistogramSnapshot
 
     private readonly IQuantileSource? _quantiles;
 
+    // The sum of the buckets' counts, worked out on the first bucket quantile (-1 until then).
+    private long _bucketTotal = -1;
+
     /// <summary>
     /// A snapshot whose quantiles come from <paramref name="quantiles"/>, or, when null, from <see cref="Buckets"/>
     /// (nearest rank: the bucket holding the value of rank ⌈q · Count⌉, kept within [Min, Max]).
@@ -96,10 +99,16 @@ public sealed class HistogramSnapshot
             return 0;
         }
 
-        long total = 0;
-        for (var i = 0; i < buckets.Count; i++)
+        var total = _bucketTotal;
+        if (total < 0)
         {
-            total += buckets[i].Count;
+            total = 0;
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                total += buckets[i].Count;
+            }
+
+            _bucketTotal = total;
         }
 
         // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
@@ -114,18 +123,41 @@ public sealed class HistogramSnapshot
             return Max;
         }
 
+        var value = Find(buckets as HistogramBucket[] ?? [.. buckets], rank, total);
+        return Math.Clamp(value, Min, Math.Max(Min, Max));
+    }
+
+    // The value of the first bucket whose cumulative count reaches `rank`. High ranks (the percentiles reporters ask
+    // for) are found from the top, low ones from the bottom, so either walks the shorter side.
+    private static double Find(ReadOnlySpan<HistogramBucket> buckets, long rank, long total)
+    {
+        if (rank > total / 2)
+        {
+            long above = 0;
+            for (var i = buckets.Length - 1; i > 0; i--)
+            {
+                var bucket = buckets[i];
+                if (total - above - bucket.Count < rank)
+                {
+                    return bucket.Value;
+                }
+
+                above += bucket.Count;
+            }
+
+            return buckets[0].Value;
+        }
+
         long seen = 0;
-        var value = buckets[^1].Value;
-        for (var i = 0; i < buckets.Count; i++)
+        for (var i = 0; i < buckets.Length; i++)
         {
             seen += buckets[i].Count;
             if (seen >= rank)
             {
-                value = buckets[i].Value;
-                break;
+                return buckets[i].Value;
             }
         }
 
-        return Math.Clamp(value, Min, Math.Max(Min, Max));
+        return buckets[^1].Value;
     }
 }

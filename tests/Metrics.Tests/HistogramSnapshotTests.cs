@@ -69,4 +69,29 @@ public class HistogramSnapshotTests
             Assert.That(snapshot.GetValue(0.001), Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public void GetValue_EveryRankOfHdr_IsTheBucketWhereTheCumulativeCountReachesIt()
+    {
+        var histogram = new Histogram(new HistogramOptions(), new ManualTimeProvider());
+        var random = new Random(29);
+        for (var i = 0; i < 997; i++)
+        {
+            histogram.Update(random.NextInt64(1, 1_000_000));
+        }
+
+        var snapshot = histogram.GetSnapshot();
+        var buckets = snapshot.Buckets;
+
+        Assert.Multiple(() =>
+        {
+            for (var rank = 2; rank < snapshot.Count; rank++)
+            {
+                var quantile = (rank - 0.5) / snapshot.Count;
+                long seen = 0;
+                var expected = buckets.First(b => (seen += b.Count) >= rank).Value;
+                Assert.That(snapshot.GetValue(quantile), Is.EqualTo(Math.Clamp(expected, snapshot.Min, snapshot.Max)), $"rank {rank}");
+            }
+        });
+    }
 }

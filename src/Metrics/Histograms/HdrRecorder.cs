@@ -1,194 +1,243 @@
+using System.Runtime.CompilerServices;
+using Metrics.Primitives;
+
 namespace Metrics.Histograms;
 
 /// <summary>
-/// The lock-free recording side of an HDR-style histogram: bucket counts in lazily allocated blocks, plus exact
-/// count, sum, min and max.
+/// The recording side of an HDR-style histogram: one <see cref="HdrPart"/> per recording thread, written with plain
+/// stores (no locked instruction), plus a shared atomic part for threads that own no slot; readers sum the parts.
 /// </summary>
 /// <remarks>
-/// Recording takes no lock. It allocates only when a value falls in a block no value has reached before (at most
-/// <see cref="HdrLayout.BlockCount"/> times over the histogram's life); every later update allocates nothing.
-/// Readers see each bucket's count grow monotonically, so a copy of the counts taken at one read and subtracted at
-/// the next yields exactly the values recorded in between. A value's sum, min and max are published before its
-/// bucket, so a reader that scans the buckets and then reads the sum has the sum of every value it counted.
+/// <para>Each thread that records takes its <see cref="ThreadSlots"/> slot's part, created on its first value. The part
+/// array is grown (under a lock, copying part references, never values) only when a thread with a higher slot records
+/// for the first time. A thread that ends leaves its part, values included, to the next thread given its slot, so
+/// nothing is lost, and there is at most one part per slot: no more than the most threads holding slots at once in
+/// the process (bounded by <see cref="ThreadSlots.OwnedLimit"/>). Threads beyond that limit record into the shared part
+/// with atomic instructions.</para>
+/// <para>Memory: a part is about 400 bytes plus one block (1 KB at the defaults) per power of two its own thread
+/// reached, so each further recording thread adds what it touched, up to a whole histogram's worth (about 38 KB at the
+/// defaults) for a thread that reaches every magnitude.</para>
+/// <para>Recording allocates only when a value reaches a block its part has not reached before (at most
+/// <see cref="HdrLayout.BlockCount"/> times per part). Readers see each bucket's summed count grow monotonically, so a
+/// copy of the counts taken at one read and subtracted at the next yields exactly the values recorded in between. A
+/// value's sum, min and max are published before its bucket, so a reader that scans the buckets and then reads the sum
+/// has the sum of every value it counted.</para>
 /// </remarks>
 internal sealed class HdrRecorder
 {
-    private readonly long[]?[] _blocks;
+    private static readonly HdrPart?[] NoParts = [];
 
-    // The sum of integer values as a 128-bit number: the low half is added atomically, and the add that wraps it
-    // carries one into the high half. Fractional values (Update(double)) are summed apart, in a double.
-    private ulong _sumLow;
-    private ulong _sumHigh;
-    private double _fractionalSum;
-    private long _count;
-    private long _clamped;
-    private long _rejected;
-    private double _min = double.PositiveInfinity;
-    private double _max = double.NegativeInfinity;
-    private int _hasFractions;
+    private HdrPart?[] _parts = NoParts;
+    private HdrPart? _shared;
 
-    public HdrRecorder(HdrLayout layout)
-    {
-        Layout = layout;
-        _blocks = new long[]?[layout.BlockCount];
-    }
+    public HdrRecorder(HdrLayout layout) => Layout = layout;
 
     public HdrLayout Layout { get; }
 
     /// <summary>Values recorded (clamped ones included, rejected ones not).</summary>
-    public long Count => Volatile.Read(ref _count);
-
-    public long Clamped => Volatile.Read(ref _clamped);
-
-    public long Rejected => Volatile.Read(ref _rejected);
-
-    /// <summary>Whether a value with a fractional part was ever recorded (then bucket bounds are ± 0.5 of the value).</summary>
-    public bool HasFractions => Volatile.Read(ref _hasFractions) != 0;
-
-    /// <summary>The smallest value recorded, or +∞.</summary>
-    public double Min => Volatile.Read(ref _min);
-
-    /// <summary>The largest value recorded, or -∞.</summary>
-    public double Max => Volatile.Read(ref _max);
-
-    /// <summary>The block array; a slot is null until a value reaches it. Read its counts with <see cref="Volatile"/>.</summary>
-    public long[]?[] Blocks => _blocks;
-
-    public void Record(long value)
+    public long Count
     {
-        if (value < 0)
+        get
         {
-            Interlocked.Increment(ref _rejected);
-            return;
-        }
+            long count = 0;
+            foreach (var part in Parts)
+            {
+                count += part?.Count ?? 0;
+            }
 
-        if (value > Layout.HighestTrackableValue)
-        {
-            Interlocked.Increment(ref _clamped);
-            value = Layout.HighestTrackableValue;
+            return count + (Volatile.Read(ref _shared)?.Count ?? 0);
         }
-
-        RecordInteger(value);
     }
 
+    public long Clamped
+    {
+        get
+        {
+            long clamped = 0;
+            foreach (var part in Parts)
+            {
+                clamped += part?.Clamped ?? 0;
+            }
+
+            return clamped + (Volatile.Read(ref _shared)?.Clamped ?? 0);
+        }
+    }
+
+    public long Rejected
+    {
+        get
+        {
+            long rejected = 0;
+            foreach (var part in Parts)
+            {
+                rejected += part?.Rejected ?? 0;
+            }
+
+            return rejected + (Volatile.Read(ref _shared)?.Rejected ?? 0);
+        }
+    }
+
+    /// <summary>Whether a value with a fractional part was ever recorded (then bucket bounds are ± 0.5 of the value).</summary>
+    public bool HasFractions
+    {
+        get
+        {
+            foreach (var part in Parts)
+            {
+                if (part?.HasFractions == true)
+                {
+                    return true;
+                }
+            }
+
+            return Volatile.Read(ref _shared)?.HasFractions == true;
+        }
+    }
+
+    /// <summary>The smallest value recorded, or +∞.</summary>
+    public double Min
+    {
+        get
+        {
+            var min = Volatile.Read(ref _shared)?.Min ?? double.PositiveInfinity;
+            foreach (var part in Parts)
+            {
+                min = Math.Min(min, part?.Min ?? double.PositiveInfinity);
+            }
+
+            return min;
+        }
+    }
+
+    /// <summary>The largest value recorded, or -∞.</summary>
+    public double Max
+    {
+        get
+        {
+            var max = Volatile.Read(ref _shared)?.Max ?? double.NegativeInfinity;
+            foreach (var part in Parts)
+            {
+                max = Math.Max(max, part?.Max ?? double.NegativeInfinity);
+            }
+
+            return max;
+        }
+    }
+
+    /// <summary>The owned parts by slot (null where no thread of that slot recorded yet); read it once per scan.</summary>
+    public HdrPart?[] Parts => Volatile.Read(ref _parts);
+
+    /// <summary>The part of threads that own no slot, or null while none recorded.</summary>
+    public HdrPart? Shared => Volatile.Read(ref _shared);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Record(long value)
+    {
+        var slot = ThreadSlots.Current;
+        var parts = _parts;
+        if ((uint)slot < (uint)parts.Length && parts[slot] is { } part)
+        {
+            part.RecordOwned(value);
+        }
+        else
+        {
+            RecordSlow(slot, value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(double value)
     {
-        if (!double.IsFinite(value) || value < 0)
+        var slot = ThreadSlots.Current;
+        var parts = _parts;
+        if ((uint)slot < (uint)parts.Length && parts[slot] is { } part)
         {
-            Interlocked.Increment(ref _rejected);
-            return;
+            part.RecordOwned(value);
         }
-
-        // The second test catches 2^63, which equals (double)long.MaxValue but does not fit a long.
-        if (value > Layout.HighestTrackableValue || value >= long.MaxValue)
+        else
         {
-            Interlocked.Increment(ref _clamped);
-            RecordInteger(Layout.HighestTrackableValue);
-            return;
+            RecordSlow(slot, value);
         }
-
-        var rounded = Math.Round(value);
-        if (rounded == value)
-        {
-            Record((long)value);
-            return;
-        }
-
-        if (Volatile.Read(ref _hasFractions) == 0)
-        {
-            Volatile.Write(ref _hasFractions, 1);
-        }
-
-        AddFraction(value);
-        UpdateMinMax(value);
-
-        // Rounding can lift a value just under the highest trackable one above it.
-        Increment(Math.Min((long)rounded, Layout.HighestTrackableValue));
     }
 
     /// <summary>The exact sum of every recorded value, split in an integer part and a fractional part.</summary>
     public void ReadSum(out UInt128 integers, out double fractions)
     {
-        // A reader that races the add which wraps the low half may see the carry late; it cannot tear otherwise.
-        ulong high;
-        ulong low;
-        do
+        integers = UInt128.Zero;
+        fractions = 0;
+        foreach (var part in Parts)
         {
-            high = Volatile.Read(ref _sumHigh);
-            low = Volatile.Read(ref _sumLow);
-        }
-        while (high != Volatile.Read(ref _sumHigh));
-
-        integers = new UInt128(high, low);
-        fractions = Volatile.Read(ref _fractionalSum);
-    }
-
-    private void RecordInteger(long value)
-    {
-        // Sum, min and max go first: a reader that sees a value's bucket then also sees them (see GetWindow).
-        var added = Interlocked.Add(ref _sumLow, (ulong)value);
-        if (added < (ulong)value)
-        {
-            Interlocked.Increment(ref _sumHigh);
+            part?.AddSumTo(ref integers, ref fractions);
         }
 
-        UpdateMinMax(value);
-        Increment(value);
+        Volatile.Read(ref _shared)?.AddSumTo(ref integers, ref fractions);
     }
 
-    private void Increment(long value)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordSlow(int slot, long value)
     {
-        Layout.Locate(value, out var block, out var offset);
-        var counts = Volatile.Read(ref _blocks[block]) ?? AllocateBlock(block);
-        Interlocked.Increment(ref counts[offset]);
-        Interlocked.Increment(ref _count);
-    }
-
-    private long[] AllocateBlock(int block)
-    {
-        var fresh = new long[Layout.BlockSize];
-        return Interlocked.CompareExchange(ref _blocks[block], fresh, null) ?? fresh;
-    }
-
-    private void AddFraction(double value)
-    {
-        var current = Volatile.Read(ref _fractionalSum);
-        while (true)
+        if (slot >= ThreadSlots.OwnedLimit)
         {
-            var seen = Interlocked.CompareExchange(ref _fractionalSum, current + value, current);
-            if (seen.Equals(current))
+            SharedPart().RecordShared(value);
+            ThreadSlots.NoteUnowned();
+        }
+        else
+        {
+            OwnedPart(slot).RecordOwned(value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordSlow(int slot, double value)
+    {
+        if (slot >= ThreadSlots.OwnedLimit)
+        {
+            SharedPart().RecordShared(value);
+            ThreadSlots.NoteUnowned();
+        }
+        else
+        {
+            OwnedPart(slot).RecordOwned(value);
+        }
+    }
+
+    private HdrPart SharedPart()
+    {
+        var shared = Volatile.Read(ref _shared);
+        if (shared is not null)
+        {
+            return shared;
+        }
+
+        var fresh = new HdrPart(Layout);
+        return Interlocked.CompareExchange(ref _shared, fresh, null) ?? fresh;
+    }
+
+    // Creates the part of the calling thread's slot, growing the array first when the slot lies beyond it. Only
+    // references are copied, so a value recorded into a part is in every later array. The lock is the recorder itself
+    // (internal, never exposed), which saves every histogram a lock object for a lock taken once per thread.
+    private HdrPart OwnedPart(int slot)
+    {
+        lock (this)
+        {
+            var parts = _parts;
+            if (slot < parts.Length && parts[slot] is { } existing)
             {
-                return;
+                return existing;
             }
 
-            current = seen;
-        }
-    }
-
-    private void UpdateMinMax(double value)
-    {
-        var min = Volatile.Read(ref _min);
-        while (value < min)
-        {
-            var seen = Interlocked.CompareExchange(ref _min, value, min);
-            if (seen.Equals(min))
+            var part = new HdrPart(Layout);
+            if (slot < parts.Length)
             {
-                break;
+                Volatile.Write(ref parts[slot], part);
+                return part;
             }
 
-            min = seen;
-        }
-
-        var max = Volatile.Read(ref _max);
-        while (value > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _max, value, max);
-            if (seen.Equals(max))
-            {
-                break;
-            }
-
-            max = seen;
+            var grown = new HdrPart?[Math.Max(slot + 1, Math.Min(2 * parts.Length, ThreadSlots.OwnedLimit))];
+            Array.Copy(parts, grown, parts.Length);
+            grown[slot] = part;
+            Volatile.Write(ref _parts, grown);
+            return part;
         }
     }
 }

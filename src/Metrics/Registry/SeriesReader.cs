@@ -34,8 +34,7 @@ internal static class SeriesReader
             case Histogram histogram:
             {
                 var count = histogram.Count;
-                var lifetime = histogram.GetSnapshot();
-                var window = histogram.GetWindow(ref cursor.Histogram);
+                var lifetime = histogram.GetSnapshotAndWindow(ref cursor.Histogram, out var window);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Histogram, Timestamp = timestamp,
@@ -48,8 +47,7 @@ internal static class SeriesReader
             {
                 var meter = timer.Meter;
                 var count = meter.Count;
-                var lifetime = timer.Histogram.GetSnapshot();
-                var window = timer.Histogram.GetWindow(ref cursor.Histogram);
+                var lifetime = timer.Histogram.GetSnapshotAndWindow(ref cursor.Histogram, out var window);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Timer, Timestamp = timestamp,

@@ -1,0 +1,301 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Metrics.Histograms;
+
+/// <summary>
+/// One share of an HDR histogram's recorded values: bucket counts in lazily allocated blocks, plus count, exact sum,
+/// min, max, clamped and rejected. The histogram sums its parts when read.
+/// </summary>
+/// <remarks>
+/// <para>An owned part is written by one thread at a time (the thread that owns its <see cref="Primitives.ThreadSlots"/>
+/// slot) with plain loads and <see cref="Volatile.Write(ref long, long)"/> stores: no locked instruction. The shared
+/// part takes the values of threads that own no slot, with atomic instructions, as many threads may write it at once.</para>
+/// <para>Either way every field only grows (bucket counts, count, sum, clamped, rejected) or only moves outward (min,
+/// max), and a value's sum, min and max are stored before its bucket, and its bucket before the count. So a reader that
+/// reads the buckets first and the sums afterwards has the sum of every value it counted, and copies of the bucket
+/// counts taken at two reads differ by exactly the values recorded in between.</para>
+/// </remarks>
+internal sealed class HdrPart
+{
+    private readonly long[]?[] _blocks;
+
+    // The layout's numbers, copied so a value finds its bucket without loading the layout first.
+    private readonly long _highest;
+    private readonly int _subBucketBits;
+    private readonly int _halfBits;
+    private readonly int _offsetMask;
+
+    // The sum of integer values as a 128-bit number. An owner brackets the rare store that carries into the high half
+    // with two increments of _sumVersion (odd while it writes), so a reader can tell a torn read and retry.
+    private ulong _sumLow;
+    private ulong _sumHigh;
+    private int _sumVersion;
+    private double _fractionalSum;
+    private long _count;
+    private long _clamped;
+    private long _rejected;
+    private double _min = double.PositiveInfinity;
+    private double _max = double.NegativeInfinity;
+    private int _hasFractions;
+
+    public HdrPart(HdrLayout layout)
+    {
+        _blocks = new long[]?[layout.BlockCount];
+        _highest = layout.HighestTrackableValue;
+        _subBucketBits = layout.SubBucketBits;
+        _halfBits = layout.HalfBits;
+        _offsetMask = layout.BlockSize - 1;
+    }
+
+    /// <summary>Values recorded in this part (clamped ones included, rejected ones not).</summary>
+    public long Count => Volatile.Read(ref _count);
+
+    public long Clamped => Volatile.Read(ref _clamped);
+
+    public long Rejected => Volatile.Read(ref _rejected);
+
+    /// <summary>Whether a value with a fractional part was ever recorded here.</summary>
+    public bool HasFractions => Volatile.Read(ref _hasFractions) != 0;
+
+    /// <summary>The smallest value recorded, or +∞.</summary>
+    public double Min => Volatile.Read(ref _min);
+
+    /// <summary>The largest value recorded, or -∞.</summary>
+    public double Max => Volatile.Read(ref _max);
+
+    /// <summary>The block array; a slot is null until a value reaches it. Read its counts with <see cref="Volatile"/>.</summary>
+    public long[]?[] Blocks => _blocks;
+
+    /// <summary>Adds this part's sum, split in an integer part and a fractional part, to the totals given.</summary>
+    public void AddSumTo(ref UInt128 integers, ref double fractions)
+    {
+        ulong high;
+        ulong low;
+        int version;
+        do
+        {
+            version = Volatile.Read(ref _sumVersion);
+            high = Volatile.Read(ref _sumHigh);
+            low = Volatile.Read(ref _sumLow);
+        }
+        while ((version & 1) != 0 || version != Volatile.Read(ref _sumVersion));
+
+        integers += new UInt128(high, low);
+        fractions += Volatile.Read(ref _fractionalSum);
+    }
+
+    /// <summary>Records an integer value; only the thread that owns this part may call it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RecordOwned(long value) => Record(value, atomic: false);
+
+    /// <summary>Records a value; only the thread that owns this part may call it.</summary>
+    public void RecordOwned(double value) => Record(value, atomic: false);
+
+    /// <summary>Records an integer value from any thread (atomic instructions).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void RecordShared(long value) => Record(value, atomic: true);
+
+    /// <summary>Records a value from any thread (atomic instructions).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void RecordShared(double value) => Record(value, atomic: true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Bump(ref long field, bool atomic)
+    {
+        if (atomic)
+        {
+            Interlocked.Increment(ref field);
+        }
+        else
+        {
+            Volatile.Write(ref field, field + 1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Record(long value, bool atomic)
+    {
+        var highest = _highest;
+        if ((ulong)value > (ulong)highest)
+        {
+            if (value < 0)
+            {
+                Bump(ref _rejected, atomic);
+                return;
+            }
+
+            Bump(ref _clamped, atomic);
+            value = highest;
+        }
+
+        RecordInteger(value, atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Record(double value, bool atomic)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            Bump(ref _rejected, atomic);
+            return;
+        }
+
+        var highest = _highest;
+
+        // The second test catches 2^63, which equals (double)long.MaxValue but does not fit a long.
+        if (value > highest || value >= long.MaxValue)
+        {
+            Bump(ref _clamped, atomic);
+            RecordInteger(highest, atomic);
+            return;
+        }
+
+        var rounded = Math.Round(value);
+        if (rounded == value)
+        {
+            RecordInteger((long)value, atomic);
+            return;
+        }
+
+        if (Volatile.Read(ref _hasFractions) == 0)
+        {
+            Volatile.Write(ref _hasFractions, 1);
+        }
+
+        if (atomic)
+        {
+            AddFractionAtomic(value);
+        }
+        else
+        {
+            Volatile.Write(ref _fractionalSum, _fractionalSum + value);
+        }
+
+        UpdateMinMax(value, atomic);
+
+        // Rounding can lift a value just under the highest trackable one above it.
+        Increment(Math.Min((long)rounded, highest), atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RecordInteger(long value, bool atomic)
+    {
+        // Sum, min and max go first: a reader that sees a value's bucket then also sees them.
+        if (atomic)
+        {
+            var added = Interlocked.Add(ref _sumLow, (ulong)value);
+            if (added < (ulong)value)
+            {
+                Interlocked.Increment(ref _sumHigh);
+            }
+        }
+        else
+        {
+            var low = _sumLow + (ulong)value;
+            if (low < (ulong)value)
+            {
+                Carry(low);
+            }
+            else
+            {
+                Volatile.Write(ref _sumLow, low);
+            }
+        }
+
+        UpdateMinMax(value, atomic);
+        Increment(value, atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Increment(long value, bool atomic)
+    {
+        // HdrLayout.Locate, on the copied numbers.
+        var shift = Math.Max(0, 64 - BitOperations.LeadingZeroCount((ulong)value) - _subBucketBits);
+        var sub = value >> shift;
+        var block = shift + (int)(sub >> _halfBits);
+        var offset = (int)sub & _offsetMask;
+        var counts = Volatile.Read(ref _blocks[block]) ?? AllocateBlock(block);
+        Bump(ref counts[offset], atomic);
+        Bump(ref _count, atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UpdateMinMax(double value, bool atomic)
+    {
+        if (atomic)
+        {
+            UpdateMinMaxAtomic(value);
+            return;
+        }
+
+        if (value < _min)
+        {
+            Volatile.Write(ref _min, value);
+        }
+
+        if (value > _max)
+        {
+            Volatile.Write(ref _max, value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Carry(ulong low)
+    {
+        var version = _sumVersion;
+        Volatile.Write(ref _sumVersion, version + 1);
+        Volatile.Write(ref _sumLow, low);
+        Volatile.Write(ref _sumHigh, _sumHigh + 1);
+        Volatile.Write(ref _sumVersion, version + 2);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long[] AllocateBlock(int block)
+    {
+        var fresh = new long[_offsetMask + 1];
+        return Interlocked.CompareExchange(ref _blocks[block], fresh, null) ?? fresh;
+    }
+
+    private void AddFractionAtomic(double value)
+    {
+        var current = Volatile.Read(ref _fractionalSum);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _fractionalSum, current + value, current);
+            if (seen.Equals(current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private void UpdateMinMaxAtomic(double value)
+    {
+        var min = Volatile.Read(ref _min);
+        while (value < min)
+        {
+            var seen = Interlocked.CompareExchange(ref _min, value, min);
+            if (seen.Equals(min))
+            {
+                break;
+            }
+
+            min = seen;
+        }
+
+        var max = Volatile.Read(ref _max);
+        while (value > max)
+        {
+            var seen = Interlocked.CompareExchange(ref _max, value, max);
+            if (seen.Equals(max))
+            {
+                break;
+            }
+
+            max = seen;
+        }
+    }
+}
