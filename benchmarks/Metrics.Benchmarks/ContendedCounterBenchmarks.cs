@@ -5,9 +5,10 @@ namespace Metrics.Benchmarks;
 
 /// <summary>
 /// One counter incremented by one thread, then by two threads at once (dedicated threads, released together).
-/// Each invocation performs <see cref="Operations"/> increments in total (<see cref="CounterOperations"/> for the Metrics counter), so the per-operation time is the inverse of
-/// total throughput and the Ratio column of the 2-thread row is 1-thread throughput / 2-thread throughput
-/// (target for the Metrics counter: at most 0.67, i.e. 2 threads give at least 1.5x the throughput of one).
+/// Each invocation performs <see cref="Operations"/> increments in total (<see cref="CounterOperations"/> for the
+/// Metrics counter), so the per-operation time is the inverse of total throughput and the Ratio column of the
+/// 2-thread row is 1-thread throughput / 2-thread throughput (target for the Metrics counter: at most 0.67, i.e.
+/// 2 threads give at least 1.5x the throughput of one).
 /// The same pair for a raw <c>Interlocked.Increment</c> on one shared field shows what contention costs without striping,
 /// and the control pair (each thread on its own field, 128 bytes apart: nothing shared) shows how much two threads can
 /// gain on this machine at all.
