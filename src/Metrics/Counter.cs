@@ -3,10 +3,15 @@ using Metrics.Primitives;
 namespace Metrics;
 
 /// <summary>
-/// A count that goes up and down. Increments from many threads are spread over striped cells, so they scale
-/// with cores and the total is exact.
+/// A count that goes up and down. Each thread adds to a cell of its own with a plain store (no locked instruction, no
+/// cache line shared with another thread), so increments scale with cores; the count sums the cells and is exact.
 /// </summary>
-/// <remarks>Thread-safe. <see cref="Inc()"/> takes no lock and allocates nothing. Cache the handle.</remarks>
+/// <remarks>
+/// Thread-safe. <see cref="Inc()"/> takes no lock and, after a thread's first increment of this counter (which
+/// allocates its cell, 80 bytes), allocates nothing. Threads beyond a per-process limit on threads with cells of
+/// their own (four per processor, from 16 to 256) add with an atomic instruction to one shared field instead. Cache the
+/// handle.
+/// </remarks>
 public sealed class Counter
 {
     private StripedLong _value;

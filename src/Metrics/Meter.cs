@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Metrics.Primitives;
 
 namespace Metrics;
@@ -7,12 +9,17 @@ namespace Metrics;
 /// rates, per second, with Dropwizard's semantics (5-second ticks, missed ticks caught up on mark and on read).
 /// </summary>
 /// <remarks>
-/// Thread-safe; <see cref="Mark()"/> allocates nothing and takes no lock: it compares the clock with the next tick
-/// and adds to a striped count. When a tick falls due, the thread that wins a compare-and-swap on the last tick
-/// time folds the events marked since the previous tick (and any missed ticks) into the moving averages, under a
-/// lock only ever taken by that one thread every 5 seconds; other threads go on. Time comes from the registry's
-/// <see cref="TimeProvider"/>; with <see cref="TimeProvider.System"/> the tick check reads the system's
-/// millisecond tick count, which is much cheaper than a high-resolution timestamp.
+/// <para>Thread-safe; <see cref="Mark()"/> allocates nothing, takes no lock and reads no clock: it compares a cached
+/// time with the last tick and adds to a count with one cell per thread (like <see cref="Counter"/>). When a tick looks
+/// due, the mark reads the real clock, and the thread that wins a compare-and-swap on the last tick time folds the
+/// events marked since the previous tick (and any missed ticks) into the moving averages, under a lock only ever taken
+/// by that one thread every 5 seconds; other threads go on. Reading a rate ticks from the real clock, so what is read
+/// is always up to date.</para>
+/// <para>Time comes from the registry's <see cref="TimeProvider"/>. With <see cref="TimeProvider.System"/> the cached
+/// time on marks is a process-wide copy of the millisecond tick count that one timer refreshes every 250 ms, so a tick
+/// falls due on marks up to about 250 ms after its 5-second boundary (later only if the thread pool cannot run that
+/// timer): events marked in that gap count towards the tick that just ended. Tick boundaries stay aligned to the
+/// meter's creation, and reads are not affected. Any other provider (a test clock) is read on every mark.</para>
 /// </remarks>
 public sealed class Meter
 {
@@ -20,6 +27,7 @@ public sealed class Meter
     private readonly long _start;
     private readonly long _tickInterval;
     private readonly object _tickLock = new();
+    private readonly Histogram? _countSource;
     private StripedLong _count;
     private long _lastTick;
     private long _countAtLastTick;
@@ -30,13 +38,25 @@ public sealed class Meter
     internal Meter(TimeProvider time)
     {
         _clock = new Clock(time);
+        _clock.StartCachedTicks();
         _start = _clock.Now();
         _lastTick = _clock.CoarseNow();
         _tickInterval = (long)(Ewma.TickSeconds * _clock.CoarseFrequency);
     }
 
+    /// <summary>
+    /// A meter whose events are the values recorded into <paramref name="countSource"/> (a timer's durations): its
+    /// count is that histogram's, so the owner records once and calls <see cref="TickIfDue"/> before, never
+    /// <see cref="Mark()"/>.
+    /// </summary>
+    internal Meter(TimeProvider time, Histogram countSource)
+        : this(time)
+    {
+        _countSource = countSource;
+    }
+
     /// <summary>Events marked so far.</summary>
-    public long Count => _count.Sum;
+    public long Count => _countSource?.Count ?? _count.Sum;
 
     /// <summary>Events per second since the meter was created (0 until time has passed).</summary>
     public double MeanRate
@@ -84,10 +104,25 @@ public sealed class Meter
     /// <summary>Marks <paramref name="n"/> events.</summary>
     public void Mark(long n)
     {
-        TickIfNecessary();
+        Debug.Assert(_countSource is null, "a meter counting a histogram's values is never marked");
+        TickIfDue();
         _count.Add(n);
     }
 
+    /// <summary>
+    /// Ticks if a tick looks due on the cached clock (no clock read otherwise): the check an event makes before it
+    /// is counted, so that it counts towards the tick in progress.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void TickIfDue()
+    {
+        if (_clock.CachedNow() - Volatile.Read(ref _lastTick) >= _tickInterval)
+        {
+            TickIfNecessary();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void TickIfNecessary()
     {
         var old = Volatile.Read(ref _lastTick);
@@ -110,7 +145,7 @@ public sealed class Meter
         var ticks = age / _tickInterval;
         lock (_tickLock)
         {
-            var count = _count.Sum;
+            var count = Count;
             var uncounted = count - _countAtLastTick;
             _countAtLastTick = count;
             _m1.Tick(uncounted);

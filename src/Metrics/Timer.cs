@@ -7,7 +7,9 @@ namespace Metrics;
 /// </summary>
 /// <remarks>
 /// Thread-safe; recording takes no lock and allocates nothing. Negative durations are ignored. Durations are
-/// measured with the registry's <see cref="TimeProvider.GetTimestamp"/>.
+/// measured with the registry's <see cref="TimeProvider.GetTimestamp"/>. A duration is recorded once, into the
+/// histogram; the rates count the histogram's values (a check whether a rate tick is due, as for
+/// <see cref="Meter.Mark()"/>, is all a record adds).
 /// </remarks>
 public sealed class Timer
 {
@@ -16,12 +18,12 @@ public sealed class Timer
     internal Timer(HistogramOptions options, TimeProvider time)
     {
         _clock = new Clock(time);
-        Meter = new Meter(time);
         Histogram = new Histogram(options, time);
+        Meter = new Meter(time, Histogram);
     }
 
     /// <summary>Durations recorded so far.</summary>
-    public long Count => Meter.Count;
+    public long Count => Histogram.Count;
 
     /// <summary>Events per second since creation.</summary>
     public double MeanRate => Meter.MeanRate;
@@ -35,7 +37,7 @@ public sealed class Timer
     /// <summary>Fifteen-minute moving average rate.</summary>
     public double FifteenMinuteRate => Meter.FifteenMinuteRate;
 
-    /// <summary>The rate of recorded durations.</summary>
+    /// <summary>The rate of recorded durations: its count is the histogram's, so a duration is recorded once.</summary>
     internal Meter Meter { get; }
 
     /// <summary>The recorded durations, in nanoseconds.</summary>
@@ -59,7 +61,8 @@ public sealed class Timer
             return;
         }
 
-        Meter.Mark();
+        // The meter counts the histogram's values: it only has to tick first if a tick fell due.
+        Meter.TickIfDue();
         Histogram.Update(nanoseconds);
     }
 

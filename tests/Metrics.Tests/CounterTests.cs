@@ -65,4 +65,49 @@ public class CounterTests
 
         Assert.That(counter.Count, Is.Zero);
     }
+
+    [Test]
+    public void IncAndDec_FromMoreThreadsThanOwnSlots_CountExactly()
+    {
+        // Threads beyond the slot limit record through the counter's shared atomic path; nothing may be lost.
+        var counter = new MetricsRegistry().Counter("crowded");
+        var threads = Metrics.Primitives.ThreadSlots.OwnedLimit + 16;
+        const int perThread = 10_000;
+
+        Hammer.Run(threads, i =>
+        {
+            for (var n = 0; n < perThread; n++)
+            {
+                counter.Inc(i + 2);
+                counter.Dec(i);
+            }
+        });
+
+        Assert.That(counter.Count, Is.EqualTo(2L * threads * perThread));
+    }
+
+    [Test]
+    public void Inc_FromThreadsThatEndAndAreReplaced_KeepsEveryEarlierCount()
+    {
+        // New threads take over the slots (and cells) of ended ones; the counts of the ended threads must stay.
+        var counter = new MetricsRegistry().Counter("churn");
+        const int waves = 10;
+        const int threads = 4;
+        const int perThread = 5_000;
+
+        for (var wave = 0; wave < waves; wave++)
+        {
+            Hammer.Run(threads, () =>
+            {
+                for (var n = 0; n < perThread; n++)
+                {
+                    counter.Inc();
+                }
+            });
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.That(counter.Count, Is.EqualTo((long)waves * threads * perThread));
+    }
 }

@@ -223,4 +223,66 @@ public class TimerTests : ManualClockFixture
             Assert.That(timer.GetSnapshot().Count, Is.EqualTo((long)threads * perThread));
         });
     }
+
+    [Test]
+    public void Update_AfterMissedTicks_CatchesUpBeforeCounting()
+    {
+        // As for a meter's mark: durations recorded before a long pause belong to the first tick, the ones recorded
+        // after it to a later tick.
+        var timer = _registry.Timer("t");
+        timer.UpdateNanoseconds(1);
+        timer.UpdateNanoseconds(1);
+        timer.UpdateNanoseconds(1);
+        _time.Advance(TimeSpan.FromSeconds(65));
+
+        for (var i = 0; i < 1000; i++)
+        {
+            timer.UpdateNanoseconds(1);
+        }
+
+        Assert.That(timer.OneMinuteRate, Is.EqualTo(0.22072766).Within(1e-8));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var alpha = 1 - Math.Exp(-5.0 / 60);
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.OneMinuteRate, Is.EqualTo(0.22072766 + (alpha * ((1000 / 5.0) - 0.22072766))).Within(1e-6));
+            Assert.That(timer.Count, Is.EqualTo(1003));
+        });
+    }
+
+    [Test]
+    public void UpdateNanoseconds_FromManyThreadsWhileTicksFallDue_CountsEveryDurationExactly()
+    {
+        var timer = _registry.Timer("t");
+        const int threads = 4;
+        const int perThread = 50_000;
+
+        Hammer.Run(threads + 1, i =>
+        {
+            if (i == threads)
+            {
+                for (var t = 0; t < 20; t++)
+                {
+                    _time.Advance(TimeSpan.FromSeconds(1));
+                    Thread.Yield();
+                }
+
+                return;
+            }
+
+            for (var n = 0; n < perThread; n++)
+            {
+                timer.UpdateNanoseconds(n);
+            }
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo((long)threads * perThread));
+            Assert.That(timer.GetSnapshot().Count, Is.EqualTo((long)threads * perThread));
+            Assert.That(timer.MeanRate, Is.EqualTo(threads * perThread / 20.0).Within(1e-9));
+        });
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(timer.FifteenMinuteRate, Is.GreaterThan(0).And.LessThan(threads * perThread / 5.0));
+    }
 }

@@ -36,6 +36,24 @@ internal readonly struct Clock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long CoarseNow() => _system ? Environment.TickCount64 : _time.GetTimestamp();
 
+    /// <summary>
+    /// The cheapest reading, for hot-path checks that may be late but never early: for the system provider the
+    /// process-wide copy of the millisecond tick count kept by <see cref="CachedTicks"/> (a static field, in the units
+    /// of <see cref="CoarseNow"/>, at most a refresh period behind it; call <see cref="StartCachedTicks"/> first), the
+    /// provider's timestamp otherwise, exactly as <see cref="CoarseNow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long CachedNow() => _system ? CachedTicks.Now : _time.GetTimestamp();
+
+    /// <summary>Starts the process-wide refresh behind <see cref="CachedNow"/> if this is the system clock.</summary>
+    public void StartCachedTicks()
+    {
+        if (_system)
+        {
+            CachedTicks.EnsureStarted();
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Now() => _system ? Stopwatch.GetTimestamp() : _time.GetTimestamp();
 

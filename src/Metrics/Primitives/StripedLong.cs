@@ -1,34 +1,45 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Metrics.Primitives;
 
 /// <summary>
-/// A long that many threads add to without contending, in the manner of Java's LongAdder: adds go to one base
-/// field until two threads collide on it, then to cache-line-padded cells picked by the current processor.
-/// The sum over base and cells is exact once writers are quiet.
+/// A long that many threads add to without a locked instruction: each thread that owns a <see cref="ThreadSlots"/>
+/// slot adds with a plain load and store to a cell of its own (one per slot, padded so that two threads' cells never
+/// share a cache line); a thread with no slot of its own adds atomically to a shared field. The sum over the cells and
+/// the shared field is exact once writers are quiet.
 /// </summary>
-/// <remarks>A mutable struct: embed it as a non-readonly field and never copy it.</remarks>
+/// <remarks>
+/// <para>A cell has one writer at a time: a slot belongs to one live thread, and is reused only after that thread
+/// ended, by a thread that then goes on adding to the same cell (so what the ended thread added stays counted).</para>
+/// <para>Cells are created on a thread's first add, in its slow path: under a lock shared by all adders, the array of
+/// cells grows if the slot is past its end (the new array takes the old one's cell references, never copies values,
+/// so owners keep writing into the same cell objects) and the cell is installed. Memory: the array (a reference per
+/// slot up to the highest slot that added, rounded up to a power of two) plus 80 bytes per thread that added.</para>
+/// <para>A mutable struct: embed it as a non-readonly field and never copy it.</para>
+/// </remarks>
 internal struct StripedLong
 {
-    private const int MaxCells = 64;
+    private static readonly Lock Gate = new();
 
-    private long _base;
-    private PaddedLong[]? _cells;
+    private Cell?[]? _cells;
+    private long _shared;
 
     /// <summary>The sum of every add so far.</summary>
     public readonly long Sum
     {
         get
         {
-            var sum = Volatile.Read(in _base);
+            var sum = Volatile.Read(in _shared);
             var cells = Volatile.Read(in _cells);
             if (cells is not null)
             {
-                for (var i = 0; i < cells.Length; i++)
+                foreach (var cell in cells)
                 {
-                    sum += Volatile.Read(in cells[i].Value);
+                    if (cell is not null)
+                    {
+                        sum += Volatile.Read(in cell.Value);
+                    }
                 }
             }
 
@@ -36,40 +47,69 @@ internal struct StripedLong
         }
     }
 
-    /// <summary>True once contention made this adder spread over cells.</summary>
-    internal readonly bool IsStriped => Volatile.Read(in _cells) is not null;
+    /// <summary>Cells installed so far (one per slot that added), for tests.</summary>
+    internal readonly int CellCount
+    {
+        get
+        {
+            var cells = Volatile.Read(in _cells);
+            return cells is null ? 0 : cells.Count(c => c is not null);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(long x)
     {
+        var slot = ThreadSlots.Current;
         var cells = _cells;
-        if (cells is null)
+        if (cells is not null && (uint)slot < (uint)cells.Length && cells[slot] is { } cell)
         {
-            var b = _base;
-            if (Interlocked.CompareExchange(ref _base, b + x, b) == b)
-            {
-                return;
-            }
-
-            cells = Stripe();
+            // Only this thread writes this cell; the volatile write publishes the new value to readers.
+            Volatile.Write(ref cell.Value, cell.Value + x);
+            return;
         }
 
-        Interlocked.Add(ref cells[Thread.GetCurrentProcessorId() & (cells.Length - 1)].Value, x);
+        AddSlow(slot, x);
     }
 
-    // Called once, on the first collision: from then on every add goes to the current processor's cell.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private PaddedLong[] Stripe()
+    private void AddSlow(int slot, long x)
     {
-        var size = (int)Math.Min(MaxCells, BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, Environment.ProcessorCount)));
-        return Interlocked.CompareExchange(ref _cells, new PaddedLong[size], null) ?? _cells!;
+        if (slot >= ThreadSlots.OwnedLimit)
+        {
+            Interlocked.Add(ref _shared, x);
+            ThreadSlots.NoteUnowned();
+            return;
+        }
+
+        Cell cell;
+        lock (Gate)
+        {
+            var cells = _cells;
+            if (cells is null || slot >= cells.Length)
+            {
+                var size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)slot + 1), (uint)ThreadSlots.OwnedLimit);
+                var grown = new Cell?[size];
+                cells?.CopyTo(grown, 0);
+                cells = grown;
+            }
+
+            // A cell left by an ended thread that owned this slot is kept and written on.
+            cell = cells[slot] ?? new Cell();
+            Volatile.Write(ref cells[slot], cell);
+            Volatile.Write(ref _cells, cells);
+        }
+
+        Volatile.Write(ref cell.Value, cell.Value + x);
     }
 
-    // 128 bytes keeps neighbouring cells off each other's cache line, adjacent-line prefetch included.
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedLong
+    // The value plus 7 longs: 64 bytes of fields, so the values of two cells are at least 80 bytes apart and never
+    // share a cache line.
+    private sealed class Cell
     {
-        [FieldOffset(64)]
         public long Value;
+#pragma warning disable CS0169, IDE0051 // padding, never read
+        private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
+#pragma warning restore CS0169, IDE0051
     }
 }
