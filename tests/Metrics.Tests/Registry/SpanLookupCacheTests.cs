@@ -83,6 +83,8 @@ public class SpanLookupCacheTests
         {
             if (i == 0)
             {
+                // Removals start once the other threads are incrementing, so the two really overlap.
+                SpinWait.SpinUntil(() => Volatile.Read(ref incs) >= 100, TimeSpan.FromSeconds(30));
                 for (var n = 0; n < 2000; n++)
                 {
                     registry.Remove("hot", new Tags(("k", "v")));

@@ -66,11 +66,14 @@ public class TagsLookupCacheTests
     {
         var registry = new MetricsRegistry();
         var stop = 0;
+        long incs = 0;
 
         Hammer.Run(3, i =>
         {
             if (i == 0)
             {
+                // Removals start once the other threads are incrementing, so the two really overlap.
+                SpinWait.SpinUntil(() => Volatile.Read(ref incs) >= 100, TimeSpan.FromSeconds(30));
                 for (var n = 0; n < 2000; n++)
                 {
                     registry.Remove("hot", Eu);
@@ -83,6 +86,7 @@ public class TagsLookupCacheTests
             while (Volatile.Read(ref stop) == 0)
             {
                 registry.Counter("hot", Eu).Inc();
+                Interlocked.Increment(ref incs);
             }
         });
 
