@@ -1,32 +1,55 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Metrics.Reporters.Formatting;
 
 /// <summary>
 /// Writes a double the way Python's <c>repr(float)</c> does, as reference clients print values: the shortest
 /// digits that round-trip, <c>.0</c> on integral values (<c>42422.0</c>), and exponent form from 1e16 upward and
-/// below 1e-4 (<c>1e+16</c>, <c>1.5e-05</c>). Allocation-free through <see cref="TryFormat"/>.
+/// below 1e-4 (<c>1e+16</c>, <c>1.5e-05</c>). Allocation-free through <see cref="TryFormat(double, Span{byte}, out int)"/>,
+/// which writes UTF-8 (ASCII) bytes directly.
 /// </summary>
 internal static class PythonFloat
 {
     /// <summary>Enough room for any finite double in Python form (17 digits, sign, point, exponent).</summary>
     public const int MaxLength = 32;
 
+    // Python writes fixed-point digits while the decimal point is at most 16 places right of the first digit.
+    private const int PythonFixedLimit = 16;
+
+    // .NET's round-trip form writes fixed-point digits while the decimal point is at most 15 places, or as many
+    // places as there are digits, right of the first digit.
+    private const int DotNetFixedLimit = 15;
+
     /// <summary>Formats a finite value.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite: such values are never sent.</exception>
     public static string Format(double value)
     {
-        Span<char> buffer = stackalloc char[MaxLength];
+        Span<byte> buffer = stackalloc byte[MaxLength];
         if (!TryFormat(value, buffer, out var written))
         {
             throw new ArgumentOutOfRangeException(nameof(value), value, "Only finite values can be written; NaN and infinities are never sent.");
         }
 
-        return new string(buffer[..written]);
+        return Encoding.ASCII.GetString(buffer[..written]);
     }
 
     /// <summary>Writes a finite value into <paramref name="destination"/>; false when the value is not finite or the span is too short.</summary>
     public static bool TryFormat(double value, Span<char> destination, out int written)
+    {
+        Span<byte> buffer = stackalloc byte[MaxLength];
+        written = 0;
+        if (!TryFormat(value, buffer, out var n) || n > destination.Length)
+        {
+            return false;
+        }
+
+        System.Text.Ascii.ToUtf16(buffer[..n], destination, out written);
+        return true;
+    }
+
+    /// <summary>Writes a finite value as UTF-8 into <paramref name="destination"/>; false when the value is not finite or the span is too short.</summary>
+    public static bool TryFormat(double value, Span<byte> destination, out int written)
     {
         written = 0;
         if (!double.IsFinite(value))
@@ -34,215 +57,158 @@ internal static class PythonFloat
             return false;
         }
 
-        // .NET's shortest round-trip digits equal Python's, and so is its fixed-point form down to 1e-4, except
-        // that integral values lack ".0". Python switches to the exponent form from 1e16 up, .NET later, so
-        // longer integral parts and .NET's exponent form are laid out again below.
-        if (!value.TryFormat(destination, out var length, default, CultureInfo.InvariantCulture))
+        if (destination.Length >= MaxLength)
         {
-            return false;
-        }
-
-        var formatted = destination[..length];
-        var point = formatted.IndexOf('.');
-        var integralDigits = (point < 0 ? length : point) - (formatted[0] == '-' ? 1 : 0);
-        if (integralDigits <= 16 && formatted.IndexOf('E') < 0)
-        {
-            if (point < 0)
-            {
-                if (length + 2 > destination.Length)
-                {
-                    return false;
-                }
-
-                destination[length++] = '.';
-                destination[length++] = '0';
-            }
-
-            written = length;
+            written = Write(value, destination, PythonFixedLimit, integralPoint: true, limitGrowsWithDigits: false);
             return true;
         }
 
-        Span<char> raw = stackalloc char[MaxLength];
-        formatted.CopyTo(raw);
-        var rawLength = length;
-
-        Span<char> digits = stackalloc char[MaxLength];
-        var digitCount = 0;
-        var pointPosition = -1;
-        var exponent = 0;
-        var negative = false;
-        var i = 0;
-        if (raw[0] == '-')
+        Span<byte> buffer = stackalloc byte[MaxLength];
+        var n = Write(value, buffer, PythonFixedLimit, integralPoint: true, limitGrowsWithDigits: false);
+        if (n > destination.Length)
         {
-            negative = true;
-            i = 1;
+            return false;
         }
 
-        for (; i < rawLength; i++)
+        buffer[..n].CopyTo(destination);
+        written = n;
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a finite value in .NET's round-trip form with a lower-case exponent (exponent form below 1e-4, and from
+    /// 1e15 upward unless every digit is significant, no <c>.0</c> on integral values), into at least <see cref="MaxLength"/> bytes; returns the bytes written.
+    /// </summary>
+    public static int WriteRoundTrip(double value, Span<byte> destination) =>
+        Write(value, destination, DotNetFixedLimit, integralPoint: false, limitGrowsWithDigits: true);
+
+    // Shortest round-trip digits laid out with the decimal point at most fixedLimit places right of the first digit
+    // (or the digit count, when limitGrowsWithDigits and that is more); otherwise, and below 1e-4, in exponent form
+    // d.ddde+XX. destination holds at least MaxLength bytes.
+    private static int Write(double value, Span<byte> destination, int fixedLimit, bool integralPoint, bool limitGrowsWithDigits)
+    {
+        var pos = 0;
+        if (double.IsNegative(value))
         {
-            var c = raw[i];
-            if (c == '.')
+            destination[pos++] = (byte)'-';
+        }
+
+        if (value == 0)
+        {
+            destination[pos++] = (byte)'0';
+            if (integralPoint)
             {
-                pointPosition = digitCount;
+                destination[pos++] = (byte)'.';
+                destination[pos++] = (byte)'0';
             }
-            else if (c is 'E' or 'e')
+
+            return pos;
+        }
+
+        Ryu.Decompose(value, out var mantissa, out var exponent);
+        Span<byte> digits = stackalloc byte[20];
+        var count = WriteDigits(mantissa, digits);
+        digits = digits[(20 - count)..];
+
+        // The value is 0.d1d2d3... x 10^decimalPoint.
+        var decimalPoint = count + exponent;
+        if (limitGrowsWithDigits && count > fixedLimit)
+        {
+            fixedLimit = count;
+        }
+
+        if (decimalPoint > fixedLimit || decimalPoint <= -4)
+        {
+            destination[pos++] = digits[0];
+            if (count > 1)
             {
-                exponent = int.Parse(raw[(i + 1)..rawLength], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-                break;
+                destination[pos++] = (byte)'.';
+                digits[1..].CopyTo(destination[pos..]);
+                pos += count - 1;
+            }
+
+            destination[pos++] = (byte)'e';
+            var e = decimalPoint - 1;
+            if (e < 0)
+            {
+                destination[pos++] = (byte)'-';
+                e = -e;
             }
             else
             {
-                digits[digitCount++] = c;
+                destination[pos++] = (byte)'+';
             }
+
+            if (e >= 100)
+            {
+                destination[pos++] = (byte)('0' + (e / 100));
+                e %= 100;
+            }
+
+            destination[pos++] = (byte)('0' + (e / 10));
+            destination[pos++] = (byte)('0' + (e % 10));
+            return pos;
         }
 
-        // decimalPoint: the value is 0.d1d2d3... x 10^decimalPoint.
-        var decimalPoint = (pointPosition < 0 ? digitCount : pointPosition) + exponent;
-        var start = 0;
-        while (start < digitCount - 1 && digits[start] == '0')
-        {
-            start++;
-            decimalPoint--;
-        }
-
-        var end = digitCount;
-        while (end > start + 1 && digits[end - 1] == '0')
-        {
-            end--;
-        }
-
-        ReadOnlySpan<char> significant = digits[start..end];
-        if (significant is "0")
-        {
-            return Write(negative ? "-0.0" : "0.0", destination, ref written);
-        }
-
-        var pos = 0;
-        if (negative && !Put('-', destination, ref pos))
-        {
-            return false;
-        }
-
-        bool ok;
-        if (decimalPoint > 16 || decimalPoint <= -4)
-        {
-            ok = WriteExponent(significant, decimalPoint - 1, destination, ref pos);
-        }
-        else
-        {
-            ok = WriteFixed(significant, decimalPoint, destination, ref pos);
-        }
-
-        written = ok ? pos : 0;
-        return ok;
-    }
-
-    private static bool WriteFixed(ReadOnlySpan<char> significant, int decimalPoint, Span<char> destination, ref int pos)
-    {
         if (decimalPoint <= 0)
         {
-            if (!Put('0', destination, ref pos) || !Put('.', destination, ref pos))
+            destination[pos++] = (byte)'0';
+            destination[pos++] = (byte)'.';
+            for (var z = decimalPoint; z < 0; z++)
             {
-                return false;
+                destination[pos++] = (byte)'0';
             }
 
-            for (var z = 0; z < -decimalPoint; z++)
-            {
-                if (!Put('0', destination, ref pos))
-                {
-                    return false;
-                }
-            }
-
-            return Put(significant, destination, ref pos);
+            digits.CopyTo(destination[pos..]);
+            return pos + count;
         }
 
-        if (decimalPoint < significant.Length)
+        if (decimalPoint < count)
         {
-            return Put(significant[..decimalPoint], destination, ref pos)
-                && Put('.', destination, ref pos)
-                && Put(significant[decimalPoint..], destination, ref pos);
+            digits[..decimalPoint].CopyTo(destination[pos..]);
+            pos += decimalPoint;
+            destination[pos++] = (byte)'.';
+            digits[decimalPoint..].CopyTo(destination[pos..]);
+            return pos + count - decimalPoint;
         }
 
-        if (!Put(significant, destination, ref pos))
+        digits.CopyTo(destination[pos..]);
+        pos += count;
+        for (var z = count; z < decimalPoint; z++)
         {
-            return false;
+            destination[pos++] = (byte)'0';
         }
 
-        for (var z = significant.Length; z < decimalPoint; z++)
+        if (integralPoint)
         {
-            if (!Put('0', destination, ref pos))
-            {
-                return false;
-            }
+            destination[pos++] = (byte)'.';
+            destination[pos++] = (byte)'0';
         }
 
-        return Put(".0", destination, ref pos);
+        return pos;
     }
 
-    private static bool WriteExponent(ReadOnlySpan<char> significant, int exponent, Span<char> destination, ref int pos)
+    // Writes the decimal digits of value right-aligned in digits (20 bytes); returns how many.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteDigits(ulong value, Span<byte> digits)
     {
-        if (!Put(significant[0], destination, ref pos))
+        var pos = digits.Length;
+        while (value >= 100)
         {
-            return false;
+            var q = value / 100;
+            var r = (int)(value - (q * 100));
+            value = q;
+            digits[--pos] = (byte)('0' + (r % 10));
+            digits[--pos] = (byte)('0' + (r / 10));
         }
 
-        if (significant.Length > 1 && !(Put('.', destination, ref pos) && Put(significant[1..], destination, ref pos)))
+        if (value >= 10)
         {
-            return false;
+            digits[--pos] = (byte)('0' + (int)(value % 10));
+            value /= 10;
         }
 
-        if (!Put('e', destination, ref pos) || !Put(exponent < 0 ? '-' : '+', destination, ref pos))
-        {
-            return false;
-        }
-
-        var magnitude = Math.Abs(exponent);
-        if (magnitude < 10 && !Put('0', destination, ref pos))
-        {
-            return false;
-        }
-
-        if (!magnitude.TryFormat(destination[pos..], out var n, default, CultureInfo.InvariantCulture))
-        {
-            return false;
-        }
-
-        pos += n;
-        return true;
-    }
-
-    private static bool Write(string text, Span<char> destination, ref int written)
-    {
-        var pos = 0;
-        if (!Put(text, destination, ref pos))
-        {
-            return false;
-        }
-
-        written = pos;
-        return true;
-    }
-
-    private static bool Put(char c, Span<char> destination, ref int pos)
-    {
-        if (pos >= destination.Length)
-        {
-            return false;
-        }
-
-        destination[pos++] = c;
-        return true;
-    }
-
-    private static bool Put(ReadOnlySpan<char> text, Span<char> destination, ref int pos)
-    {
-        if (!text.TryCopyTo(destination[pos..]))
-        {
-            return false;
-        }
-
-        pos += text.Length;
-        return true;
+        digits[--pos] = (byte)('0' + (int)value);
+        return digits.Length - pos;
     }
 }

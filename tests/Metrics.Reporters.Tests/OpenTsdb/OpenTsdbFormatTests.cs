@@ -341,11 +341,9 @@ public class OpenTsdbFormatTests
 public class OpenTsdbNumberTests
 {
     [Test]
-    public void Write_ManyRandomValues_FastPathMatchesGeneralRoundTripForm()
+    public void Write_ManyRandomValues_MatchesGeneralRoundTripForm()
     {
         var random = new Random(12345);
-        Span<byte> buffer = stackalloc byte[64];
-        var fast = 0;
         for (var i = 0; i < 200_000; i++)
         {
             var value = (i % 4) switch
@@ -361,16 +359,8 @@ public class OpenTsdbNumberTests
             }
 
             var general = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('E', 'e');
-            if (OpenTsdbNumber.TryWriteShortDecimal(value, buffer, out var n))
-            {
-                fast++;
-                Assert.That(System.Text.Encoding.ASCII.GetString(buffer[..n]), Is.EqualTo(general), $"value {general}");
-            }
-
             Assert.That(OpenTsdbNumber.Format(value), Is.EqualTo(general));
         }
-
-        Assert.That(fast, Is.GreaterThan(10_000), "the fast path is taken for values with a few decimals");
     }
 
     [TestCase(0.05, "0.05")]
