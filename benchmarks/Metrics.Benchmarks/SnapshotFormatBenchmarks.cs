@@ -96,9 +96,10 @@ public class SnapshotFormatBenchmarks
         _points.Clear();
         foreach (var snapshot in _snapshots)
         {
-            var tags = snapshot.Tags.IsEmpty ? ReporterTags : ReporterTags.Merge(snapshot.Tags);
-            _expander.Expand(snapshot, snapshot.Name, tags, _points);
+            _expander.ExpandSeries(snapshot, string.Empty, ReporterTags, _points);
         }
+
+        _expander.EndReport();
 
         return _points.Points.Count;
     }
@@ -164,9 +165,10 @@ public class SnapshotFormatBenchmarks
         _points.Clear();
         foreach (var snapshot in _reader.Read())
         {
-            var tags = snapshot.Tags.IsEmpty ? ReporterTags : ReporterTags.Merge(snapshot.Tags);
-            _expander.Expand(snapshot, snapshot.Name, tags, _points);
+            _expander.ExpandSeries(snapshot, string.Empty, ReporterTags, _points);
         }
+
+        _expander.EndReport();
 
         return _points.Points.Count;
     }

@@ -13,6 +13,7 @@ public class WavefrontFormatBenchmarks
 {
     private readonly WavefrontLineWriter _writer = new(64 * 1024);
     private readonly char[] _floatBuffer = new char[PythonFloat.MaxLength];
+    private readonly byte[] _floatBytes = new byte[PythonFloat.MaxLength];
     private readonly Tags _tags = new(("env", "prod"), ("region", "eu-west-1"));
     private int _written;
 
@@ -33,6 +34,27 @@ public class WavefrontFormatBenchmarks
     public int PythonFloatOnly()
     {
         PythonFloat.TryFormat(123.456789, _floatBuffer, out var n);
+        return n;
+    }
+
+    [Benchmark(Description = "Python float form of a non-integral value, UTF-8")]
+    public int PythonFloatUtf8()
+    {
+        PythonFloat.TryFormat(123.456789, _floatBytes, out var n);
+        return n;
+    }
+
+    [Benchmark(Description = "Python float form of a 17-digit value, UTF-8")]
+    public int PythonFloatUtf8LongDigits()
+    {
+        PythonFloat.TryFormat(1234.5678901234567, _floatBytes, out var n);
+        return n;
+    }
+
+    [Benchmark(Description = ".NET round-trip form of a 17-digit value, UTF-8 (for reference)")]
+    public int DotNetRoundTripUtf8LongDigits()
+    {
+        1234.5678901234567.TryFormat(_floatBytes, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
         return n;
     }
 }

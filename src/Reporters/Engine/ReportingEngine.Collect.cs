@@ -27,14 +27,15 @@ internal sealed partial class ReportingEngine
                         continue;
                     }
 
-                    var tags = snapshot.Tags.IsEmpty ? _baseTags : _baseTags.Merge(snapshot.Tags);
-                    _expander.Expand(snapshot, _options.Prefix + snapshot.Name, tags, buffer);
+                    _expander.ExpandSeries(snapshot, _options.Prefix, _baseTags, buffer);
                 }
                 catch (Exception ex)
                 {
                     _logger.LogError(ex, "Reporter {Reporter}: series {Series} could not be expanded and is left out of this report.", Name, snapshot.Name);
                 }
             }
+
+            _expander.EndReport();
         }
         catch (Exception ex)
         {

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+
+namespace Metrics.Reporters.Formatting;
+
+/// <summary>What a <see cref="LineCache{TEntry}"/> keeps for one point name of one series: immutable once added.</summary>
+internal abstract class LineCacheEntry
+{
+    protected LineCacheEntry(string metric, Tags tags, object? context)
+    {
+        Metric = metric;
+        Tags = tags;
+        Context = context;
+    }
+
+    /// <summary>The point name (matched by reference).</summary>
+    public string Metric { get; }
+
+    /// <summary>The point's tags (matched by reference).</summary>
+    public Tags Tags { get; }
+
+    /// <summary>Anything else the cached text depends on, such as a source (matched by reference).</summary>
+    public object? Context { get; }
+}
+
+/// <summary>
+/// The constant parts of a series' lines, formatted, checked and escaped once, found again by the identity of the
+/// point's name and tags: the engine's expander hands out the same instances for a series in every report, so a
+/// report finds each series' text here and writes only its timestamp and value. A two-way set-associative table of
+/// immutable entries: a lookup is a hash of two references and at most two comparisons, reading needs no lock, and a
+/// racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while lookups keep
+/// missing, and a miss simply formats the line the slow way again.
+/// </summary>
+/// <typeparam name="TEntry">The entry type.</typeparam>
+internal sealed class LineCache<TEntry>
+    where TEntry : LineCacheEntry
+{
+    private const int InitialSlots = 1 << 10;
+    private const int MaxSlots = 1 << 18;
+
+    private TEntry?[] _slots = new TEntry?[InitialSlots];
+
+    // Approximate (racy) counts over the current window of lookups; they only steer growth.
+    private int _lookups;
+    private int _misses;
+
+    /// <summary>The entry for <paramref name="metric"/> and <paramref name="tags"/> (and <paramref name="context"/>), or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TEntry? Find(string metric, Tags tags, object? context)
+    {
+        var slots = Volatile.Read(ref _slots);
+        var i = Index(metric, tags, slots.Length);
+        var entry = slots[i];
+        if (entry != null && ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
+        {
+            _lookups++;
+            return entry;
+        }
+
+        entry = slots[i ^ 1];
+        if (entry != null && ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
+        {
+            _lookups++;
+            return entry;
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps <paramref name="entry"/>, evicting the older of the two entries of its set when both are taken.</summary>
+    public void Add(TEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var slots = Volatile.Read(ref _slots);
+        var lookups = ++_lookups;
+        var misses = ++_misses;
+        if (lookups >= slots.Length)
+        {
+            // More than one lookup in sixteen missed over the last window: the table is too small for the series.
+            if (misses > lookups / 16 && slots.Length < MaxSlots)
+            {
+                slots = new TEntry?[slots.Length * 2];
+                Volatile.Write(ref _slots, slots);
+            }
+
+            _lookups = 0;
+            _misses = 0;
+        }
+
+        var i = Index(entry.Metric, entry.Tags, slots.Length);
+        if (slots[i] is null)
+        {
+            slots[i] = entry;
+            return;
+        }
+
+        slots[i ^ 1] = slots[i];
+        slots[i] = entry;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Index(string metric, Tags tags, int length)
+    {
+        var hash = (uint)RuntimeHelpers.GetHashCode(metric) * 0x9E3779B1u ^ (uint)RuntimeHelpers.GetHashCode(tags);
+        hash ^= hash >> 15;
+        return (int)(hash & (uint)(length - 1));
+    }
+}
