@@ -24,7 +24,7 @@ public class SnapshotFormatBenchmarks
 
     private readonly PointBuffer _points = new();
     private readonly ArrayBufferWriter<byte> _openTsdbBuffer = new(1 << 20);
-    private readonly WavefrontLineWriter _wavefrontWriter = new(1 << 20);
+    private readonly WavefrontLineWriter _wavefrontWriter = new(1 << 20, new WavefrontMetricLines());
     private readonly OpenTsdbFormat _openTsdb = new("web-1", 8, OpenTsdbInvalidCharacters.Replace);
     private readonly WavefrontBackend _wavefrontValidator = new(new NullWavefrontSink(), Source, HistogramGranularities.Minute);
     private PointExpander _expander = null!;

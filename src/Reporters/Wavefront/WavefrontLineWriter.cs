@@ -13,11 +13,27 @@ namespace Metrics.Reporters.Wavefront;
 /// <remarks>Not thread-safe: one writer per thread or per send.</remarks>
 internal sealed class WavefrontLineWriter
 {
+    private readonly WavefrontMetricLines? _lines;
     private char[] _buffer;
     private int _length;
     private byte[] _bytes = [];
 
-    public WavefrontLineWriter(int initialCapacity = 1024) => _buffer = new char[Math.Max(initialCapacity, 64)];
+    // The timestamp of the last line written, as text: the points of a report share it.
+    private long _timestamp = long.MinValue;
+    private readonly char[] _timestampText = new char[20];
+    private int _timestampLength;
+
+    /// <summary>Creates a writer.</summary>
+    /// <param name="initialCapacity">Characters to reserve.</param>
+    /// <param name="lines">
+    /// Where the checked, escaped text of metric lines is kept per point name, tags and source (shared by the writers
+    /// of one backend); null to format every line in full.
+    /// </param>
+    public WavefrontLineWriter(int initialCapacity = 1024, WavefrontMetricLines? lines = null)
+    {
+        _buffer = new char[Math.Max(initialCapacity, 64)];
+        _lines = lines;
+    }
 
     /// <summary>Characters written so far.</summary>
     public int Length => _length;
@@ -50,6 +66,23 @@ internal sealed class WavefrontLineWriter
     /// <summary>Writes <c>"name" value [timestamp] source="source" ["k"="v" ...]\n</c>.</summary>
     public void WriteMetric(string name, double value, long? timestamp, string source, IEnumerable<KeyValuePair<string, string>>? tags)
     {
+        if (_lines != null && tags is Tags cachedTags)
+        {
+            var line = _lines.Get(name, cachedTags, source);
+            Check(line.NameError ?? WavefrontValidation.Value(value, name) ?? line.SourceTagsError);
+            var head = line.Head;
+            var tail = line.Tail;
+            Ensure(head.Length + 1 + PythonFloat.MaxLength + 21 + tail.Length);
+            head.CopyTo(_buffer.AsSpan(_length));
+            _length += head.Length;
+            PythonFloat.TryFormat(value, _buffer.AsSpan(_length), out var n);
+            _length += n;
+            WriteTimestamp(timestamp);
+            tail.CopyTo(_buffer.AsSpan(_length));
+            _length += tail.Length;
+            return;
+        }
+
         Check(WavefrontValidation.Name(name, "metric") ?? WavefrontValidation.Value(value, name)
             ?? WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name));
         WriteName(name, delta: false);
@@ -319,8 +352,36 @@ internal sealed class WavefrontLineWriter
         if (timestamp is long t)
         {
             Put(' ');
-            WriteInteger(t);
+            if (t != _timestamp)
+            {
+                t.TryFormat(_timestampText, out _timestampLength, default, CultureInfo.InvariantCulture);
+                _timestamp = t;
+            }
+
+            Ensure(_timestampLength);
+            _timestampText.AsSpan(0, _timestampLength).CopyTo(_buffer.AsSpan(_length));
+            _length += _timestampLength;
         }
+    }
+
+    /// <summary>The text of a metric line around its value and timestamp, and why it cannot be written (for <see cref="WavefrontMetricLines"/>).</summary>
+    internal static WavefrontMetricLines.Line BuildMetricLine(string name, Tags tags, string source)
+    {
+        var nameError = WavefrontValidation.Name(name, "metric");
+        var sourceTagsError = WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name);
+        if (nameError != null || sourceTagsError != null)
+        {
+            return new WavefrontMetricLines.Line(name, tags, source, [], [], nameError, sourceTagsError);
+        }
+
+        var writer = new WavefrontLineWriter(128);
+        writer.WriteName(name, delta: false);
+        writer.Put(' ');
+        var head = writer.Written.ToArray();
+        writer.Clear();
+        writer.WriteSourceAndTags(source, tags);
+        writer.Put('\n');
+        return new WavefrontMetricLines.Line(name, tags, source, head, writer.Written.ToArray(), null, null);
     }
 
     private void WriteInteger(long value)

@@ -1,0 +1,44 @@
+using Metrics.Reporters.Formatting;
+
+namespace Metrics.Reporters.Wavefront;
+
+/// <summary>
+/// The checked, sanitized and escaped text of metric lines around their value and timestamp (<c>"name" </c> and
+/// <c> source="source" "k"="v"...\n</c>), kept per point name, tags and source, so a report writes each point as two
+/// copies, a number and a timestamp. Shared by the writers and the validation of one backend; thread-safe and bounded
+/// (<see cref="LineCache{TEntry}"/>).
+/// </summary>
+internal sealed class WavefrontMetricLines
+{
+    private readonly LineCache<Line> _lines = new();
+
+    /// <summary>The line parts for <paramref name="name"/>, <paramref name="tags"/> and <paramref name="source"/>, made on first use.</summary>
+    public Line Get(string name, Tags tags, string source)
+    {
+        var line = _lines.Find(name, tags, source);
+        if (line is null)
+        {
+            line = WavefrontLineWriter.BuildMetricLine(name, tags, source);
+            _lines.Add(line);
+        }
+
+        return line;
+    }
+
+    /// <summary>One point name's metric line without value and timestamp, or why it cannot be written.</summary>
+    internal sealed class Line(string name, Tags tags, string source, char[] head, char[] tail, string? nameError, string? sourceTagsError)
+        : LineCacheEntry(name, tags, source)
+    {
+        /// <summary><c>"name" </c>, sanitized.</summary>
+        public char[] Head { get; } = head;
+
+        /// <summary><c> source="source" "k"="v"...\n</c>, escaped.</summary>
+        public char[] Tail { get; } = tail;
+
+        /// <summary>Why the name cannot be written, or null.</summary>
+        public string? NameError { get; } = nameError;
+
+        /// <summary>Why the source or a tag cannot be written, or null.</summary>
+        public string? SourceTagsError { get; } = sourceTagsError;
+    }
+}
