@@ -25,8 +25,8 @@ internal abstract class LineCacheEntry
 /// <summary>
 /// The constant parts of a series' lines, formatted, checked and escaped once, found again by the identity of the
 /// point's name and tags: the engine's expander hands out the same instances for a series in every report, so a
-/// report finds each series' text here and writes only its timestamp and value. A two-way set-associative table of
-/// immutable entries: a lookup is a hash of two references and at most two comparisons, reading needs no lock, and a
+/// report finds each series' text here and writes only its timestamp and value. A four-way set-associative table of
+/// immutable entries: a lookup is a hash of two references and at most four comparisons, reading needs no lock, and a
 /// racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while lookups keep
 /// missing, and a miss simply formats the line the slow way again.
 /// </summary>
@@ -37,36 +37,43 @@ internal sealed class LineCache<TEntry>
     private const int InitialSlots = 1 << 10;
     private const int MaxSlots = 1 << 18;
 
+    // Entries per set: four references, half a cache line.
+    private const int Ways = 4;
+
     private TEntry?[] _slots = new TEntry?[InitialSlots];
 
     // Approximate (racy) counts over the current window of lookups; they only steer growth.
     private int _lookups;
     private int _misses;
 
+    /// <summary>The slots of the table now (for tests).</summary>
+    internal int Slots => Volatile.Read(ref _slots).Length;
+
     /// <summary>The entry for <paramref name="metric"/> and <paramref name="tags"/> (and <paramref name="context"/>), or null.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TEntry? Find(string metric, Tags tags, object? context)
     {
         var slots = Volatile.Read(ref _slots);
-        var i = Index(metric, tags, slots.Length);
-        var entry = slots[i];
-        if (entry != null && ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
+        var set = Index(metric, tags, slots.Length);
+        for (var i = set; i < set + Ways; i++)
         {
-            _lookups++;
-            return entry;
-        }
+            var entry = slots[i];
+            if (entry is null)
+            {
+                break;
+            }
 
-        entry = slots[i ^ 1];
-        if (entry != null && ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
-        {
-            _lookups++;
-            return entry;
+            if (ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
+            {
+                _lookups++;
+                return entry;
+            }
         }
 
         return null;
     }
 
-    /// <summary>Keeps <paramref name="entry"/>, evicting the older of the two entries of its set when both are taken.</summary>
+    /// <summary>Keeps <paramref name="entry"/> first in its set, evicting the set's oldest entry when the set is full.</summary>
     public void Add(TEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -78,7 +85,7 @@ internal sealed class LineCache<TEntry>
             // More than one lookup in sixteen missed over the last window: the table is too small for the series.
             if (misses > lookups / 16 && slots.Length < MaxSlots)
             {
-                slots = new TEntry?[slots.Length * 2];
+                slots = Grow(slots);
                 Volatile.Write(ref _slots, slots);
             }
 
@@ -86,15 +93,38 @@ internal sealed class LineCache<TEntry>
             _misses = 0;
         }
 
-        var i = Index(entry.Metric, entry.Tags, slots.Length);
-        if (slots[i] is null)
+        // Newest first; the others move down one place and the last falls out. A racing reader may miss an entry
+        // while they move, which only means formatting that line again.
+        Insert(slots, entry);
+    }
+
+    private static void Insert(TEntry?[] slots, TEntry entry)
+    {
+        var set = Index(entry.Metric, entry.Tags, slots.Length);
+        for (var i = set + Ways - 1; i > set; i--)
         {
-            slots[i] = entry;
-            return;
+            slots[i] = slots[i - 1];
         }
 
-        slots[i ^ 1] = slots[i];
-        slots[i] = entry;
+        slots[set] = entry;
+    }
+
+    // Twice the slots, with the entries kept (oldest of each set first, so the newest stay in front).
+    private static TEntry?[] Grow(TEntry?[] slots)
+    {
+        var grown = new TEntry?[slots.Length * 2];
+        for (var set = 0; set < slots.Length; set += Ways)
+        {
+            for (var i = set + Ways - 1; i >= set; i--)
+            {
+                if (slots[i] is { } entry)
+                {
+                    Insert(grown, entry);
+                }
+            }
+        }
+
+        return grown;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,6 +132,6 @@ internal sealed class LineCache<TEntry>
     {
         var hash = (uint)RuntimeHelpers.GetHashCode(metric) * 0x9E3779B1u ^ (uint)RuntimeHelpers.GetHashCode(tags);
         hash ^= hash >> 15;
-        return (int)(hash & (uint)(length - 1));
+        return (int)(hash & (uint)(length - Ways));
     }
 }
