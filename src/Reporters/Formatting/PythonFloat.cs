@@ -106,9 +106,7 @@ internal static class PythonFloat
         }
 
         Ryu.Decompose(value, out var mantissa, out var exponent);
-        Span<byte> digits = stackalloc byte[20];
-        var count = WriteDigits(mantissa, digits);
-        digits = digits[(20 - count)..];
+        var count = CountDigits(mantissa);
 
         // The value is 0.d1d2d3... x 10^decimalPoint.
         var decimalPoint = count + exponent;
@@ -119,12 +117,17 @@ internal static class PythonFloat
 
         if (decimalPoint > fixedLimit || decimalPoint <= -4)
         {
-            destination[pos++] = digits[0];
+            // d.ddd: the digits written one place to the right, then the first moved in front of the point.
+            WriteDigits(mantissa, destination.Slice(pos + 1, count));
+            destination[pos] = destination[pos + 1];
             if (count > 1)
             {
-                destination[pos++] = (byte)'.';
-                digits[1..].CopyTo(destination[pos..]);
-                pos += count - 1;
+                destination[pos + 1] = (byte)'.';
+                pos += count + 1;
+            }
+            else
+            {
+                pos++;
             }
 
             destination[pos++] = (byte)'e';
@@ -159,20 +162,24 @@ internal static class PythonFloat
                 destination[pos++] = (byte)'0';
             }
 
-            digits.CopyTo(destination[pos..]);
+            WriteDigits(mantissa, destination.Slice(pos, count));
             return pos + count;
         }
 
         if (decimalPoint < count)
         {
-            digits[..decimalPoint].CopyTo(destination[pos..]);
+            // Integral digits, the point, the fraction's digits (leading zeros included).
+            var fractionDigits = count - decimalPoint;
+            var scale = PowersOf10[fractionDigits];
+            var integral = mantissa / scale;
+            WriteDigits(integral, destination.Slice(pos, decimalPoint));
             pos += decimalPoint;
             destination[pos++] = (byte)'.';
-            digits[decimalPoint..].CopyTo(destination[pos..]);
-            return pos + count - decimalPoint;
+            WriteDigits(mantissa - (integral * scale), destination.Slice(pos, fractionDigits));
+            return pos + fractionDigits;
         }
 
-        digits.CopyTo(destination[pos..]);
+        WriteDigits(mantissa, destination.Slice(pos, count));
         pos += count;
         for (var z = count; z < decimalPoint; z++)
         {
@@ -188,27 +195,44 @@ internal static class PythonFloat
         return pos;
     }
 
-    // Writes the decimal digits of value right-aligned in digits (20 bytes); returns how many.
+    private static ReadOnlySpan<ulong> PowersOf10 =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
+
+    // "00" to "99": two digits per division.
+    private static ReadOnlySpan<byte> TwoDigits =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    // The number of decimal digits of value (at least 1).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WriteDigits(ulong value, Span<byte> digits)
+    private static int CountDigits(ulong value)
     {
-        var pos = digits.Length;
-        while (value >= 100)
+        // floor(log10(value)) is about log2(value) x 1233 / 4096; one comparison corrects it.
+        var digits = ((System.Numerics.BitOperations.Log2(value) + 1) * 1233) >> 12;
+        return digits + 1 - (value < PowersOf10[digits] ? 1 : 0);
+    }
+
+    // Writes value as exactly destination.Length digits (leading zeros included).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteDigits(ulong value, Span<byte> destination)
+    {
+        var pos = destination.Length;
+        var pairs = TwoDigits;
+        while (pos >= 2)
         {
             var q = value / 100;
-            var r = (int)(value - (q * 100));
+            var r = (int)(value - (q * 100)) * 2;
             value = q;
-            digits[--pos] = (byte)('0' + (r % 10));
-            digits[--pos] = (byte)('0' + (r / 10));
+            destination[--pos] = pairs[r + 1];
+            destination[--pos] = pairs[r];
         }
 
-        if (value >= 10)
+        if (pos == 1)
         {
-            digits[--pos] = (byte)('0' + (int)(value % 10));
-            value /= 10;
+            destination[0] = (byte)('0' + (int)(value % 10));
         }
-
-        digits[--pos] = (byte)('0' + (int)value);
-        return digits.Length - pos;
     }
 }
