@@ -44,4 +44,10 @@ public sealed class MetricSnapshot
     /// for sample-based reservoirs.
     /// </summary>
     public HistogramSnapshot? Window { get; init; }
+
+    /// <summary>
+    /// The reading cursor of the series this snapshot came from (null when not read by a <see cref="MetricsReader"/>),
+    /// where the reader's consumer may keep per-series state for as long as the series exists.
+    /// </summary>
+    internal MetricsReader.Cursor? Cursor { get; set; }
 }

@@ -51,7 +51,9 @@ public sealed class MetricsReader
         var snapshots = new MetricSnapshot[series.Length];
         for (var i = 0; i < series.Length; i++)
         {
-            snapshots[i] = SeriesReader.Read(series[i], timestamp, cursors[i]);
+            var snapshot = SeriesReader.Read(series[i], timestamp, cursors[i]);
+            snapshot.Cursor = cursors[i];
+            snapshots[i] = snapshot;
         }
 
         return snapshots;
@@ -110,5 +112,8 @@ public sealed class MetricsReader
         public long LastCount { get; set; }
 
         public HistogramCursor? Histogram;
+
+        /// <summary>What this reader's consumer keeps for the series (a reporter's expander: its names and merged tags).</summary>
+        public object? State { get; set; }
     }
 }

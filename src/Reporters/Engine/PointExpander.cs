@@ -13,9 +13,9 @@ namespace Metrics.Reporters.Engine;
 /// </remarks>
 internal class PointExpander
 {
-    // The prefixed name, merged tags and point names of every series seen, by the identity of its name and tags
-    // (the same instances in every read), so a steady report builds no strings and merges no tags. Entries of series
-    // not seen in a report are dropped at its end (EndReport).
+    // The prefixed name, merged tags and point names of every series seen, kept with the series' reader cursor, so a
+    // steady report builds no strings and merges no tags. Snapshots that come without a cursor find theirs here, by
+    // the identity of their name and tags; those of series not seen in a report are dropped at its end (EndReport).
     private readonly Dictionary<SeriesIdentity, SeriesNames> _series = new();
     private SeriesNames? _current;
     private int _report;
@@ -46,18 +46,16 @@ internal class PointExpander
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(baseTags);
         prefix ??= string.Empty;
-        var identity = new SeriesIdentity(snapshot.Name, snapshot.Tags);
-        if (!_series.TryGetValue(identity, out var names) || !string.Equals(names.Prefix, prefix, StringComparison.Ordinal) || !ReferenceEquals(names.BaseTags, baseTags))
+        // Read by a reader: the series' names live with its cursor, for as long as the series does. Otherwise (snapshots
+        // from elsewhere) they are looked up by the identity of the name and tags.
+        var cursor = snapshot.Cursor;
+        if (cursor?.State is not SeriesNames names || !names.Matches(this, snapshot, prefix, baseTags))
         {
-            var tags = snapshot.Tags.IsEmpty ? baseTags : baseTags.Merge(snapshot.Tags);
-            names = new SeriesNames(prefix, baseTags, prefix + snapshot.Name, tags);
-            _series[identity] = names;
-        }
-
-        if (names.Report != _report)
-        {
-            names.Report = _report;
-            _seen++;
+            names = cursor is null ? Lookup(snapshot, prefix, baseTags) : Create(snapshot, prefix, baseTags);
+            if (cursor != null)
+            {
+                cursor.State = names;
+            }
         }
 
         names.Next = 0;
@@ -70,6 +68,30 @@ internal class PointExpander
         {
             _current = null;
         }
+    }
+
+    private SeriesNames Lookup(MetricSnapshot snapshot, string prefix, Tags baseTags)
+    {
+        var identity = new SeriesIdentity(snapshot.Name, snapshot.Tags);
+        if (!_series.TryGetValue(identity, out var names) || !names.Matches(this, snapshot, prefix, baseTags))
+        {
+            names = Create(snapshot, prefix, baseTags);
+            _series[identity] = names;
+        }
+
+        if (names.Report != _report)
+        {
+            names.Report = _report;
+            _seen++;
+        }
+
+        return names;
+    }
+
+    private SeriesNames Create(MetricSnapshot snapshot, string prefix, Tags baseTags)
+    {
+        var tags = snapshot.Tags.IsEmpty ? baseTags : baseTags.Merge(snapshot.Tags);
+        return new SeriesNames(this, snapshot.Name, snapshot.Tags, prefix, baseTags, prefix + snapshot.Name, tags);
     }
 
     /// <summary>Ends a report: forgets the series that did not appear in it (removed from the registry, or filtered out).</summary>
@@ -240,7 +262,7 @@ internal class PointExpander
     }
 
     // One series' names: its prefixed name, merged tags, and its point names in the order they are asked for.
-    private sealed class SeriesNames(string prefix, Tags baseTags, string name, Tags tags)
+    private sealed class SeriesNames(PointExpander owner, string seriesName, Tags seriesTags, string prefix, Tags baseTags, string name, Tags tags)
     {
         private string[] _keys = new string[4];
         private string[] _names = new string[4];
@@ -255,6 +277,10 @@ internal class PointExpander
         public Tags Tags { get; } = tags;
 
         public int Report { get; set; } = -1;
+
+        public bool Matches(PointExpander expander, MetricSnapshot snapshot, string prefix, Tags baseTags) =>
+            ReferenceEquals(owner, expander) && ReferenceEquals(seriesName, snapshot.Name) && ReferenceEquals(seriesTags, snapshot.Tags)
+            && ReferenceEquals(BaseTags, baseTags) && string.Equals(Prefix, prefix, StringComparison.Ordinal);
 
         // Where the next field is expected: expansion asks for the fields in the same order every time.
         public int Next { get; set; }
