@@ -26,7 +26,7 @@ internal abstract class LineCacheEntry
 /// The constant parts of a series' lines, formatted, checked and escaped once, found again by the identity of the
 /// point's name and tags: the engine's expander hands out the same instances for a series in every report, so a
 /// report finds each series' text here and writes only its timestamp and value. A four-way set-associative table of
-/// immutable entries: a lookup is a hash of two references and at most four comparisons, reading needs no lock, and a
+/// immutable entries: a lookup is a hash of the name's reference and at most four comparisons, reading needs no lock, and a
 /// racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while lookups keep
 /// missing, and a miss simply formats the line the slow way again.
 /// </summary>
@@ -54,7 +54,7 @@ internal sealed class LineCache<TEntry>
     public TEntry? Find(string metric, Tags tags, object? context)
     {
         var slots = Volatile.Read(ref _slots);
-        var set = Index(metric, tags, slots.Length);
+        var set = Index(metric, slots.Length);
         for (var i = set; i < set + Ways; i++)
         {
             var entry = slots[i];
@@ -100,7 +100,7 @@ internal sealed class LineCache<TEntry>
 
     private static void Insert(TEntry?[] slots, TEntry entry)
     {
-        var set = Index(entry.Metric, entry.Tags, slots.Length);
+        var set = Index(entry.Metric, slots.Length);
         for (var i = set + Ways - 1; i > set; i--)
         {
             slots[i] = slots[i - 1];
@@ -128,9 +128,11 @@ internal sealed class LineCache<TEntry>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Index(string metric, Tags tags, int length)
+    private static int Index(string metric, int length)
     {
-        var hash = (uint)RuntimeHelpers.GetHashCode(metric) * 0x9E3779B1u ^ (uint)RuntimeHelpers.GetHashCode(tags);
+        // The name alone: the expander gives every point name of every series its own string, and hashing the tags
+        // as well would read one more object per lookup (a cache miss when a report's series outgrow the CPU's caches).
+        var hash = (uint)RuntimeHelpers.GetHashCode(metric) * 0x9E3779B1u;
         hash ^= hash >> 15;
         return (int)(hash & (uint)(length - Ways));
     }

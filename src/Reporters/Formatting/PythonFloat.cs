@@ -168,15 +168,11 @@ internal static class PythonFloat
 
         if (decimalPoint < count)
         {
-            // Integral digits, the point, the fraction's digits (leading zeros included).
-            var fractionDigits = count - decimalPoint;
-            var scale = PowersOf10[fractionDigits];
-            var integral = mantissa / scale;
-            WriteDigits(integral, destination.Slice(pos, decimalPoint));
-            pos += decimalPoint;
-            destination[pos++] = (byte)'.';
-            WriteDigits(mantissa - (integral * scale), destination.Slice(pos, fractionDigits));
-            return pos + fractionDigits;
+            // All digits one place to the right, then the integral ones moved back in front of the point.
+            WriteDigits(mantissa, destination.Slice(pos + 1, count));
+            destination.Slice(pos + 1, decimalPoint).CopyTo(destination[pos..]);
+            destination[pos + decimalPoint] = (byte)'.';
+            return pos + count + 1;
         }
 
         WriteDigits(mantissa, destination.Slice(pos, count));
@@ -215,9 +211,23 @@ internal static class PythonFloat
         return digits + 1 - (value < PowersOf10[digits] ? 1 : 0);
     }
 
-    // Writes value as exactly destination.Length digits (leading zeros included).
+    // Writes value as exactly destination.Length digits (leading zeros included): eight at a time in 32-bit arithmetic.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteDigits(ulong value, Span<byte> destination)
+    {
+        var pos = destination.Length;
+        while (pos > 8)
+        {
+            var q = value / 100_000_000;
+            WritePairs((uint)(value - (q * 100_000_000)), destination.Slice(pos - 8, 8));
+            value = q;
+            pos -= 8;
+        }
+
+        WritePairs((uint)value, destination[..pos]);
+    }
+
+    private static void WritePairs(uint value, Span<byte> destination)
     {
         var pos = destination.Length;
         var pairs = TwoDigits;
@@ -232,7 +242,7 @@ internal static class PythonFloat
 
         if (pos == 1)
         {
-            destination[0] = (byte)('0' + (int)(value % 10));
+            destination[0] = (byte)('0' + value);
         }
     }
 }

@@ -112,7 +112,7 @@ internal sealed class OpenTsdbFormat
         if (telnet && double.IsFinite(point.Value))
         {
             var line = Line(point);
-            if (line.Error != null || line.Head.Length + line.Tail.Length + 1 + 20 + OpenTsdbNumber.MaxValueBytes <= MaxLineBytes)
+            if (line.Error != null || line.Text.Length + 1 + 20 + OpenTsdbNumber.MaxValueBytes <= MaxLineBytes)
             {
                 return line.Error;
             }
@@ -157,16 +157,16 @@ internal sealed class OpenTsdbFormat
                 return line.Error;
             }
 
-            var head = line.Head;
-            var tail = line.Tail;
-            var buffer = writer.GetSpan(head.Length + 20 + 1 + OpenTsdbNumber.MaxValueBytes + tail.Length);
-            head.CopyTo(buffer);
-            var at = head.Length;
+            var text = line.Text;
+            var headLength = line.HeadLength;
+            var buffer = writer.GetSpan(text.Length + 20 + 1 + OpenTsdbNumber.MaxValueBytes);
+            text.AsSpan(0, headLength).CopyTo(buffer);
+            var at = headLength;
             at += WriteTimestamp(point.EpochSeconds, buffer[at..]);
             buffer[at++] = (byte)' ';
             at += OpenTsdbNumber.Write(point.Value, buffer[at..]);
-            tail.CopyTo(buffer[at..]);
-            at += tail.Length;
+            text.AsSpan(headLength).CopyTo(buffer[at..]);
+            at += text.Length - headLength;
 
             // The newline does not count.
             if (at - 1 > MaxLineBytes)
@@ -408,7 +408,7 @@ internal sealed class OpenTsdbFormat
                 if (error == null && (error = WriteTags(point, addsHost, rented, ref pos)) == null)
                 {
                     rented[pos++] = (byte)'\n';
-                    line = new TelnetLine(point.Metric, point.Tags, rented.AsSpan(0, headLength).ToArray(), rented.AsSpan(headLength, pos - headLength).ToArray(), null);
+                    line = new TelnetLine(point.Metric, point.Tags, rented.AsSpan(0, pos).ToArray(), headLength, null);
                 }
             }
             finally
@@ -417,7 +417,7 @@ internal sealed class OpenTsdbFormat
             }
         }
 
-        line ??= new TelnetLine(point.Metric, point.Tags, [], [], error);
+        line ??= new TelnetLine(point.Metric, point.Tags, [], 0, error);
         _lines.Add(line);
         return line;
     }
@@ -630,11 +630,12 @@ internal sealed class OpenTsdbFormat
     }
 
     /// <summary>A point name's telnet line without its timestamp and value, or why it cannot be sent.</summary>
-    private sealed class TelnetLine(string metric, Tags tags, byte[] head, byte[] tail, string? error) : LineCacheEntry(metric, tags, null)
+    private sealed class TelnetLine(string metric, Tags tags, byte[] text, int headLength, string? error) : LineCacheEntry(metric, tags, null)
     {
-        public byte[] Head { get; } = head;
+        // "put name " and " tags\n" in one array (one object to fetch per line): the value goes at HeadLength.
+        public byte[] Text { get; } = text;
 
-        public byte[] Tail { get; } = tail;
+        public int HeadLength { get; } = headLength;
 
         public string? Error { get; } = error;
     }
