@@ -26,14 +26,17 @@ internal sealed class WavefrontMetricLines
     }
 
     /// <summary>One point name's metric line without value and timestamp, or why it cannot be written.</summary>
-    internal sealed class Line(string name, Tags tags, string source, char[] head, char[] tail, string? nameError, string? sourceTagsError)
+    internal sealed class Line(string name, Tags tags, string source, byte[] text, int headLength, string? nameError, string? sourceTagsError)
         : LineCacheEntry(name, tags, source)
     {
-        /// <summary><c>"name" </c>, sanitized.</summary>
-        public char[] Head { get; } = head;
+        /// <summary>
+        /// UTF-8: <c>"name" </c> (sanitized; <see cref="HeadLength"/> bytes), then <c> source="source" "k"="v"...\n</c>
+        /// (escaped); the value and timestamp go between them.
+        /// </summary>
+        public byte[] Text { get; } = text;
 
-        /// <summary><c> source="source" "k"="v"...\n</c>, escaped.</summary>
-        public char[] Tail { get; } = tail;
+        /// <summary>The bytes of <see cref="Text"/> before the value.</summary>
+        public int HeadLength { get; } = headLength;
 
         /// <summary>Why the name cannot be written, or null.</summary>
         public string? NameError { get; } = nameError;

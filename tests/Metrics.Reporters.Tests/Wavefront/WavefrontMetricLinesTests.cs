@@ -27,6 +27,21 @@ public class WavefrontMetricLinesTests
     }
 
     [Test]
+    public void ToUtf8_NonAsciiNamesAndValues_EncodedAsUtf8()
+    {
+        var writer = new WavefrontLineWriter(lines: new WavefrontMetricLines());
+        var tags = new Tags(("unit", "µs ✓ 😀"));
+
+        writer.WriteMetric("latency", 0.5, 1700000000, "wéb-1", tags);
+        writer.WriteDeltaCounter("orders", 2, "wéb-1", tags);
+
+        var expected = "\"latency\" 0.5 1700000000 source=\"wéb-1\" \"unit\"=\"µs ✓ 😀\"\n"
+            + "\"\u2206orders\" 2.0 source=\"wéb-1\" \"unit\"=\"µs ✓ 😀\"\n";
+        Assert.That(writer.ToUtf8().ToArray(), Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(expected)));
+        Assert.That(writer.ToString(), Is.EqualTo(expected));
+    }
+
+    [Test]
     public void WriteMetric_InvalidSeriesCached_ThrowsTheSameMessageEveryTimeAndWritesNothing()
     {
         var writer = new WavefrontLineWriter(lines: new WavefrontMetricLines());
