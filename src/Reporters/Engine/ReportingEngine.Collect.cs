@@ -5,6 +5,8 @@ namespace Metrics.Reporters.Engine;
 /// <summary>Taking a report: snapshot, filter, expansion, validation, queueing.</summary>
 internal sealed partial class ReportingEngine
 {
+    private readonly PointBuffer _collected = new();
+
     private async Task ReportCoreAsync(bool final, CancellationToken cancellationToken)
     {
         Collect();
@@ -14,7 +16,9 @@ internal sealed partial class ReportingEngine
     /// <summary>Reads the registry with this reporter's cursor and queues the valid points. Never throws.</summary>
     private void Collect()
     {
-        var buffer = new PointBuffer();
+        // Reports are serialized (the gate), and the queue copies the points: one buffer serves every report.
+        var buffer = _collected;
+        buffer.Clear();
         try
         {
             var filter = _options.Filter;

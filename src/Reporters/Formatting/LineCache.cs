@@ -73,7 +73,7 @@ internal sealed class LineCache<TEntry>
         return null;
     }
 
-    /// <summary>Keeps <paramref name="entry"/> first in its set, evicting the set's oldest entry when the set is full.</summary>
+    /// <summary>Keeps <paramref name="entry"/> in the first free place of its set, or in its last place when the set is full.</summary>
     public void Add(TEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -82,8 +82,9 @@ internal sealed class LineCache<TEntry>
         var misses = ++_misses;
         if (lookups >= slots.Length)
         {
-            // More than one lookup in sixteen missed over the last window: the table is too small for the series.
-            if (misses > lookups / 16 && slots.Length < MaxSlots)
+            // More than one lookup in 64 missed over the last window: the table is too small for the series (a miss
+            // formats and checks a line again, the price of dozens of hits).
+            if (misses > lookups / 64 && slots.Length < MaxSlots)
             {
                 slots = Grow(slots);
                 Volatile.Write(ref _slots, slots);
@@ -93,34 +94,37 @@ internal sealed class LineCache<TEntry>
             _misses = 0;
         }
 
-        // Newest first; the others move down one place and the last falls out. A racing reader may miss an entry
-        // while they move, which only means formatting that line again.
         Insert(slots, entry);
     }
 
+    // The first places of a full set stay put and only its last one changes hands: when more names than places
+    // share a set, all but the last place keep hitting instead of every name evicting the next (as with LRU under
+    // a report's cyclic order).
     private static void Insert(TEntry?[] slots, TEntry entry)
     {
         var set = Index(entry.Metric, slots.Length);
-        for (var i = set + Ways - 1; i > set; i--)
+        var last = set + Ways - 1;
+        for (var i = set; i < last; i++)
         {
-            slots[i] = slots[i - 1];
+            if (slots[i] is null)
+            {
+                slots[i] = entry;
+                return;
+            }
         }
 
-        slots[set] = entry;
+        slots[last] = entry;
     }
 
-    // Twice the slots, with the entries kept (oldest of each set first, so the newest stay in front).
+    // Twice the slots, with the entries kept.
     private static TEntry?[] Grow(TEntry?[] slots)
     {
         var grown = new TEntry?[slots.Length * 2];
-        for (var set = 0; set < slots.Length; set += Ways)
+        foreach (var entry in slots)
         {
-            for (var i = set + Ways - 1; i >= set; i--)
+            if (entry != null)
             {
-                if (slots[i] is { } entry)
-                {
-                    Insert(grown, entry);
-                }
+                Insert(grown, entry);
             }
         }
 
