@@ -7,7 +7,8 @@ namespace Metrics.Reporters.OpenTsdb;
 /// <summary>
 /// OpenTSDB's wire format, pure: telnet <c>put</c> lines and the <c>/api/put</c> JSON body. It applies the character
 /// rule (<see cref="OpenTsdbInvalidCharacters"/>), adds the automatic <c>host</c> tag, and checks the tag count and
-/// the 1024-byte line limit. Immutable and thread-safe.
+/// the 1024-byte line limit. Thread-safe: its settings are immutable, and the telnet line text it keeps per point
+/// name and tags (checked once, then reused by every report: <see cref="LineCache{TEntry}"/>) is shared safely.
 /// </summary>
 internal sealed class OpenTsdbFormat
 {
