@@ -61,18 +61,28 @@ internal sealed class WavefrontLineWriter
         if (_lines != null && tags is Tags cachedTags)
         {
             var line = _lines.Get(name, cachedTags, source);
-            Check(line.NameError ?? WavefrontValidation.Value(value, name) ?? line.SourceTagsError);
+            if (line.NameError != null || !double.IsFinite(value) || line.SourceTagsError != null)
+            {
+                Check(line.NameError ?? WavefrontValidation.Value(value, name) ?? line.SourceTagsError);
+            }
+
             var text = line.Text;
             var headLength = line.HeadLength;
             Ensure(text.Length + PythonFloat.MaxLength + 21);
             var buffer = _buffer.AsSpan();
-            text.AsSpan(0, headLength).CopyTo(buffer[_length..]);
-            _length += headLength;
-            PythonFloat.TryFormat(value, buffer[_length..], out var n);
-            _length += n;
-            WriteTimestamp(timestamp);
-            text.AsSpan(headLength).CopyTo(_buffer.AsSpan(_length));
-            _length += text.Length - headLength;
+            var pos = _length;
+            text.AsSpan(0, headLength).CopyTo(buffer[pos..]);
+            pos += headLength;
+            PythonFloat.TryFormat(value, buffer[pos..], out var n);
+            pos += n;
+            if (timestamp is long seconds)
+            {
+                buffer[pos++] = (byte)' ';
+                pos += WriteTimestampText(seconds, buffer[pos..]);
+            }
+
+            text.AsSpan(headLength).CopyTo(buffer[pos..]);
+            _length = pos + text.Length - headLength;
             return;
         }
 
@@ -345,16 +355,22 @@ internal sealed class WavefrontLineWriter
         if (timestamp is long t)
         {
             Put(' ');
-            if (t != _timestamp)
-            {
-                t.TryFormat(_timestampText.AsSpan(), out _timestampLength, default, CultureInfo.InvariantCulture);
-                _timestamp = t;
-            }
-
-            Ensure(_timestampLength);
-            _timestampText.AsSpan(0, _timestampLength).CopyTo(_buffer.AsSpan(_length));
-            _length += _timestampLength;
+            Ensure(20);
+            _length += WriteTimestampText(t, _buffer.AsSpan(_length));
         }
+    }
+
+    // Writes a timestamp's text (formatted once for all the lines that share it); returns its length.
+    private int WriteTimestampText(long seconds, Span<byte> destination)
+    {
+        if (seconds != _timestamp)
+        {
+            seconds.TryFormat(_timestampText.AsSpan(), out _timestampLength, default, CultureInfo.InvariantCulture);
+            _timestamp = seconds;
+        }
+
+        _timestampText.AsSpan(0, _timestampLength).CopyTo(destination);
+        return _timestampLength;
     }
 
     /// <summary>The text of a metric line around its value and timestamp, and why it cannot be written (for <see cref="WavefrontMetricLines"/>).</summary>
