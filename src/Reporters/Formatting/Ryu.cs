@@ -200,36 +200,37 @@ internal static class Ryu
         }
         else
         {
-            // The common case: no bound is a decimal of this length, so ties cannot happen.
+            // The common case: no bound is a decimal of this length, so ties cannot happen. Digits go four, two, then
+            // one at a time (the same digits as one at a time: a chunk goes only when every digit of it would), and
+            // only the first removed digit of the last chunk decides the rounding.
             var roundUp = false;
-            var vpDiv100 = vp / 100;
-            var vmDiv100 = vm / 100;
-            if (vpDiv100 > vmDiv100)
+            while (vp / 10_000 > vm / 10_000)
             {
-                var vrDiv100 = vr / 100;
-                var vrMod100 = (int)(vr - (100 * vrDiv100));
-                roundUp = vrMod100 >= 50;
-                vr = vrDiv100;
-                vp = vpDiv100;
-                vm = vmDiv100;
+                var vrDiv = vr / 10_000;
+                roundUp = vr - (10_000 * vrDiv) >= 5_000;
+                vr = vrDiv;
+                vp /= 10_000;
+                vm /= 10_000;
+                removed += 4;
+            }
+
+            if (vp / 100 > vm / 100)
+            {
+                var vrDiv = vr / 100;
+                roundUp = vr - (100 * vrDiv) >= 50;
+                vr = vrDiv;
+                vp /= 100;
+                vm /= 100;
                 removed += 2;
             }
 
-            while (true)
+            if (vp / 10 > vm / 10)
             {
-                var vpDiv10 = vp / 10;
-                var vmDiv10 = vm / 10;
-                if (vpDiv10 <= vmDiv10)
-                {
-                    break;
-                }
-
-                var vrDiv10 = vr / 10;
-                var vrMod10 = (int)(vr - (10 * vrDiv10));
-                roundUp = vrMod10 >= 5;
-                vr = vrDiv10;
-                vp = vpDiv10;
-                vm = vmDiv10;
+                var vrDiv = vr / 10;
+                roundUp = vr - (10 * vrDiv) >= 5;
+                vr = vrDiv;
+                vp /= 10;
+                vm /= 10;
                 removed++;
             }
 
