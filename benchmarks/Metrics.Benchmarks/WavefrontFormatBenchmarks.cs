@@ -12,10 +12,12 @@ namespace Metrics.Benchmarks;
 public class WavefrontFormatBenchmarks
 {
     private readonly WavefrontLineWriter _writer = new(64 * 1024);
+    private readonly WavefrontLineWriter _cachedWriter = new(64 * 1024, new WavefrontMetricLines());
     private readonly char[] _floatBuffer = new char[PythonFloat.MaxLength];
     private readonly byte[] _floatBytes = new byte[PythonFloat.MaxLength];
     private readonly Tags _tags = new(("env", "prod"), ("region", "eu-west-1"));
     private int _written;
+    private int _cachedWritten;
 
     [Benchmark(Description = "Wavefront metric line, non-integral value, 2 tags")]
     public int MetricLine()
@@ -28,6 +30,19 @@ public class WavefrontFormatBenchmarks
 
         _writer.WriteMetric("shop.checkout.latency.avg", 123.456789, 1700000000, "web-1", _tags);
         return _writer.Length;
+    }
+
+    [Benchmark(Description = "Wavefront metric line, non-integral value, 2 tags, line text cached (as a backend writes)")]
+    public int CachedMetricLine()
+    {
+        if (++_cachedWritten == 1000)
+        {
+            _cachedWritten = 0;
+            _cachedWriter.Clear();
+        }
+
+        _cachedWriter.WriteMetric("shop.checkout.latency.avg", 123.456789, 1700000000, "web-1", _tags);
+        return _cachedWriter.Length;
     }
 
     [Benchmark(Description = "Python float form of a non-integral value")]
