@@ -25,10 +25,10 @@ internal abstract class LineCacheEntry
 /// <summary>
 /// The constant parts of a series' lines, formatted, checked and escaped once, found again by the identity of the
 /// point's name and tags: the engine's expander hands out the same instances for a series in every report, so a
-/// report finds each series' text here and writes only its timestamp and value. A four-way set-associative table of
-/// immutable entries: a lookup is a hash of the name's reference and at most four comparisons, reading needs no lock, and a
-/// racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while lookups keep
-/// missing, and a miss simply formats the line the slow way again.
+/// report finds each series' text here and writes only its timestamp and value. An eight-way set-associative table
+/// of immutable entries: a lookup is a hash of the name's reference and at most eight comparisons, reading needs no
+/// lock, and a racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while
+/// lookups keep missing, and a miss simply formats the line the slow way again.
 /// </summary>
 /// <typeparam name="TEntry">The entry type.</typeparam>
 internal sealed class LineCache<TEntry>
@@ -37,8 +37,8 @@ internal sealed class LineCache<TEntry>
     private const int InitialSlots = 1 << 10;
     private const int MaxSlots = 1 << 18;
 
-    // Entries per set: four references, half a cache line.
-    private const int Ways = 4;
+    // Entries per set: eight references, 64 bytes.
+    private const int Ways = 8;
 
     private TEntry?[] _slots = new TEntry?[InitialSlots];
 
@@ -82,9 +82,9 @@ internal sealed class LineCache<TEntry>
         var misses = ++_misses;
         if (lookups >= slots.Length)
         {
-            // More than one lookup in 64 missed over the last window: the table is too small for the series (a miss
-            // formats and checks a line again, the price of dozens of hits).
-            if (misses > lookups / 64 && slots.Length < MaxSlots)
+            // More than one lookup in 256 missed over the last window: the table is too small for the series (a miss
+            // formats and checks a line again, the price of a hundred hits or more).
+            if (misses > lookups / 256 && slots.Length < MaxSlots)
             {
                 slots = Grow(slots);
                 Volatile.Write(ref _slots, slots);

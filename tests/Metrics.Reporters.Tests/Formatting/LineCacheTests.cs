@@ -54,7 +54,7 @@ public class LineCacheTests
             }
         }
 
-        Assert.That(misses, Is.LessThan(names.Length / 64), "a report of the same series finds nearly all of them");
+        Assert.That(misses, Is.LessThan(names.Length / 256), "a report of the same series finds nearly all of them");
         Assert.That(cache.Slots, Is.LessThanOrEqualTo(1 << 15));
     }
 
