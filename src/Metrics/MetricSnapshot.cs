@@ -12,8 +12,11 @@ public sealed class MetricSnapshot
     /// <summary>The metric type.</summary>
     public required MetricType Type { get; init; }
 
+    private DateTimeOffset _timestamp;
+    private double _value;
+
     /// <summary>When the snapshot was taken (registry clock).</summary>
-    public required DateTimeOffset Timestamp { get; init; }
+    public required DateTimeOffset Timestamp { get => _timestamp; init => _timestamp = value; }
 
     /// <summary>Counter: the count. Meter, histogram, timer: events recorded over the lifetime. Gauge: 0.</summary>
     public long Count { get; init; }
@@ -22,7 +25,7 @@ public sealed class MetricSnapshot
     public long Delta { get; init; }
 
     /// <summary>Gauge: its value (<see cref="double.NaN"/> when its callback failed). Others: 0.</summary>
-    public double Value { get; init; }
+    public double Value { get => _value; init => _value = value; }
 
     /// <summary>Meter and timer: mean rate per second.</summary>
     public double MeanRate { get; init; }
@@ -44,4 +47,17 @@ public sealed class MetricSnapshot
     /// for sample-based reservoirs.
     /// </summary>
     public HistogramSnapshot? Window { get; init; }
+
+    /// <summary>
+    /// The reading cursor of the series this snapshot came from (null when not read by a <see cref="MetricsReader"/>),
+    /// where the reader's consumer may keep per-series state for as long as the series exists.
+    /// </summary>
+    internal MetricsReader.Cursor? Cursor { get; set; }
+
+    /// <summary>Gauge snapshots reused by <see cref="MetricsReader.ReadReusing"/>: the new time and value.</summary>
+    internal void Overwrite(DateTimeOffset timestamp, double value)
+    {
+        _timestamp = timestamp;
+        _value = value;
+    }
 }

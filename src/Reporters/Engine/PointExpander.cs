@@ -13,6 +13,14 @@ namespace Metrics.Reporters.Engine;
 /// </remarks>
 internal class PointExpander
 {
+    // The prefixed name, merged tags and point names of every series seen, kept with the series' reader cursor, so a
+    // steady report builds no strings and merges no tags. Snapshots that come without a cursor find theirs here, by
+    // the identity of their name and tags; those of series not seen in a report are dropped at its end (EndReport).
+    private readonly Dictionary<SeriesIdentity, SeriesNames> _series = new();
+    private SeriesNames? _current;
+    private int _report;
+    private int _seen;
+
     /// <summary>Creates an expander with the given field names.</summary>
     public PointExpander(FieldNaming fields)
     {
@@ -22,6 +30,88 @@ internal class PointExpander
 
     /// <summary>The field names in use.</summary>
     public FieldNaming Fields { get; }
+
+    /// <summary>
+    /// Expands <paramref name="snapshot"/> as a report does: named <c>prefix + snapshot.Name</c>, tagged with
+    /// <paramref name="baseTags"/> merged with the series' own tags. The name, the merged tags and the point names
+    /// are kept per series, so the points of a series carry the same string and <see cref="Tags"/> instances in every
+    /// report (formats cache their text by them). Call <see cref="EndReport"/> after the last series of a report.
+    /// </summary>
+    /// <param name="snapshot">The series as the reporter's reader saw it.</param>
+    /// <param name="prefix">The reporter's name prefix (may be empty).</param>
+    /// <param name="baseTags">The global and reporter tags, which the series' own tags override.</param>
+    /// <param name="output">Where points go.</param>
+    public void ExpandSeries(MetricSnapshot snapshot, string prefix, Tags baseTags, PointBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(baseTags);
+        prefix ??= string.Empty;
+        // Read by a reader: the series' names live with its cursor, for as long as the series does. Otherwise (snapshots
+        // from elsewhere) they are looked up by the identity of the name and tags.
+        var cursor = snapshot.Cursor;
+        if (cursor?.State is not SeriesNames names || !names.Matches(this, snapshot, prefix, baseTags))
+        {
+            names = cursor is null ? Lookup(snapshot, prefix, baseTags) : Create(snapshot, prefix, baseTags);
+            if (cursor != null)
+            {
+                cursor.State = names;
+            }
+        }
+
+        names.Next = 0;
+        _current = names;
+        try
+        {
+            Expand(snapshot, names.Name, names.Tags, output);
+        }
+        finally
+        {
+            _current = null;
+        }
+    }
+
+    private SeriesNames Lookup(MetricSnapshot snapshot, string prefix, Tags baseTags)
+    {
+        var identity = new SeriesIdentity(snapshot.Name, snapshot.Tags);
+        if (!_series.TryGetValue(identity, out var names) || !names.Matches(this, snapshot, prefix, baseTags))
+        {
+            names = Create(snapshot, prefix, baseTags);
+            _series[identity] = names;
+        }
+
+        if (names.Report != _report)
+        {
+            names.Report = _report;
+            _seen++;
+        }
+
+        return names;
+    }
+
+    private SeriesNames Create(MetricSnapshot snapshot, string prefix, Tags baseTags)
+    {
+        var tags = snapshot.Tags.IsEmpty ? baseTags : baseTags.Merge(snapshot.Tags);
+        return new SeriesNames(this, snapshot.Name, snapshot.Tags, prefix, baseTags, prefix + snapshot.Name, tags);
+    }
+
+    /// <summary>Ends a report: forgets the series that did not appear in it (removed from the registry, or filtered out).</summary>
+    public void EndReport()
+    {
+        if (_series.Count > _seen)
+        {
+            var report = _report;
+            foreach (var (identity, names) in _series)
+            {
+                if (names.Report != report)
+                {
+                    _series.Remove(identity);
+                }
+            }
+        }
+
+        _report++;
+        _seen = 0;
+    }
 
     /// <summary>Expands <paramref name="snapshot"/> into <paramref name="output"/>.</summary>
     /// <param name="snapshot">The series as the reporter's reader saw it.</param>
@@ -150,6 +240,82 @@ internal class PointExpander
         return centroids;
     }
 
-    /// <summary>The point name of field <paramref name="key"/> of series <paramref name="name"/>.</summary>
-    protected static string Key(string name, string key) => string.Concat(name, ".", key);
+    /// <summary>The point name of field <paramref name="key"/> of series <paramref name="name"/> (the same instance in every report).</summary>
+    protected string Key(string name, string key)
+    {
+        var current = _current;
+        return current != null && ReferenceEquals(current.Name, name) ? current.Field(key) : string.Concat(name, ".", key);
+    }
+
+    // A series by the identity of its name and tags instances.
+    private readonly struct SeriesIdentity(string name, Tags tags) : IEquatable<SeriesIdentity>
+    {
+        private readonly string _name = name;
+        private readonly Tags _tags = tags;
+
+        public bool Equals(SeriesIdentity other) => ReferenceEquals(_name, other._name) && ReferenceEquals(_tags, other._tags);
+
+        public override bool Equals(object? obj) => obj is SeriesIdentity other && Equals(other);
+
+        public override int GetHashCode() =>
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_name) * -1640531535 ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_tags);
+    }
+
+    // One series' names: its prefixed name, merged tags, and its point names in the order they are asked for.
+    private sealed class SeriesNames(PointExpander owner, string seriesName, Tags seriesTags, string prefix, Tags baseTags, string name, Tags tags)
+    {
+        private string[] _keys = new string[4];
+        private string[] _names = new string[4];
+        private int _count;
+
+        public string Prefix { get; } = prefix;
+
+        public Tags BaseTags { get; } = baseTags;
+
+        public string Name { get; } = name;
+
+        public Tags Tags { get; } = tags;
+
+        public int Report { get; set; } = -1;
+
+        public bool Matches(PointExpander expander, MetricSnapshot snapshot, string prefix, Tags baseTags) =>
+            ReferenceEquals(owner, expander) && ReferenceEquals(seriesName, snapshot.Name) && ReferenceEquals(seriesTags, snapshot.Tags)
+            && ReferenceEquals(BaseTags, baseTags) && string.Equals(Prefix, prefix, StringComparison.Ordinal);
+
+        // Where the next field is expected: expansion asks for the fields in the same order every time.
+        public int Next { get; set; }
+
+        public string Field(string key)
+        {
+            var i = Next;
+            if (i >= _count || !ReferenceEquals(_keys[i], key))
+            {
+                i = Find(key);
+            }
+
+            Next = i + 1;
+            return _names[i];
+        }
+
+        private int Find(string key)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (string.Equals(_keys[i], key, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            if (_count == _keys.Length)
+            {
+                Array.Resize(ref _keys, _count * 2);
+                Array.Resize(ref _names, _count * 2);
+            }
+
+            _keys[_count] = key;
+            _names[_count] = string.Concat(Name, ".", key);
+            return _count++;
+        }
+    }
 }

@@ -5,6 +5,8 @@ namespace Metrics.Reporters.Engine;
 /// <summary>Taking a report: snapshot, filter, expansion, validation, queueing.</summary>
 internal sealed partial class ReportingEngine
 {
+    private readonly PointBuffer _collected = new();
+
     private async Task ReportCoreAsync(bool final, CancellationToken cancellationToken)
     {
         Collect();
@@ -14,7 +16,9 @@ internal sealed partial class ReportingEngine
     /// <summary>Reads the registry with this reporter's cursor and queues the valid points. Never throws.</summary>
     private void Collect()
     {
-        var buffer = new PointBuffer();
+        // Reports are serialized (the gate), and the queue copies the points: one buffer serves every report.
+        var buffer = _collected;
+        buffer.Clear();
         try
         {
             var filter = _options.Filter;
@@ -27,14 +31,15 @@ internal sealed partial class ReportingEngine
                         continue;
                     }
 
-                    var tags = snapshot.Tags.IsEmpty ? _baseTags : _baseTags.Merge(snapshot.Tags);
-                    _expander.Expand(snapshot, _options.Prefix + snapshot.Name, tags, buffer);
+                    _expander.ExpandSeries(snapshot, _options.Prefix, _baseTags, buffer);
                 }
                 catch (Exception ex)
                 {
                     _logger.LogError(ex, "Reporter {Reporter}: series {Series} could not be expanded and is left out of this report.", Name, snapshot.Name);
                 }
             }
+
+            _expander.EndReport();
         }
         catch (Exception ex)
         {

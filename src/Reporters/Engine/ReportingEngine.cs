@@ -64,7 +64,7 @@ internal sealed partial class ReportingEngine : IDisposable
         Name = ReporterNames.Claim(registry, options.Name ?? backend.Name, makeUnique: _ownsName);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Metrics.Reporters." + Name);
         _expander = backend is IExpandingBackend expanding ? expanding.CreateExpander(options.Fields) : new PointExpander(options.Fields);
-        _source = seams?.SnapshotSource ?? registry.CreateReader().Read;
+        _source = seams?.SnapshotSource ?? registry.CreateReader().ReadReusing;
         _queue = new PointQueue(options.MaxQueueSize);
         _monitor = seams?.ResourceMonitor ?? new ProcessResourceMonitor();
         _random = seams?.Random ?? new Random();

@@ -1,11 +1,14 @@
 using System.Buffers;
+using System.Globalization;
+using Metrics.Reporters.Formatting;
 
 namespace Metrics.Reporters.OpenTsdb;
 
 /// <summary>
 /// OpenTSDB's wire format, pure: telnet <c>put</c> lines and the <c>/api/put</c> JSON body. It applies the character
 /// rule (<see cref="OpenTsdbInvalidCharacters"/>), adds the automatic <c>host</c> tag, and checks the tag count and
-/// the 1024-byte line limit. Immutable and thread-safe.
+/// the 1024-byte line limit. Thread-safe: its settings are immutable, and the telnet line text it keeps per point
+/// name and tags (checked once, then reused by every report: <see cref="LineCache{TEntry}"/>) is shared safely.
 /// </summary>
 internal sealed class OpenTsdbFormat
 {
@@ -27,6 +30,12 @@ internal sealed class OpenTsdbFormat
 
     private readonly string? _hostTag;
     private readonly bool _reject;
+
+    // The constant parts of each point name's telnet line ("put name " and " tags\n"), checked once.
+    private readonly LineCache<TelnetLine> _lines = new();
+
+    // The timestamp of the last line written: the points of a report share it.
+    private TimestampText? _timestamp;
 
     /// <summary>Creates a format.</summary>
     /// <param name="hostTag">The value of the automatic <c>host</c> tag; null or empty for none.</param>
@@ -101,6 +110,15 @@ internal sealed class OpenTsdbFormat
     /// <param name="telnet">True to check the telnet line (with its 1024-byte limit), false to check the JSON object.</param>
     public string? Validate(in DataPoint point, bool telnet)
     {
+        if (telnet && double.IsFinite(point.Value))
+        {
+            var line = Line(point);
+            if (line.Error != null || line.Text.Length + 1 + 20 + OpenTsdbNumber.MaxValueBytes <= MaxLineBytes)
+            {
+                return line.Error;
+            }
+        }
+
         var error = CheckShape(point, telnet, out var upperBound, out var addsHost);
         if (error != null)
         {
@@ -132,6 +150,35 @@ internal sealed class OpenTsdbFormat
     public string? WriteLine(IBufferWriter<byte> writer, in DataPoint point)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (double.IsFinite(point.Value))
+        {
+            var line = Line(point);
+            if (line.Error != null)
+            {
+                return line.Error;
+            }
+
+            var text = line.Text;
+            var headLength = line.HeadLength;
+            var buffer = writer.GetSpan(text.Length + 20 + 1 + OpenTsdbNumber.MaxValueBytes);
+            text.AsSpan(0, headLength).CopyTo(buffer);
+            var at = headLength;
+            at += WriteTimestamp(point.EpochSeconds, buffer[at..]);
+            buffer[at++] = (byte)' ';
+            at += OpenTsdbNumber.Write(point.Value, buffer[at..]);
+            text.AsSpan(headLength).CopyTo(buffer[at..]);
+            at += text.Length - headLength;
+
+            // The newline does not count.
+            if (at - 1 > MaxLineBytes)
+            {
+                return LineTooLong(point, at - 1);
+            }
+
+            writer.Advance(at);
+            return null;
+        }
+
         var error = CheckShape(point, lineLimit: true, out var upperBound, out var addsHost);
         if (error != null)
         {
@@ -260,7 +307,34 @@ internal sealed class OpenTsdbFormat
     {
         written = 0;
         var pos = 0;
-        "put "u8.CopyTo(span);
+        var error = WriteHead(point, span, ref pos);
+        if (error != null)
+        {
+            return error;
+        }
+
+        pos += WriteTimestamp(point.EpochSeconds, span[pos..]);
+        span[pos++] = (byte)' ';
+        pos += OpenTsdbNumber.Write(point.Value, span[pos..]);
+        if ((error = WriteTags(point, addsHost, span, ref pos)) != null)
+        {
+            return error;
+        }
+
+        if (pos > MaxLineBytes)
+        {
+            return LineTooLong(point, pos);
+        }
+
+        span[pos++] = (byte)'\n';
+        written = pos;
+        return null;
+    }
+
+    // "put name " with the character rule applied.
+    private string? WriteHead(in DataPoint point, Span<byte> span, ref int pos)
+    {
+        "put "u8.CopyTo(span[pos..]);
         pos += 4;
         var error = WriteToken(point.Metric, span, ref pos, point, null);
         if (error != null)
@@ -269,13 +343,15 @@ internal sealed class OpenTsdbFormat
         }
 
         span[pos++] = (byte)' ';
-        point.EpochSeconds.TryFormat(span[pos..], out var n, default, System.Globalization.CultureInfo.InvariantCulture);
-        pos += n;
-        span[pos++] = (byte)' ';
-        pos += OpenTsdbNumber.Write(point.Value, span[pos..]);
+        return null;
+    }
 
+    // " k=v" for every tag in key order, the host tag in its place, with the character rule applied.
+    private string? WriteTags(in DataPoint point, bool addsHost, Span<byte> span, ref int pos)
+    {
         var tags = point.Tags;
         var host = addsHost ? _hostTag : null;
+        string? error;
         for (var i = 0; i <= tags.Count; i++)
         {
             if (host != null && (i == tags.Count || string.CompareOrdinal(tags[i].Key, HostTagKey) > 0))
@@ -309,14 +385,55 @@ internal sealed class OpenTsdbFormat
             }
         }
 
-        if (pos > MaxLineBytes)
+        return null;
+    }
+
+    // The cached parts of the line of a point with a finite value, made (and checked) on first use.
+    private TelnetLine Line(in DataPoint point)
+    {
+        var line = _lines.Find(point.Metric, point.Tags, null);
+        if (line != null)
         {
-            return LineTooLong(point, pos);
+            return line;
         }
 
-        span[pos++] = (byte)'\n';
-        written = pos;
-        return null;
+        var error = CheckShape(point, lineLimit: true, out var upperBound, out var addsHost);
+        if (error == null)
+        {
+            var rented = ArrayPool<byte>.Shared.Rent(upperBound);
+            try
+            {
+                var pos = 0;
+                error = WriteHead(point, rented, ref pos);
+                var headLength = pos;
+                if (error == null && (error = WriteTags(point, addsHost, rented, ref pos)) == null)
+                {
+                    rented[pos++] = (byte)'\n';
+                    line = new TelnetLine(point.Metric, point.Tags, rented.AsSpan(0, pos).ToArray(), headLength, null);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        line ??= new TelnetLine(point.Metric, point.Tags, [], 0, error);
+        _lines.Add(line);
+        return line;
+    }
+
+    private int WriteTimestamp(long seconds, Span<byte> span)
+    {
+        var timestamp = Volatile.Read(ref _timestamp);
+        if (timestamp is null || timestamp.Seconds != seconds)
+        {
+            timestamp = new TimestampText(seconds);
+            Volatile.Write(ref _timestamp, timestamp);
+        }
+
+        timestamp.Text.CopyTo(span);
+        return timestamp.Text.Length;
     }
 
     private string? WriteJsonObject(in DataPoint point, bool addsHost, Span<byte> span, ref int pos)
@@ -511,5 +628,23 @@ internal sealed class OpenTsdbFormat
 
         table['-'] = table['_'] = table['.'] = table['/'] = true;
         return table;
+    }
+
+    /// <summary>A point name's telnet line without its timestamp and value, or why it cannot be sent.</summary>
+    private sealed class TelnetLine(string metric, Tags tags, byte[] text, int headLength, string? error) : LineCacheEntry(metric, tags, null)
+    {
+        // "put name " and " tags\n" in one array (one object to fetch per line): the value goes at HeadLength.
+        public byte[] Text { get; } = text;
+
+        public int HeadLength { get; } = headLength;
+
+        public string? Error { get; } = error;
+    }
+
+    private sealed class TimestampText(long seconds)
+    {
+        public long Seconds { get; } = seconds;
+
+        public byte[] Text { get; } = System.Text.Encoding.ASCII.GetBytes(seconds.ToString(CultureInfo.InvariantCulture));
     }
 }

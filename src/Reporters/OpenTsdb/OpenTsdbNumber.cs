@@ -1,4 +1,5 @@
 using System.Globalization;
+using Metrics.Reporters.Formatting;
 
 namespace Metrics.Reporters.OpenTsdb;
 
@@ -14,11 +15,6 @@ internal static class OpenTsdbNumber
     // Integral doubles below 2^63 fit a long exactly; larger ones are written in exponent form.
     private const double LongLimit = 9.2233720368547758E18;
 
-    // Any decimal of at most 15 significant digits survives a trip through a double (DBL_DIG).
-    private const double MaxExactDigits = 1e15;
-
-    private static readonly double[] Pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
-
     /// <summary>Writes a finite <paramref name="value"/>; returns the bytes written.</summary>
     public static int Write(double value, Span<byte> destination)
     {
@@ -30,95 +26,16 @@ internal static class OpenTsdbNumber
             return written;
         }
 
-        if (TryWriteShortDecimal(value, destination, out written))
+        // Shortest round-trip digits (Ryu), laid out as .NET's round-trip form with a lower-case exponent.
+        if (destination.Length >= MaxValueBytes)
         {
-            return written;
+            return PythonFloat.WriteRoundTrip(value, destination);
         }
 
-        // The default format of double is the shortest round-trip form ("R").
-        value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
-        for (var i = 0; i < written; i++)
-        {
-            if (destination[i] == (byte)'E')
-            {
-                destination[i] = (byte)'e';
-                break;
-            }
-        }
-
+        Span<byte> buffer = stackalloc byte[MaxValueBytes];
+        written = PythonFloat.WriteRoundTrip(value, buffer);
+        buffer[..written].CopyTo(destination);
         return written;
-    }
-
-    /// <summary>
-    /// Fast path for values with a few decimals (<c>42.5</c>, <c>0.25</c>, <c>3.14159</c>): when value = m / 10^k
-    /// exactly for an integer m of at most 15 digits (k from 1 to 6), the digits of m without trailing zeros and with a
-    /// point inserted are the shortest round-trip form, the same text the general formatter gives, at a fraction of its cost.
-    /// </summary>
-    internal static bool TryWriteShortDecimal(double value, Span<byte> destination, out int written)
-    {
-        written = 0;
-        var abs = Math.Abs(value);
-        // Below 1e-4 the round-trip form uses an exponent; integral values never get here.
-        if (!(abs >= 1e-4) || abs >= MaxExactDigits)
-        {
-            return false;
-        }
-
-        for (var k = 1; k < Pow10.Length; k++)
-        {
-            var m = abs * Pow10[k];
-            if (m >= MaxExactDigits)
-            {
-                return false;
-            }
-
-            if (m != Math.Floor(m) || m / Pow10[k] != abs)
-            {
-                continue;
-            }
-
-            Span<byte> digits = stackalloc byte[20];
-            ((long)m).TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
-
-            // m * 10^-k can be exact at this k although the product rounded off at a smaller one: drop trailing zeros.
-            while (digits[n - 1] == (byte)'0')
-            {
-                n--;
-                k--;
-            }
-
-            var pos = 0;
-            if (value < 0)
-            {
-                destination[pos++] = (byte)'-';
-            }
-
-            if (n <= k)
-            {
-                destination[pos++] = (byte)'0';
-                destination[pos++] = (byte)'.';
-                for (var z = n; z < k; z++)
-                {
-                    destination[pos++] = (byte)'0';
-                }
-
-                digits[..n].CopyTo(destination[pos..]);
-                pos += n;
-            }
-            else
-            {
-                digits[..(n - k)].CopyTo(destination[pos..]);
-                pos += n - k;
-                destination[pos++] = (byte)'.';
-                digits[(n - k)..n].CopyTo(destination[pos..]);
-                pos += k;
-            }
-
-            written = pos;
-            return true;
-        }
-
-        return false;
     }
 
     /// <summary>The value as text, for messages and tests.</summary>

@@ -12,10 +12,12 @@ internal sealed class WavefrontBackend : IExpandingBackend
     private readonly IWavefrontSink _sink;
     private readonly string _source;
     private readonly HistogramGranularities _granularities;
-    private WavefrontLineWriter? _spare = new();
+    private readonly WavefrontMetricLines _lines = new();
+    private WavefrontLineWriter? _spare;
 
     public WavefrontBackend(IWavefrontSink sink, string source, HistogramGranularities granularities, bool deltaCounters = false, bool distributions = false)
     {
+        _spare = new WavefrontLineWriter(lines: _lines);
         _sink = sink;
         _source = source;
         _granularities = granularities;
@@ -38,6 +40,16 @@ internal sealed class WavefrontBackend : IExpandingBackend
     public string? Validate(in DataPoint point)
     {
         var name = point.Metric;
+        if (point.Kind == PointKind.Value)
+        {
+            // The same checks in the same order, with those of the name, source and tags made once per point name.
+            var line = _lines.Get(name, point.Tags, _source);
+            return line.NameError
+                ?? WavefrontValidation.Value(point.Value, name)
+                ?? (_sink.Supports(WavefrontDataKind.Metric) ? null : _sink.Unsupported(WavefrontDataKind.Metric))
+                ?? line.SourceTagsError;
+        }
+
         var error = point.Kind switch
         {
             PointKind.DeltaCounter => WavefrontValidation.Name(name, "delta counter", addsDeltaPrefix: true),
@@ -56,7 +68,7 @@ internal sealed class WavefrontBackend : IExpandingBackend
 
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
-        var writer = Interlocked.Exchange(ref _spare, null) ?? new WavefrontLineWriter();
+        var writer = Interlocked.Exchange(ref _spare, null) ?? new WavefrontLineWriter(lines: _lines);
         try
         {
             var metrics = Write(writer, batch, distributions: false, out var metricCount, out var deltaCount);

@@ -6,50 +6,86 @@ namespace Metrics.Reporters.Wavefront;
 
 /// <summary>
 /// The Wavefront data format (PROTOCOLS.md, Wavefront): writes metric, delta counter, distribution, span and
-/// span-log lines into one reusable buffer, so a report formats its points without per-point allocations.
+/// span-log lines as UTF-8 into one reusable buffer, so a report formats its points without per-point allocations.
 /// Invalid input throws an <see cref="ArgumentException"/> that says what was wrong, and leaves the buffer as it
 /// was before the call.
 /// </summary>
 /// <remarks>Not thread-safe: one writer per thread or per send.</remarks>
 internal sealed class WavefrontLineWriter
 {
-    private char[] _buffer;
+    private readonly WavefrontMetricLines? _lines;
+    private byte[] _buffer;
     private int _length;
-    private byte[] _bytes = [];
 
-    public WavefrontLineWriter(int initialCapacity = 1024) => _buffer = new char[Math.Max(initialCapacity, 64)];
+    // Names, keys and values are sanitized or escaped here, then encoded into the buffer.
+    private char[] _scratch = new char[256];
 
-    /// <summary>Characters written so far.</summary>
+    // The timestamp of the last line written, as text: the points of a report share it.
+    private long _timestamp = long.MinValue;
+    private readonly byte[] _timestampText = new byte[20];
+    private int _timestampLength;
+
+    /// <summary>Creates a writer.</summary>
+    /// <param name="initialCapacity">Bytes to reserve.</param>
+    /// <param name="lines">
+    /// Where the checked, escaped text of metric lines is kept per point name, tags and source (shared by the writers
+    /// of one backend); null to format every line in full.
+    /// </param>
+    public WavefrontLineWriter(int initialCapacity = 1024, WavefrontMetricLines? lines = null)
+    {
+        _buffer = new byte[Math.Max(initialCapacity, 64)];
+        _lines = lines;
+    }
+
+    /// <summary>Bytes written so far.</summary>
     public int Length => _length;
 
-    /// <summary>The lines written so far.</summary>
-    public ReadOnlySpan<char> Written => _buffer.AsSpan(0, _length);
+    /// <summary>The lines written so far, UTF-8.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
     /// <summary>Forgets what was written; keeps the buffer.</summary>
     public void Clear() => _length = 0;
 
-    /// <summary>Cuts the text back to <paramref name="length"/> characters (to drop lines written after that point).</summary>
+    /// <summary>Cuts the text back to <paramref name="length"/> bytes (to drop lines written after that point).</summary>
     public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
 
     /// <summary>The lines written so far.</summary>
-    public override string ToString() => new(_buffer, 0, _length);
+    public override string ToString() => Encoding.UTF8.GetString(_buffer, 0, _length);
 
-    /// <summary>The lines written so far as UTF-8, in a buffer reused by the next call.</summary>
-    public ReadOnlyMemory<byte> ToUtf8()
-    {
-        var max = Encoding.UTF8.GetMaxByteCount(_length);
-        if (_bytes.Length < max)
-        {
-            _bytes = new byte[Math.Max(max, _bytes.Length * 2)];
-        }
-
-        var n = Encoding.UTF8.GetBytes(_buffer.AsSpan(0, _length), _bytes);
-        return _bytes.AsMemory(0, n);
-    }
+    /// <summary>The lines written so far as UTF-8 (the writer's own buffer: valid until the writer is written to or cleared).</summary>
+    public ReadOnlyMemory<byte> ToUtf8() => _buffer.AsMemory(0, _length);
 
     /// <summary>Writes <c>"name" value [timestamp] source="source" ["k"="v" ...]\n</c>.</summary>
     public void WriteMetric(string name, double value, long? timestamp, string source, IEnumerable<KeyValuePair<string, string>>? tags)
     {
+        if (_lines != null && tags is Tags cachedTags)
+        {
+            var line = _lines.Get(name, cachedTags, source);
+            if (line.NameError != null || !double.IsFinite(value) || line.SourceTagsError != null)
+            {
+                Check(line.NameError ?? WavefrontValidation.Value(value, name) ?? line.SourceTagsError);
+            }
+
+            var text = line.Text;
+            var headLength = line.HeadLength;
+            Ensure(text.Length + PythonFloat.MaxLength + 21);
+            var buffer = _buffer.AsSpan();
+            var pos = _length;
+            text.AsSpan(0, headLength).CopyTo(buffer[pos..]);
+            pos += headLength;
+            PythonFloat.TryFormat(value, buffer[pos..], out var n);
+            pos += n;
+            if (timestamp is long seconds)
+            {
+                buffer[pos++] = (byte)' ';
+                pos += WriteTimestampText(seconds, buffer[pos..]);
+            }
+
+            text.AsSpan(headLength).CopyTo(buffer[pos..]);
+            _length = pos + text.Length - headLength;
+            return;
+        }
+
         Check(WavefrontValidation.Name(name, "metric") ?? WavefrontValidation.Value(value, name)
             ?? WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name));
         WriteName(name, delta: false);
@@ -239,7 +275,7 @@ internal sealed class WavefrontLineWriter
         Put("=\"");
         Escape(value);
         Put('"');
-        if (!seen.Add(new string(_buffer, start, _length - start)))
+        if (!seen.Add(Encoding.UTF8.GetString(_buffer, start, _length - start)))
         {
             _length = start;
         }
@@ -288,23 +324,23 @@ internal sealed class WavefrontLineWriter
             Put(WavefrontSanitizer.DeltaPrefix);
         }
 
-        Ensure(name.Length);
-        _length += WavefrontSanitizer.Sanitize(name, _buffer.AsSpan(_length));
+        var chars = Scratch(name.Length);
+        PutChars(chars[..WavefrontSanitizer.Sanitize(name, chars)]);
         Put('"');
     }
 
     private void WriteQuotedKey(string key)
     {
         Put('"');
-        Ensure(key.Length);
-        _length += WavefrontSanitizer.Sanitize(key, _buffer.AsSpan(_length));
+        var chars = Scratch(key.Length);
+        PutChars(chars[..WavefrontSanitizer.Sanitize(key, chars)]);
         Put('"');
     }
 
     private void Escape(string value)
     {
-        Ensure(WavefrontSanitizer.MaxEscapedLength(value.Length));
-        _length += WavefrontSanitizer.Escape(value, _buffer.AsSpan(_length));
+        var chars = Scratch(WavefrontSanitizer.MaxEscapedLength(value.Length));
+        PutChars(chars[..WavefrontSanitizer.Escape(value, chars)]);
     }
 
     private void WriteValue(double value)
@@ -319,8 +355,41 @@ internal sealed class WavefrontLineWriter
         if (timestamp is long t)
         {
             Put(' ');
-            WriteInteger(t);
+            Ensure(20);
+            _length += WriteTimestampText(t, _buffer.AsSpan(_length));
         }
+    }
+
+    // Writes a timestamp's text (formatted once for all the lines that share it); returns its length.
+    private int WriteTimestampText(long seconds, Span<byte> destination)
+    {
+        if (seconds != _timestamp)
+        {
+            seconds.TryFormat(_timestampText.AsSpan(), out _timestampLength, default, CultureInfo.InvariantCulture);
+            _timestamp = seconds;
+        }
+
+        _timestampText.AsSpan(0, _timestampLength).CopyTo(destination);
+        return _timestampLength;
+    }
+
+    /// <summary>The text of a metric line around its value and timestamp, and why it cannot be written (for <see cref="WavefrontMetricLines"/>).</summary>
+    internal static WavefrontMetricLines.Line BuildMetricLine(string name, Tags tags, string source)
+    {
+        var nameError = WavefrontValidation.Name(name, "metric");
+        var sourceTagsError = WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name);
+        if (nameError != null || sourceTagsError != null)
+        {
+            return new WavefrontMetricLines.Line(name, tags, source, [], 0, nameError, sourceTagsError);
+        }
+
+        var writer = new WavefrontLineWriter(128);
+        writer.WriteName(name, delta: false);
+        writer.Put(' ');
+        var headLength = writer.Length;
+        writer.WriteSourceAndTags(source, tags);
+        writer.Put('\n');
+        return new WavefrontMetricLines.Line(name, tags, source, writer.Written.ToArray(), headLength, null, null);
     }
 
     private void WriteInteger(long value)
@@ -396,15 +465,33 @@ internal sealed class WavefrontLineWriter
 
     private void Put(char c)
     {
-        Ensure(1);
-        _buffer[_length++] = c;
+        if (c < 0x80)
+        {
+            Ensure(1);
+            _buffer[_length++] = (byte)c;
+            return;
+        }
+
+        PutChars([c]);
     }
 
-    private void Put(string text)
+    private void Put(string text) => PutChars(text);
+
+    // Encodes text as UTF-8 into the buffer.
+    private void PutChars(ReadOnlySpan<char> text)
     {
-        Ensure(text.Length);
-        text.CopyTo(_buffer.AsSpan(_length));
-        _length += text.Length;
+        Ensure(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
+    }
+
+    private Span<char> Scratch(int length)
+    {
+        if (_scratch.Length < length)
+        {
+            _scratch = new char[Math.Max(length, _scratch.Length * 2)];
+        }
+
+        return _scratch.AsSpan(0, length);
     }
 
     private void Ensure(int more)

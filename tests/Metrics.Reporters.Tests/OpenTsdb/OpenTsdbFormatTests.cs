@@ -341,11 +341,9 @@ public class OpenTsdbFormatTests
 public class OpenTsdbNumberTests
 {
     [Test]
-    public void Write_ManyRandomValues_FastPathMatchesGeneralRoundTripForm()
+    public void Write_ManyRandomValues_MatchesGeneralRoundTripForm()
     {
         var random = new Random(12345);
-        Span<byte> buffer = stackalloc byte[64];
-        var fast = 0;
         for (var i = 0; i < 200_000; i++)
         {
             var value = (i % 4) switch
@@ -361,16 +359,8 @@ public class OpenTsdbNumberTests
             }
 
             var general = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('E', 'e');
-            if (OpenTsdbNumber.TryWriteShortDecimal(value, buffer, out var n))
-            {
-                fast++;
-                Assert.That(System.Text.Encoding.ASCII.GetString(buffer[..n]), Is.EqualTo(general), $"value {general}");
-            }
-
             Assert.That(OpenTsdbNumber.Format(value), Is.EqualTo(general));
         }
-
-        Assert.That(fast, Is.GreaterThan(10_000), "the fast path is taken for values with a few decimals");
     }
 
     [TestCase(0.05, "0.05")]
@@ -382,5 +372,124 @@ public class OpenTsdbNumberTests
     public void Write_EdgeValues_ShortestRoundTrip(double value, string expected)
     {
         Assert.That(OpenTsdbNumber.Format(value), Is.EqualTo(expected));
+    }
+}
+
+// Lines written again for the same series reuse its checked text: the output must not change with it.
+public class OpenTsdbFormatLineReuseTests
+{
+    private static readonly Tags Shard = new(("shard", "s1"), ("zone", "a"));
+
+    private static string Write(OpenTsdbFormat format, params DataPoint[] points)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        foreach (var point in points)
+        {
+            Assert.That(format.WriteLine(writer, point), Is.Null);
+        }
+
+        return Encoding.UTF8.GetString(writer.WrittenSpan);
+    }
+
+    [Test]
+    public void WriteLine_SameSeriesAgain_NewTimestampAndValue()
+    {
+        var format = new OpenTsdbFormat("web-1", 8, OpenTsdbInvalidCharacters.Replace);
+        const string metric = "app.queue.value";
+
+        var text = Write(format, new DataPoint(metric, Shard, 1700000000, 1.5), new DataPoint(metric, Shard, 1700000000, 2.25), new DataPoint(metric, Shard, 1700000010, 7));
+
+        Assert.That(text, Is.EqualTo(
+            "put app.queue.value 1700000000 1.5 host=web-1 shard=s1 zone=a\n"
+            + "put app.queue.value 1700000000 2.25 host=web-1 shard=s1 zone=a\n"
+            + "put app.queue.value 1700000010 7 host=web-1 shard=s1 zone=a\n"));
+    }
+
+    [Test]
+    public void WriteLine_InvalidCharactersReplacedOnce_SameLineEveryReport()
+    {
+        var format = new OpenTsdbFormat(null, 8, OpenTsdbInvalidCharacters.Replace);
+        var tags = new Tags(("path", "/a b"), ("ünit", "µs"));
+        const string metric = "app lat€ncy";
+
+        var first = Write(format, new DataPoint(metric, tags, 1, 0.5));
+        var second = Write(format, new DataPoint(metric, tags, 1, 0.5));
+        var fresh = Write(new OpenTsdbFormat(null, 8, OpenTsdbInvalidCharacters.Replace), new DataPoint(new string(metric.AsSpan()), new Tags(("path", "/a b"), ("ünit", "µs")), 1, 0.5));
+
+        Assert.That(first, Is.EqualTo("put app_lat_ncy 1 0.5 path=/a_b ünit=µs\n"));
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(fresh, Is.EqualTo(first));
+    }
+
+    [Test]
+    public void WriteLineAndValidate_RejectedSeries_SameReasonEveryTimeAndNothingWritten()
+    {
+        var format = new OpenTsdbFormat(null, 8, OpenTsdbInvalidCharacters.Reject);
+        var point = new DataPoint("app.queue", new Tags(("path", "a b")), 1, 1.5);
+        var writer = new ArrayBufferWriter<byte>();
+
+        var first = format.WriteLine(writer, point);
+        var second = format.WriteLine(writer, point);
+        var validated = format.Validate(point, telnet: true);
+
+        Assert.That(first, Does.Contain("'path'").And.Contain("U+0020"));
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(validated, Is.EqualTo(first));
+        Assert.That(writer.WrittenCount, Is.Zero);
+    }
+
+    [Test]
+    public void WriteLine_LineNearTheLimit_TheValueDecidesWhetherItFits()
+    {
+        var format = new OpenTsdbFormat(null, 8, OpenTsdbInvalidCharacters.Replace);
+        // "put " + name + " 1 " + value + " k=v": 4 + n + 3 + value + 4 bytes; exactly 1,024 with n = 1,011 and a 2-byte value.
+        var name = new string('m', 1011);
+        var tags = new Tags(("k", "v"));
+
+        var fits = format.WriteLine(new ArrayBufferWriter<byte>(), new DataPoint(name, tags, 1, 42));
+        var writer = new ArrayBufferWriter<byte>();
+        var tooLong = format.WriteLine(writer, new DataPoint(name, tags, 1, 0.125));
+
+        Assert.That(fits, Is.Null);
+        Assert.That(tooLong, Does.Contain("at least 1027 bytes"));
+        Assert.That(writer.WrittenCount, Is.Zero);
+        Assert.That(format.Validate(new DataPoint(name, tags, 1, 0.125), telnet: true), Is.EqualTo(tooLong));
+        Assert.That(format.Validate(new DataPoint(name, tags, 1, 42), telnet: true), Is.Null);
+    }
+
+    [Test]
+    public void WriteLine_ThreadsSharingOneFormat_EveryLineExact()
+    {
+        var format = new OpenTsdbFormat("web-1", 8, OpenTsdbInvalidCharacters.Replace);
+        var names = Enumerable.Range(0, 3_000).Select(i => "app.m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var wrong = 0;
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            var random = new Random(t);
+            var writer = new ArrayBufferWriter<byte>(256);
+            for (var i = 0; i < 100_000; i++)
+            {
+                var index = random.Next(names.Length);
+                var seconds = 1700000000L + random.Next(3);
+                writer.ResetWrittenCount();
+                format.WriteLine(writer, new DataPoint(names[index], Shard, seconds, index + 0.5));
+                var expected = $"put {names[index]} {seconds} {index}.5 host=web-1 shard=s1 zone=a\n";
+                if (Encoding.UTF8.GetString(writer.WrittenSpan) != expected)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            Assert.That(thread.Join(TimeSpan.FromMinutes(1)), Is.True);
+        }
+
+        Assert.That(wrong, Is.Zero);
     }
 }
