@@ -64,7 +64,7 @@ internal sealed partial class ReportingEngine : IDisposable
         Name = ReporterNames.Claim(registry, options.Name ?? backend.Name, makeUnique: _ownsName);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Metrics.Reporters." + Name);
         _expander = backend is IExpandingBackend expanding ? expanding.CreateExpander(options.Fields) : new PointExpander(options.Fields);
-        _source = seams?.SnapshotSource ?? registry.CreateReader().ReadReusing;
+        _source = seams?.SnapshotSource ?? ReadSource(registry.CreateReader(), options);
         _queue = new PointQueue(options.MaxQueueSize);
         _monitor = seams?.ResourceMonitor ?? new ProcessResourceMonitor();
         _random = seams?.Random ?? new Random();
@@ -325,4 +325,9 @@ internal sealed partial class ReportingEngine : IDisposable
             throw new ObjectDisposedException(GetType().Name, $"Reporter {Name} was stopped; create a new reporter to report again.");
         }
     }
+
+    // Reusing reads overwrite last report's gauge snapshots; a user's Filter sees every snapshot and might keep it,
+    // so with a filter each report reads fresh snapshots that are never changed afterwards.
+    private static Func<IReadOnlyList<MetricSnapshot>> ReadSource(MetricsReader reader, ReporterOptions options) =>
+        () => options.Filter is null ? reader.ReadReusing() : reader.Read();
 }

@@ -209,6 +209,26 @@ public class ReportingEngineSchedulingTests
     }
 
     [Test]
+    public async Task Report_FilterKeepsGaugeSnapshots_LaterReportsDoNotChangeThem()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new Metrics.Testing.ManualTimeProvider() });
+        var gauge = registry.SettableGauge("depth");
+        var kept = new List<MetricSnapshot>();
+        var reporter = new TestReporter(
+            registry,
+            new TestReporterOptions { Filter = s => { kept.Add(s); return true; }, Retry = new RetryOptions { MaxRetries = 0 } },
+            new FakeBackend());
+
+        gauge.Set(1.5);
+        await reporter.ReportNowAsync();
+        gauge.Set(2.5);
+        await reporter.ReportNowAsync();
+        await reporter.StopAsync();
+
+        Assert.That(kept.Where(s => s.Name == "depth").Select(s => s.Value), Is.EqualTo(new[] { 1.5, 2.5 }));
+    }
+
+    [Test]
     public async Task Report_NonFiniteGauge_IsSkippedAndCounted()
     {
         await using var h = new EngineHarness();
