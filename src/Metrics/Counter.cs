@@ -8,7 +8,7 @@ namespace Metrics;
 /// </summary>
 /// <remarks>
 /// Thread-safe. <see cref="Inc()"/> takes no lock and, after a thread's first increment of this counter (which
-/// allocates its cell, 80 bytes), allocates nothing. Threads beyond a per-process limit on threads with cells of
+/// allocates its cell, 136 bytes), allocates nothing. Threads beyond a per-process limit on threads with cells of
 /// their own (four per processor, from 16 to 256) add with an atomic instruction to one shared field instead. Cache the
 /// handle.
 /// </remarks>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Metrics.Primitives;
 
@@ -15,7 +16,7 @@ namespace Metrics.Primitives;
 /// <para>Cells are created on a thread's first add, in its slow path: under a lock shared by all adders, the array of
 /// cells grows if the slot is past its end (the new array takes the old one's cell references, never copies values,
 /// so owners keep writing into the same cell objects) and the cell is installed. Memory: the array (a reference per
-/// slot up to the highest slot that added, rounded up to a power of two) plus 80 bytes per thread that added.</para>
+/// slot up to the highest slot that added, rounded up to a power of two) plus 136 bytes per thread that added.</para>
 /// <para>A mutable struct: embed it as a non-readonly field and never copy it.</para>
 /// </remarks>
 internal struct StripedLong
@@ -103,13 +104,18 @@ internal struct StripedLong
         Volatile.Write(ref cell.Value, cell.Value + x);
     }
 
-    // The value plus 7 longs: 64 bytes of fields, so the values of two cells are at least 80 bytes apart and never
-    // share a cache line.
+    // The value sits 56 bytes into the object's fields and the fields go on 56 bytes past it, so no other object (such
+    // as another thread's cell, or the counter itself, placed next to it by the collector) shares its cache line.
+    [StructLayout(LayoutKind.Explicit)]
     private sealed class Cell
     {
+        [FieldOffset(56)]
         public long Value;
-#pragma warning disable CS0169, IDE0051 // padding, never read
-        private readonly long _p1, _p2, _p3, _p4, _p5, _p6, _p7;
-#pragma warning restore CS0169, IDE0051
+
+        // Never read: it only extends the object past the value's cache line.
+        [FieldOffset(112)]
+#pragma warning disable CS0169, IDE0051, CA1823 // padding, never read
+        private readonly long _end;
+#pragma warning restore CS0169, IDE0051, CA1823
     }
 }
