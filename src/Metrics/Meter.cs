@@ -102,6 +102,7 @@ public sealed class Meter
     public void Mark() => Mark(1);
 
     /// <summary>Marks <paramref name="n"/> events.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Mark(long n)
     {
         Debug.Assert(_countSource is null, "a meter counting a histogram's values is never marked");

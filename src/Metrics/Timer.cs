@@ -61,9 +61,17 @@ public sealed class Timer
             return;
         }
 
-        // The meter counts the histogram's values: it only has to tick first if a tick fell due.
+        // The meter counts the histogram's values: it only has to tick first if a tick fell due. The HDR recorder is
+        // called directly so that its record path is inlined here.
         Meter.TickIfDue();
-        Histogram.Update(nanoseconds);
+        if (Histogram.Hdr is { } hdr)
+        {
+            hdr.Record(nanoseconds);
+        }
+        else
+        {
+            Histogram.Update(nanoseconds);
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> and records how long it took, also when it throws.</summary>

@@ -86,8 +86,10 @@ internal sealed class HdrHistogram
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long value) => _recorder.Record(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(double value) => _recorder.Record(value);
 
     /// <summary>Every value recorded over the histogram's life. Min and max are exact.</summary>
