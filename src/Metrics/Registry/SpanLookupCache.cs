@@ -17,12 +17,12 @@ internal sealed class SpanLookupCache
 {
     private const int Bits = 11;
 
-    private readonly Entry?[] _slots = new Entry?[1 << Bits];
+    private readonly CacheSlots<Entry> _slots = new(Bits);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Series? Find(string name, ReadOnlySpan<(string Key, string Value)> tags)
     {
-        var entry = Volatile.Read(ref _slots[Index(name, tags)]);
+        var entry = _slots.Read(Index(name, tags));
         return entry is not null && entry.Matches(name, tags) ? entry.Series : null;
     }
 
@@ -35,7 +35,7 @@ internal sealed class SpanLookupCache
     public void TryAdd(string name, ReadOnlySpan<(string Key, string Value)> tags, Series series, Func<Series, bool> isHeld)
     {
         var index = Index(name, tags);
-        if (Volatile.Read(ref _slots[index]) is not null || !IsInterned(name))
+        if (_slots.Read(index) is not null || !IsInterned(name))
         {
             return;
         }
@@ -48,25 +48,11 @@ internal sealed class SpanLookupCache
             }
         }
 
-        var entry = new Entry(name, tags.ToArray(), series);
-        if (Interlocked.CompareExchange(ref _slots[index], entry, null) is null && !isHeld(series))
-        {
-            Interlocked.CompareExchange(ref _slots[index], null, entry);
-        }
+        _slots.Publish(index, new Entry(name, tags.ToArray(), series), isHeld);
     }
 
     /// <summary>Clears every slot pointing at <paramref name="series"/>.</summary>
-    public void Remove(Series series)
-    {
-        for (var i = 0; i < _slots.Length; i++)
-        {
-            var entry = Volatile.Read(ref _slots[i]);
-            if (entry is not null && ReferenceEquals(entry.Series, series))
-            {
-                Interlocked.CompareExchange(ref _slots[i], null, entry);
-            }
-        }
-    }
+    public void Remove(Series series) => _slots.Remove(series);
 
     // Order-independent, so a call site may pass its tags in any order; cheap, since collisions only cost a miss.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -88,10 +74,8 @@ internal sealed class SpanLookupCache
 
     private static bool IsInterned(string s) => ReferenceEquals(string.IsInterned(s), s);
 
-    private sealed class Entry(string name, (string Key, string Value)[] pairs, Series series)
+    private sealed class Entry(string name, (string Key, string Value)[] pairs, Series series) : CacheEntry(series)
     {
-        public Series Series { get; } = series;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Matches(string callerName, ReadOnlySpan<(string Key, string Value)> tags)
         {

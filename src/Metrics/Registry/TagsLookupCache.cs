@@ -8,21 +8,19 @@ namespace Metrics.Registry;
 /// reference, with no string hashed or compared. A miss falls back to the table; the cache only speeds things up.
 /// </summary>
 /// <remarks>
-/// Entries are immutable and published with compare-and-swap, added only to an empty slot and only for an interned
-/// name (a literal), so a lookup allocates at most once per slot. Removing a series clears the slots that point at
-/// it; an entry added concurrently with a removal is checked and withdrawn by its adder, as in
-/// <see cref="SpanLookupCache"/>.
+/// Entries are added only for an interned name (a literal), through <see cref="CacheSlots{TEntry}"/>: published into
+/// an empty slot with compare-and-swap, cleared when their series is removed.
 /// </remarks>
 internal sealed class TagsLookupCache
 {
     private const int Bits = 10;
 
-    private readonly Entry?[] _slots = new Entry?[1 << Bits];
+    private readonly CacheSlots<Entry> _slots = new(Bits);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Series? Find(string name, Tags tags)
     {
-        var entry = Volatile.Read(ref _slots[Index(name, tags)]);
+        var entry = _slots.Read(Index(name, tags));
         return entry is not null && ReferenceEquals(entry.Name, name) && ReferenceEquals(entry.Tags, tags) ? entry.Series : null;
     }
 
@@ -34,41 +32,23 @@ internal sealed class TagsLookupCache
     public void TryAdd(string name, Tags tags, Series series, Func<Series, bool> isHeld)
     {
         var index = Index(name, tags);
-        if (Volatile.Read(ref _slots[index]) is not null || !ReferenceEquals(string.IsInterned(name), name))
+        if (_slots.Read(index) is null && ReferenceEquals(string.IsInterned(name), name))
         {
-            return;
-        }
-
-        var entry = new Entry(name, tags, series);
-        if (Interlocked.CompareExchange(ref _slots[index], entry, null) is null && !isHeld(series))
-        {
-            Interlocked.CompareExchange(ref _slots[index], null, entry);
+            _slots.Publish(index, new Entry(name, tags, series), isHeld);
         }
     }
 
     /// <summary>Clears every slot pointing at <paramref name="series"/>.</summary>
-    public void Remove(Series series)
-    {
-        for (var i = 0; i < _slots.Length; i++)
-        {
-            var entry = Volatile.Read(ref _slots[i]);
-            if (entry is not null && ReferenceEquals(entry.Series, series))
-            {
-                Interlocked.CompareExchange(ref _slots[i], null, entry);
-            }
-        }
-    }
+    public void Remove(Series series) => _slots.Remove(series);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Index(string name, Tags tags) =>
         (int)((((uint)RuntimeHelpers.GetHashCode(tags) * 0x9E3779B1u) ^ (uint)RuntimeHelpers.GetHashCode(name)) * 0x85EBCA6Bu >> (32 - Bits));
 
-    private sealed class Entry(string name, Tags tags, Series series)
+    private sealed class Entry(string name, Tags tags, Series series) : CacheEntry(series)
     {
         public string Name { get; } = name;
 
         public Tags Tags { get; } = tags;
-
-        public Series Series { get; } = series;
     }
 }

@@ -78,10 +78,11 @@ public class ThreadSlotsTests
             if (slots[i] == ThreadSlots.OwnedLimit)
             {
                 oneHasEnded.SignalAndWait();
-                for (var attempt = 0; attempt < 200 && ThreadSlots.InUse >= ThreadSlots.OwnedLimit; attempt++)
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (ThreadSlots.InUse >= ThreadSlots.OwnedLimit && waited.Elapsed < TimeSpan.FromSeconds(30))
                 {
-                    Thread.Sleep(10);
                     CollectEndedThreads();
+                    Thread.Yield();
                 }
 
                 for (var n = 0; n < ThreadSlots.RetryEvery; n++)
