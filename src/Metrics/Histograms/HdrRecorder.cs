@@ -35,94 +35,20 @@ internal sealed class HdrRecorder
     public HdrLayout Layout { get; }
 
     /// <summary>Values recorded (clamped ones included, rejected ones not).</summary>
-    public long Count
-    {
-        get
-        {
-            long count = 0;
-            foreach (var part in Parts)
-            {
-                count += part?.Count ?? 0;
-            }
+    public long Count => Sum(static part => part.Count);
 
-            return count + (Volatile.Read(ref _shared)?.Count ?? 0);
-        }
-    }
+    public long Clamped => Sum(static part => part.Clamped);
 
-    public long Clamped
-    {
-        get
-        {
-            long clamped = 0;
-            foreach (var part in Parts)
-            {
-                clamped += part?.Clamped ?? 0;
-            }
-
-            return clamped + (Volatile.Read(ref _shared)?.Clamped ?? 0);
-        }
-    }
-
-    public long Rejected
-    {
-        get
-        {
-            long rejected = 0;
-            foreach (var part in Parts)
-            {
-                rejected += part?.Rejected ?? 0;
-            }
-
-            return rejected + (Volatile.Read(ref _shared)?.Rejected ?? 0);
-        }
-    }
+    public long Rejected => Sum(static part => part.Rejected);
 
     /// <summary>Whether a value with a fractional part was ever recorded (then bucket bounds are ± 0.5 of the value).</summary>
-    public bool HasFractions
-    {
-        get
-        {
-            foreach (var part in Parts)
-            {
-                if (part?.HasFractions == true)
-                {
-                    return true;
-                }
-            }
-
-            return Volatile.Read(ref _shared)?.HasFractions == true;
-        }
-    }
+    public bool HasFractions => Sum(static part => part.HasFractions ? 1 : 0) != 0;
 
     /// <summary>The smallest value recorded, or +∞.</summary>
-    public double Min
-    {
-        get
-        {
-            var min = Volatile.Read(ref _shared)?.Min ?? double.PositiveInfinity;
-            foreach (var part in Parts)
-            {
-                min = Math.Min(min, part?.Min ?? double.PositiveInfinity);
-            }
-
-            return min;
-        }
-    }
+    public double Min => Fold(double.PositiveInfinity, static part => part.Min, Math.Min);
 
     /// <summary>The largest value recorded, or -∞.</summary>
-    public double Max
-    {
-        get
-        {
-            var max = Volatile.Read(ref _shared)?.Max ?? double.NegativeInfinity;
-            foreach (var part in Parts)
-            {
-                max = Math.Max(max, part?.Max ?? double.NegativeInfinity);
-            }
-
-            return max;
-        }
-    }
+    public double Max => Fold(double.NegativeInfinity, static part => part.Max, Math.Max);
 
     /// <summary>The owned parts by slot (null where no thread of that slot recorded yet); read it once per scan.</summary>
     public HdrPart?[] Parts => Volatile.Read(ref _parts);
@@ -239,5 +165,29 @@ internal sealed class HdrRecorder
             Volatile.Write(ref _parts, grown);
             return part;
         }
+    }
+
+    // One of every part's counters, added up over the owned parts and the shared one.
+    private long Sum(Func<HdrPart, long> field)
+    {
+        long sum = 0;
+        foreach (var part in Parts)
+        {
+            sum += part is null ? 0 : field(part);
+        }
+
+        return Volatile.Read(ref _shared) is { } shared ? sum + field(shared) : sum;
+    }
+
+    // One of every part's extremes, combined over the owned parts and the shared one.
+    private double Fold(double seed, Func<HdrPart, double> field, Func<double, double, double> combine)
+    {
+        var result = Volatile.Read(ref _shared) is { } shared ? field(shared) : seed;
+        foreach (var part in Parts)
+        {
+            result = part is null ? result : combine(result, field(part));
+        }
+
+        return result;
     }
 }
