@@ -119,24 +119,7 @@ public class MeterTests : ManualClockFixture
         const int perThread = 50_000;
 
         // Time moves while threads mark; each event must land in exactly one tick.
-        Hammer.Run(threads + 1, i =>
-        {
-            if (i == threads)
-            {
-                for (var t = 0; t < 20; t++)
-                {
-                    _time.Advance(TimeSpan.FromSeconds(1));
-                    Thread.Yield();
-                }
-
-                return;
-            }
-
-            for (var n = 0; n < perThread; n++)
-            {
-                meter.Mark();
-            }
-        });
+        RecordWhileTimeAdvances(threads, perThread, _ => meter.Mark());
 
         Assert.That(meter.Count, Is.EqualTo((long)threads * perThread));
         _time.Advance(TimeSpan.FromSeconds(5));

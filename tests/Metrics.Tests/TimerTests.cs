@@ -257,24 +257,7 @@ public class TimerTests : ManualClockFixture
         const int threads = 4;
         const int perThread = 50_000;
 
-        Hammer.Run(threads + 1, i =>
-        {
-            if (i == threads)
-            {
-                for (var t = 0; t < 20; t++)
-                {
-                    _time.Advance(TimeSpan.FromSeconds(1));
-                    Thread.Yield();
-                }
-
-                return;
-            }
-
-            for (var n = 0; n < perThread; n++)
-            {
-                timer.UpdateNanoseconds(n);
-            }
-        });
+        RecordWhileTimeAdvances(threads, perThread, n => timer.UpdateNanoseconds(n));
 
         Assert.Multiple(() =>
         {
