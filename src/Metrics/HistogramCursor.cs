@@ -24,4 +24,10 @@ internal sealed class HistogramCursor
     public long Clamped { get; set; }
 
     public long Rejected { get; set; }
+
+    /// <summary>
+    /// HDR: the lifetime snapshot built at the cursor's previous read. While nothing was recorded, clamped or rejected
+    /// since, the next read returns it again instead of scanning the counts (snapshots are immutable).
+    /// </summary>
+    public HistogramSnapshot? Lifetime { get; set; }
 }

@@ -120,15 +120,24 @@ internal sealed class HdrHistogram
     /// <see cref="GetSnapshot"/> and <see cref="GetWindow"/> from one scan of the counts: the lifetime snapshot is
     /// returned, the window comes out in <paramref name="window"/>, and the cursor moves to now.
     /// </summary>
+    /// <remarks>
+    /// A histogram that recorded, clamped and rejected nothing since the cursor's previous read returns that read's
+    /// lifetime snapshot again: an idle histogram costs a reader a few loads, not a scan of its counts.
+    /// </remarks>
     public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, out HistogramSnapshot window)
     {
         if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
         {
             window = EmptyWindowOf(cursor);
-            return GetSnapshot();
+            if (cursor.Lifetime is { } last && ReferenceEquals(window, EmptyWindow) && last.Count == cursor.SeenCount)
+            {
+                return last;
+            }
+
+            return cursor.Lifetime = GetSnapshot();
         }
 
-        return Read(cursor, lifetime: true, out window)!;
+        return cursor.Lifetime = Read(cursor, lifetime: true, out window)!;
     }
 
     private HistogramSnapshot EmptyWindowOf(HistogramCursor cursor)

@@ -201,6 +201,52 @@ public class HdrPartsTests
         }
     }
 
+    [Test]
+    public void GetSnapshotAndWindow_IdleBetweenReads_LifetimeUnchanged_AnyChangeSeenByTheNextRead()
+    {
+        var histogram = Create();
+        HistogramCursor? cursor = null;
+        for (var v = 1L; v <= 300; v++)
+        {
+            histogram.Update(v * 7);
+        }
+
+        var first = histogram.GetSnapshotAndWindow(ref cursor, out _);
+        var idle = histogram.GetSnapshotAndWindow(ref cursor, out var idleWindow);
+        Assert.Multiple(() =>
+        {
+            Assert.That(idleWindow.Count, Is.Zero);
+            Assert.That(idle, Is.SameAs(first), "an idle histogram's lifetime snapshot is served again, not rebuilt");
+        });
+
+        // Each kind of change since the previous read is in the next lifetime snapshot: a value, a clamped value, a
+        // rejected value, and a value recorded from another thread (another part).
+        histogram.Update(5_000L);
+        var afterValue = histogram.GetSnapshotAndWindow(ref cursor, out var valueWindow);
+        histogram.Update(long.MaxValue);
+        var afterClamped = histogram.GetSnapshotAndWindow(ref cursor, out _);
+        histogram.Update(-1L);
+        var afterRejected = histogram.GetSnapshotAndWindow(ref cursor, out var rejectedWindow);
+        var other = new Thread(() => histogram.Update(0.25));
+        other.Start();
+        other.Join();
+        var afterOtherThread = histogram.GetSnapshotAndWindow(ref cursor, out _);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterValue.Count, Is.EqualTo(301));
+            Assert.That(afterValue.Sum, Is.EqualTo(first.Sum + 5_000));
+            Assert.That(valueWindow.Count, Is.EqualTo(1));
+            Assert.That(afterClamped.Count, Is.EqualTo(302));
+            Assert.That(afterClamped.Clamped, Is.EqualTo(1));
+            Assert.That(afterRejected.Rejected, Is.EqualTo(1));
+            Assert.That(afterRejected.Count, Is.EqualTo(302));
+            Assert.That(rejectedWindow.Rejected, Is.EqualTo(1));
+            Assert.That(afterOtherThread.Count, Is.EqualTo(303));
+            Assert.That(afterOtherThread.Min, Is.EqualTo(0.25));
+        });
+    }
+
     [TestCase(1)]
     [TestCase(2)]
     [TestCase(3)]
