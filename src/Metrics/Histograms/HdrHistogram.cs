@@ -8,8 +8,9 @@ namespace Metrics.Histograms;
 /// <summary>An HDR-style histogram: recording with no locked instruction, lifetime snapshots and per-reader windows.</summary>
 /// <remarks>
 /// A read scans the summed counts of every part once, block by block, into buffers kept per reading thread; the only
-/// arrays it allocates are the snapshot's own buckets, at their exact size. A window whose histogram recorded nothing
-/// since the cursor's previous read is answered from the counts alone, without a scan.
+/// arrays it allocates are the snapshot's own buckets, at their exact size. A histogram that recorded nothing since the
+/// cursor's previous read is answered without a scan: its window from the counts alone, and its lifetime snapshot, when
+/// nothing was clamped or rejected either, by the one the cursor kept from that read.
 /// </remarks>
 internal sealed class HdrHistogram
 {
