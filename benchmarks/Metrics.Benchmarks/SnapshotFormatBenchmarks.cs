@@ -39,7 +39,7 @@ public class SnapshotFormatBenchmarks
     private int _freshAt;
 
     /// <summary>
-    /// Points one report yields, in both registries: 6,200 gauges (one point each), or 1,000 series of every type
+    /// Points one report yields, in every registry: 6,200 gauges (one point each), or 1,000 series of every type
     /// (200 each of counter: 1 point, gauge: 1, meter: 5, histogram: 9, timer: 15).
     /// </summary>
     public const int Points = 6_200;

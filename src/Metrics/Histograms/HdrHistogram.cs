@@ -130,7 +130,8 @@ internal sealed class HdrHistogram
         if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
         {
             window = EmptyWindowOf(cursor);
-            if (cursor.Lifetime is { } last && ReferenceEquals(window, EmptyWindow) && last.Count == cursor.SeenCount)
+            // The kept snapshot still holds when it counted what the cursor has seen, clamped and rejected so far.
+            if (cursor.Lifetime is { } last && last.Count == cursor.SeenCount && last.Clamped == cursor.Clamped && last.Rejected == cursor.Rejected)
             {
                 return last;
             }
