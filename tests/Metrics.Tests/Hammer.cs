@@ -5,6 +5,39 @@ internal static class Hammer
 {
     public static void Run(int threads, Action work) => Run(threads, _ => work());
 
+    /// <summary>
+    /// One thread calls <paramref name="remove"/> 2,000 times, starting once the two other threads have called
+    /// <paramref name="increment"/> 100 times between them so the two really overlap; they keep incrementing until
+    /// the removals end. Returns how many increments were made.
+    /// </summary>
+    public static long RemoveWhileIncrementing(Action remove, Action increment)
+    {
+        var stop = 0;
+        long incs = 0;
+        Run(3, i =>
+        {
+            if (i == 0)
+            {
+                SpinWait.SpinUntil(() => Volatile.Read(ref incs) >= 100, TimeSpan.FromSeconds(30));
+                for (var n = 0; n < 2000; n++)
+                {
+                    remove();
+                }
+
+                Volatile.Write(ref stop, 1);
+                return;
+            }
+
+            while (Volatile.Read(ref stop) == 0)
+            {
+                increment();
+                Interlocked.Increment(ref incs);
+            }
+        });
+
+        return incs;
+    }
+
     public static void Run(int threads, Action<int> work)
     {
         using var start = new Barrier(threads);

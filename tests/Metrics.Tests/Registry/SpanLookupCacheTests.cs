@@ -76,30 +76,8 @@ public class SpanLookupCacheTests
     public void SpanLookup_ConcurrentWithRemoves_EveryIncrementLandsInAHeldSeriesOrARemovedOne()
     {
         var registry = new MetricsRegistry();
-        var stop = 0;
-        long incs = 0;
-
-        Hammer.Run(3, i =>
-        {
-            if (i == 0)
-            {
-                // Removals start once the other threads are incrementing, so the two really overlap.
-                SpinWait.SpinUntil(() => Volatile.Read(ref incs) >= 100, TimeSpan.FromSeconds(30));
-                for (var n = 0; n < 2000; n++)
-                {
-                    registry.Remove("hot", new Tags(("k", "v")));
-                }
-
-                Volatile.Write(ref stop, 1);
-                return;
-            }
-
-            while (Volatile.Read(ref stop) == 0)
-            {
-                registry.Counter("hot", ("k", "v")).Inc();
-                Interlocked.Increment(ref incs);
-            }
-        });
+        var incs = Hammer.RemoveWhileIncrementing(
+            () => registry.Remove("hot", new Tags(("k", "v"))), () => registry.Counter("hot", ("k", "v")).Inc());
 
         // After the removals stop, the span lookup must reach the series the registry holds, not a removed one.
         var held = registry.Counter("hot", new Tags(("k", "v")));

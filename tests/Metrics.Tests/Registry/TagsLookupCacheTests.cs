@@ -65,30 +65,7 @@ public class TagsLookupCacheTests
     public void PrebuiltTagsLookup_ConcurrentWithRemoves_ReachesTheHeldSeriesAfterwards()
     {
         var registry = new MetricsRegistry();
-        var stop = 0;
-        long incs = 0;
-
-        Hammer.Run(3, i =>
-        {
-            if (i == 0)
-            {
-                // Removals start once the other threads are incrementing, so the two really overlap.
-                SpinWait.SpinUntil(() => Volatile.Read(ref incs) >= 100, TimeSpan.FromSeconds(30));
-                for (var n = 0; n < 2000; n++)
-                {
-                    registry.Remove("hot", Eu);
-                }
-
-                Volatile.Write(ref stop, 1);
-                return;
-            }
-
-            while (Volatile.Read(ref stop) == 0)
-            {
-                registry.Counter("hot", Eu).Inc();
-                Interlocked.Increment(ref incs);
-            }
-        });
+        Hammer.RemoveWhileIncrementing(() => registry.Remove("hot", Eu), () => registry.Counter("hot", Eu).Inc());
 
         var held = registry.Counter("hot", new Tags(("region", "eu"), ("code", "200")));
         var before = held.Count;
