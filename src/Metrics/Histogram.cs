@@ -17,10 +17,10 @@ namespace Metrics;
 /// <para>HDR recording takes no locked instruction: every recording thread writes a part of its own (plain stores),
 /// and reads sum the parts. Threads beyond the per-process slot limit share one part written atomically.</para>
 /// <para>HDR memory: per part, one block of 2^⌈log2(2·10^digits)⌉ / 2 counts (8 bytes each) per power of two that
-/// part's thread reached, plus about 400 bytes. At the defaults (2 digits, one hour in nanoseconds) a block is 1 KB and
+/// part's thread reached, plus about 900 bytes. At the defaults (2 digits, one hour in nanoseconds) a block is 1 KB and
 /// a part holds at most 36, so a histogram recorded by one thread stays under 40 KB even with every magnitude reached;
-/// each further thread that records adds the blocks of the magnitudes it reaches (e.g. two magnitudes: about 2.5 KB;
-/// every magnitude: about 38 KB). A part outlives its thread and is reused by the next thread given the same slot
+/// each further thread that records adds the blocks of the magnitudes it reaches (e.g. two magnitudes: about 3 KB;
+/// every magnitude: about 39 KB). A part outlives its thread and is reused by the next thread given the same slot
 /// (slots are numbered per process, lowest free first), so a histogram never has more parts than the most recording
 /// threads the process had alive at once (at most 4 per processor, at least 16, at most 256), plus the shared one.</para>
 /// </remarks>

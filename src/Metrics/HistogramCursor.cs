@@ -6,15 +6,25 @@ namespace Metrics;
 /// </summary>
 internal sealed class HistogramCursor
 {
-    internal HistogramCursor(Histogram owner) => Owner = owner;
+    /// <param name="owner">The histogram it belongs to; null for a one-off read that no histogram hands out.</param>
+    internal HistogramCursor(Histogram? owner) => Owner = owner;
 
     /// <summary>The histogram this cursor belongs to.</summary>
-    public Histogram Owner { get; }
+    public Histogram? Owner { get; }
 
-    /// <summary>HDR: a copy of the bucket counts last seen, block by block (null until a block had values).</summary>
-    public long[]?[]? Counts { get; set; }
+    /// <summary>HDR: the counts last seen, block by block (null until the cursor saw a value); never changed in place.</summary>
+    public Histograms.HdrCounts? Counts { get; set; }
 
-    /// <summary>HDR: how many values the cursor has counted so far (the sum of <see cref="Counts"/>).</summary>
+    /// <summary>HDR: per block, the parts' summed block total when the cursor last copied that block.</summary>
+    public long[]? BlockTotals { get; set; }
+
+    /// <summary>HDR: per block, the weighted mean of the bucket values in <see cref="Counts"/>.</summary>
+    public double[]? BlockMeans { get; set; }
+
+    /// <summary>HDR: per block, the sum of squared distances of its bucket values from <see cref="BlockMeans"/>.</summary>
+    public double[]? BlockSquares { get; set; }
+
+    /// <summary>HDR: how many values the cursor's windows have counted so far.</summary>
     public long SeenCount { get; set; }
 
     public UInt128 IntegerSum { get; set; }
@@ -26,8 +36,8 @@ internal sealed class HistogramCursor
     public long Rejected { get; set; }
 
     /// <summary>
-    /// HDR: the lifetime snapshot built at the cursor's previous read. While nothing was recorded, clamped or rejected
-    /// since, the next read returns it again instead of scanning the counts (snapshots are immutable).
+    /// HDR: the lifetime snapshot built at the cursor's previous read. While no block moved and nothing was clamped or
+    /// rejected since, the next read returns it again (snapshots are immutable).
     /// </summary>
     public HistogramSnapshot? Lifetime { get; set; }
 }

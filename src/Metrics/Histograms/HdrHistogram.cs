@@ -7,20 +7,17 @@ namespace Metrics.Histograms;
 
 /// <summary>An HDR-style histogram: recording with no locked instruction, lifetime snapshots and per-reader windows.</summary>
 /// <remarks>
-/// A read scans the summed counts of every part once, block by block, into buffers kept per reading thread; the only
-/// arrays it allocates are the snapshot's own buckets, at their exact size. A histogram that recorded nothing since the
-/// cursor's previous read is answered without a scan: its window from the counts alone, and its lifetime snapshot, when
-/// nothing was clamped or rejected either, by the one the cursor kept from that read.
+/// A reader's cursor keeps a copy of the counts it has seen, block by block. A read first sums the parts' block totals
+/// and copies (summed over parts) only the blocks whose total moved since; the new copies are diffed against the old
+/// ones for the window, and the lifetime snapshot shares every unchanged block with the previous one. So a read costs
+/// the blocks that received values since the reader's previous read, not the histogram's whole range, and a histogram
+/// that recorded nothing since returns the previous lifetime snapshot (when nothing was clamped or rejected either).
 /// </remarks>
 internal sealed class HdrHistogram
 {
-    // Per reading thread: one block of counts summed over parts (allocated when first needed), and the buckets of the
-    // read in progress (lifetime and window).
+    // Per reading thread: the block totals summed over parts, and the window buckets of the read in progress.
     [ThreadStatic]
-    private static long[]? t_sums;
-
-    [ThreadStatic]
-    private static HistogramBucket[]? t_buckets;
+    private static long[]? t_totals;
 
     [ThreadStatic]
     private static HistogramBucket[]? t_windowBuckets;
@@ -28,10 +25,9 @@ internal sealed class HdrHistogram
     // Buckets compared at once when looking for those that matter; every block size is a multiple of it.
     private const int ChunkSize = 8;
 
-    // Scratch buffers larger than this (64 KB each) serve one read and are then left to the collector, so a thread
-    // that once read a huge histogram (many significant digits) does not keep its buffers for ever.
+    // Window buffers larger than this (64 KB) serve one read and are then left to the collector, so a thread that once
+    // read a huge window (many significant digits) does not keep its buffer for ever.
     private const int MaxKeptBuckets = 4096;
-    private const int MaxKeptSums = 8192;
 
     private static readonly HistogramSnapshot EmptyWindow = HdrSnapshotBuilder.Build([], 0, 0, 0, 0, 0, 0);
 
@@ -94,7 +90,7 @@ internal sealed class HdrHistogram
     public void Record(double value) => _recorder.Record(value);
 
     /// <summary>Every value recorded over the histogram's life. Min and max are exact.</summary>
-    public HistogramSnapshot GetSnapshot() => Read(null, lifetime: true, out _)!;
+    public HistogramSnapshot GetSnapshot() => Read(new HistogramCursor(null), collectWindow: false, out _);
 
     /// <summary>
     /// The values recorded since <paramref name="cursor"/> last saw this histogram (all of them the first time),
@@ -106,46 +102,131 @@ internal sealed class HdrHistogram
     /// </remarks>
     public HistogramSnapshot GetWindow(HistogramCursor cursor)
     {
-        if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
-        {
-            // Nothing counted since the cursor's previous read (counts are published after buckets, so a value
-            // still in flight is simply left to the next window).
-            return EmptyWindowOf(cursor);
-        }
-
-        Read(cursor, lifetime: false, out var window);
+        Read(cursor, collectWindow: true, out var window);
         return window;
     }
 
     /// <summary>
-    /// <see cref="GetSnapshot"/> and <see cref="GetWindow"/> from one scan of the counts: the lifetime snapshot is
+    /// <see cref="GetSnapshot"/> and <see cref="GetWindow"/> from one read of the counts: the lifetime snapshot is
     /// returned, the window comes out in <paramref name="window"/>, and the cursor moves to now.
     /// </summary>
     /// <remarks>
     /// A histogram that recorded, clamped and rejected nothing since the cursor's previous read returns that read's
-    /// lifetime snapshot again: an idle histogram costs a reader a few loads, not a scan of its counts.
+    /// lifetime snapshot again: an idle histogram costs a reader its block totals, not a scan of its counts.
     /// </remarks>
-    public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, out HistogramSnapshot window)
+    public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, out HistogramSnapshot window) =>
+        Read(cursor, collectWindow: true, out window);
+
+    // One read: copies the blocks whose total moved since the cursor's previous read, collects the window from them
+    // when `collectWindow` (the cursor then moves on), and returns the lifetime snapshot, which the cursor keeps.
+    private HistogramSnapshot Read(HistogramCursor cursor, bool collectWindow, out HistogramSnapshot window)
     {
-        if (cursor.Counts is not null && _recorder.Count == cursor.SeenCount)
+        var layout = Layout;
+        var blockCount = layout.BlockCount;
+        var parts = _recorder.Parts;
+        var shared = _recorder.Shared;
+        var totals = SumTotals(parts, shared, blockCount);
+        var seenTotals = cursor.BlockTotals ??= new long[blockCount];
+        var previous = cursor.Counts;
+        long[]?[]? blocks = null;
+        long[]? blockTotals = null;
+        var scan = new Scan { Fresh = collectWindow ? t_windowBuckets ??= new HistogramBucket[64] : [], LowBlock = -1 };
+        for (var b = 0; b < blockCount; b++)
         {
-            window = EmptyWindowOf(cursor);
-            // The kept snapshot still holds when it counted what the cursor has seen, clamped and rejected so far.
-            if (cursor.Lifetime is { } last && last.Count == cursor.SeenCount && last.Clamped == cursor.Clamped && last.Rejected == cursor.Rejected)
+            var total = totals[b];
+            if (total == seenTotals[b])
+            {
+                continue;
+            }
+
+            seenTotals[b] = total;
+            blocks ??= previous is null ? new long[]?[blockCount] : (long[]?[])previous.Blocks.Clone();
+            blockTotals ??= previous is null ? new long[blockCount] : (long[])previous.BlockTotals.Clone();
+            var copy = SumBlock(parts, shared, b, layout.BlockSize);
+            if (collectWindow)
+            {
+                CollectFresh(copy, blocks[b], b, layout.BlockSize, ref scan);
+            }
+
+            blocks[b] = copy;
+            var (count, mean, squares) = HdrCounts.BlockMoments(b, copy);
+            blockTotals[b] = count;
+            (cursor.BlockMeans ??= new double[blockCount])[b] = mean;
+            (cursor.BlockSquares ??= new double[blockCount])[b] = squares;
+        }
+
+        // Every bucket read above happens before the sums below (a full fence, once per read), so each value
+        // counted has its sum, min and max in them.
+        Interlocked.MemoryBarrier();
+        var clamped = _recorder.Clamped;
+        var rejected = _recorder.Rejected;
+        if (blocks is null)
+        {
+            // No block moved: nothing new for the window (values still in flight are left to the next read), and
+            // the lifetime snapshot is the previous one, with the clamped and rejected counts of now.
+            window = collectWindow ? EmptyWindowOf(cursor, clamped, rejected) : EmptyWindow;
+            var last = cursor.Lifetime;
+            if (last is not null && last.Clamped == clamped && last.Rejected == rejected)
             {
                 return last;
             }
 
-            return cursor.Lifetime = GetSnapshot();
+            return cursor.Lifetime = previous is null || last is null
+                ? HdrSnapshotBuilder.Build([], 0, 0, 0, 0, clamped, rejected)
+                : Lifetime(previous, last.Sum, last.StdDev, clamped, rejected);
         }
 
-        return cursor.Lifetime = Read(cursor, lifetime: true, out window)!;
+        _recorder.ReadSum(out var integers, out var fractions);
+        var lifetimeMin = _recorder.Min;
+        var lifetimeMax = _recorder.Max;
+        window = EmptyWindow;
+        if (collectWindow)
+        {
+            window = BuildWindow(
+                cursor, scan.Fresh.AsSpan(0, scan.FreshCount), scan.FreshTotal, integers, fractions, previous is null,
+                lifetimeMin, lifetimeMax, (scan.LowBlock, scan.LowOffset, scan.HighBlock, scan.HighOffset), clamped,
+                rejected);
+        }
+
+        long lifetimeCount = 0;
+        foreach (var n in blockTotals!)
+        {
+            lifetimeCount += n;
+        }
+
+        var min = lifetimeMin;
+        var max = lifetimeMax;
+        if (lifetimeCount > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
+        {
+            // A writer counted its value but has not published min/max yet: fall back to the buckets.
+            min = HdrCounts.EdgeValue(layout, blocks, highest: false);
+            max = HdrCounts.EdgeValue(layout, blocks, highest: true);
+        }
+
+        var counts = new HdrCounts(layout, blocks, blockTotals, lifetimeCount, min, Math.Max(min, max));
+        var stdDev = HdrCounts.StdDev(blockTotals, cursor.BlockMeans, cursor.BlockSquares);
+        cursor.Counts = counts;
+        return cursor.Lifetime = lifetimeCount == 0
+            ? HdrSnapshotBuilder.Build([], 0, 0, 0, 0, clamped, rejected)
+            : Lifetime(counts, (double)integers + fractions, stdDev, clamped, rejected);
     }
 
-    private HistogramSnapshot EmptyWindowOf(HistogramCursor cursor)
+    private static HistogramSnapshot Lifetime(HdrCounts counts, double sum, double stdDev, long clamped, long rejected) =>
+        new(counts)
+        {
+            Count = counts.Total,
+            Sum = sum,
+            Mean = sum / counts.Total,
+            Min = counts.Min,
+            Max = counts.Max,
+            StdDev = stdDev,
+            Clamped = clamped,
+            Rejected = rejected,
+            Buckets = counts,
+        };
+
+    private static HistogramSnapshot EmptyWindowOf(HistogramCursor cursor, long clamped, long rejected)
     {
-        var clamped = _recorder.Clamped;
-        var rejected = _recorder.Rejected;
         var windowClamped = clamped - cursor.Clamped;
         var windowRejected = rejected - cursor.Rejected;
         cursor.Clamped = clamped;
@@ -155,78 +236,40 @@ internal sealed class HdrHistogram
             : HdrSnapshotBuilder.Build([], 0, 0, 0, 0, windowClamped, windowRejected);
     }
 
-    // One scan of the summed counts. With a cursor: the window since its previous read goes to `window` and the
-    // cursor moves on; the lifetime snapshot is built when `lifetime` (always without a cursor), else null is returned.
-    private HistogramSnapshot? Read(HistogramCursor? cursor, bool lifetime, out HistogramSnapshot window)
+    // Every part's block totals, summed into a buffer kept per reading thread.
+    private static long[] SumTotals(HdrPart?[] parts, HdrPart? shared, int blockCount)
     {
-        var layout = Layout;
-        var blockSize = layout.BlockSize;
-        var parts = _recorder.Parts;
-        var shared = _recorder.Shared;
-        var sums = t_sums is { } s && s.Length >= blockSize ? s : null;
-        var first = cursor is not null && cursor.Counts is null;
-        var seen = cursor is null ? null : cursor.Counts ??= new long[]?[layout.BlockCount];
-        var scan = new Scan
+        var totals = t_totals is { } kept && kept.Length >= blockCount ? kept : t_totals = new long[blockCount];
+        var sum = totals.AsSpan(0, blockCount);
+        sum.Clear();
+        foreach (var part in parts)
         {
-            All = lifetime ? t_buckets ??= new HistogramBucket[64] : [],
-            Fresh = cursor is null ? [] : t_windowBuckets ??= new HistogramBucket[64],
-            LowBlock = -1,
-        };
-
-        for (var b = 0; b < layout.BlockCount; b++)
-        {
-            var counts = SumBlock(parts, shared, b, ref sums);
-            if (!counts.IsEmpty)
+            if (part is not null)
             {
-                ScanBlock(counts, seen is null ? null : seen[b] ??= new long[blockSize], lifetime, b, blockSize, ref scan);
+                Add(part.Totals, sum);
             }
         }
 
-        // Every bucket read above happens before the sums below (a full fence, once per read), so each value
-        // counted has its sum, min and max in them.
-        Interlocked.MemoryBarrier();
-        UInt128 integers = default;
-        double fractions = 0;
-        if (scan.Count > 0 || scan.FreshTotal > 0)
+        if (shared is not null)
         {
-            _recorder.ReadSum(out integers, out fractions);
+            Add(shared.Totals, sum);
         }
 
-        var lifetimeMin = _recorder.Min;
-        var lifetimeMax = _recorder.Max;
-        var clamped = _recorder.Clamped;
-        var rejected = _recorder.Rejected;
+        return totals;
 
-        window = EmptyWindow;
-        if (cursor is not null)
+        static void Add(Span<long> totals, Span<long> sum)
         {
-            window = BuildWindow(
-                cursor, scan.Fresh.AsSpan(0, scan.FreshCount), scan.FreshTotal, integers, fractions, first, lifetimeMin,
-                lifetimeMax, (scan.LowBlock, scan.LowOffset, scan.HighBlock, scan.HighOffset), clamped, rejected);
+            for (var b = 0; b < sum.Length; b++)
+            {
+                sum[b] += Volatile.Read(ref totals[b]);
+            }
         }
-
-        if (!lifetime)
-        {
-            return null;
-        }
-
-        var min = lifetimeMin;
-        var max = lifetimeMax;
-        if (scan.Count > 0 && (double.IsInfinity(min) || double.IsInfinity(max)))
-        {
-            // A writer counted its value but has not published min/max yet: fall back to the buckets.
-            min = scan.All[0].Value;
-            max = scan.All[scan.AllCount - 1].Value;
-        }
-
-        return HdrSnapshotBuilder.Build(
-            scan.All.AsSpan(0, scan.AllCount).ToArray(), scan.Count, (double)integers + fractions, min, max, clamped, rejected);
     }
 
-    // Collects the buckets of one block that matter: every non-empty one into the lifetime list when `lifetime`, and
-    // those that grew since the cursor's copy `last` (then brought up to date) into the window list.
+    // Collects the window's buckets from one block: those whose count in the new copy `now` exceeds the cursor's
+    // previous copy `last` (null: all zero).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ScanBlock(ReadOnlySpan<long> counts, long[]? last, bool lifetime, int b, int blockSize, ref Scan scan)
+    private static void CollectFresh(long[] now, long[]? last, int b, int blockSize, ref Scan scan)
     {
         // A bucket's representative value, as HdrLayout.RepresentativeValue computes it, with the block's part
         // worked out once: ((base + offset) << shift) + half.
@@ -234,65 +277,36 @@ internal sealed class HdrHistogram
         long offsetBase = b == 0 ? 0 : blockSize;
         var half = ((1L << shift) - 1) / 2.0;
 
-        var all = scan.All;
-        var allCount = scan.AllCount;
-        long count = 0;
         var fresh = scan.Fresh;
         var freshCount = scan.FreshCount;
         long freshTotal = 0;
         int low = -1, high = -1;
-        var changedOnly = !lifetime && last is not null;
-        for (var chunk = 0; chunk < counts.Length; chunk += ChunkSize)
+        for (var chunk = 0; chunk < now.Length; chunk += ChunkSize)
         {
-            // The buckets that matter in this chunk, one bit each: non-empty ones when the lifetime snapshot is
-            // built, else those that moved since the cursor's copy.
-            var mask = Matches(counts, changedOnly ? last : null, chunk);
+            var mask = Matches(now, last, chunk);
             while (mask != 0)
             {
                 var o = chunk + BitOperations.TrailingZeroCount(mask);
                 mask &= mask - 1;
-                var now = counts[o];
-                var value = (double)((offsetBase + o) << shift) + half;
-                if (lifetime)
-                {
-                    if (allCount == all.Length)
-                    {
-                        Array.Resize(ref all, all.Length * 2);
-                        t_buckets = all.Length <= MaxKeptBuckets ? all : t_buckets;
-                    }
-
-                    all[allCount++] = new HistogramBucket(value, now);
-                    count += now;
-                }
-
-                if (last is null)
-                {
-                    continue;
-                }
-
-                var delta = now - last[o];
+                var delta = now[o] - (last is null ? 0 : last[o]);
                 if (delta <= 0)
                 {
                     continue;
                 }
 
-                last[o] = now;
                 if (freshCount == fresh.Length)
                 {
                     Array.Resize(ref fresh, fresh.Length * 2);
                     t_windowBuckets = fresh.Length <= MaxKeptBuckets ? fresh : t_windowBuckets;
                 }
 
-                fresh[freshCount++] = new HistogramBucket(value, delta);
+                fresh[freshCount++] = new HistogramBucket((double)((offsetBase + o) << shift) + half, delta);
                 freshTotal += delta;
                 low = low < 0 ? o : low;
                 high = o;
             }
         }
 
-        scan.All = all;
-        scan.AllCount = allCount;
-        scan.Count += count;
         scan.Fresh = fresh;
         scan.FreshCount = freshCount;
         scan.FreshTotal += freshTotal;
@@ -414,59 +428,45 @@ internal sealed class HdrHistogram
         return mask;
     }
 
-    // The counts of block b summed over every part: the one part's own array when only one part reached the block
-    // (read as it is, no copy), else the sum in `sums`; empty when no part reached it.
-    private static ReadOnlySpan<long> SumBlock(HdrPart?[] parts, HdrPart? shared, int b, ref long[]? sums)
+    // A new copy of block b's counts summed over every part (all zero when no part reached it).
+    private static long[] SumBlock(HdrPart?[] parts, HdrPart? shared, int b, int blockSize)
     {
-        long[]? single = null;
-        var summed = false;
+        var copy = new long[blockSize];
+        var first = true;
         foreach (var part in parts)
         {
             if (part is not null)
             {
-                Accumulate(Volatile.Read(ref part.Blocks[b]), ref sums, ref single, ref summed);
+                Accumulate(Volatile.Read(ref part.Blocks[b]), copy, ref first);
             }
         }
 
         if (shared is not null)
         {
-            Accumulate(Volatile.Read(ref shared.Blocks[b]), ref sums, ref single, ref summed);
+            Accumulate(Volatile.Read(ref shared.Blocks[b]), copy, ref first);
         }
 
-        return summed ? sums.AsSpan(0, single!.Length) : single;
+        return copy;
     }
 
-    private static void Accumulate(long[]? counts, ref long[]? sums, ref long[]? single, ref bool summed)
+    private static void Accumulate(long[]? counts, long[] copy, ref bool first)
     {
         if (counts is null)
         {
             return;
         }
 
-        if (single is null)
+        if (first)
         {
-            single = counts;
+            counts.AsSpan().CopyTo(copy);
+            first = false;
             return;
         }
 
-        if (sums is null)
-        {
-            sums = new long[counts.Length];
-            t_sums = counts.Length <= MaxKeptSums ? sums : t_sums;
-        }
-
-        var target = sums;
-        if (!summed)
-        {
-            single.AsSpan().CopyTo(target);
-            summed = true;
-        }
-
-        var total = target.AsSpan(0, counts.Length);
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            ref var to = ref MemoryMarshal.GetArrayDataReference(target);
+            ref var to = ref MemoryMarshal.GetArrayDataReference(copy);
             ref var from = ref MemoryMarshal.GetArrayDataReference(counts);
             for (; i <= counts.Length - Vector<long>.Count; i += Vector<long>.Count)
             {
@@ -474,18 +474,15 @@ internal sealed class HdrHistogram
             }
         }
 
-        for (; i < total.Length; i++)
+        for (; i < counts.Length; i++)
         {
-            total[i] += counts[i];
+            copy[i] += counts[i];
         }
     }
 
     // What a read has collected so far, block after block.
     private struct Scan
     {
-        public HistogramBucket[] All;
-        public int AllCount;
-        public long Count;
         public HistogramBucket[] Fresh;
         public int FreshCount;
         public long FreshTotal;

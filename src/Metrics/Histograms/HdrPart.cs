@@ -12,12 +12,13 @@ namespace Metrics.Histograms;
 /// <para>An owned part is written by one thread at a time (the thread that owns its <see cref="Primitives.ThreadSlots"/>
 /// slot) with plain loads and <see cref="Volatile.Write(ref long, long)"/> stores: no locked instruction. The shared
 /// part takes the values of threads that own no slot, with atomic instructions, as many threads may write it at once.</para>
-/// <para>Either way every field only grows (bucket counts, count, sum, clamped, rejected) or only moves outward (min,
-/// max), and a value's sum, min and max are stored before its bucket, and its bucket before the count. So a reader that
-/// reads the buckets first and the sums afterwards has the sum of every value it counted, and copies of the bucket
-/// counts taken at two reads differ by exactly the values recorded in between.</para>
+/// <para>Either way every field only grows (bucket counts, block totals, sum, clamped, rejected) or only moves outward
+/// (min, max), and a value's sum, min and max are stored before its bucket, and its bucket before its block's total. So
+/// a reader that reads the buckets first and the sums afterwards has the sum of every value it counted, copies of the
+/// bucket counts taken at two reads differ by exactly the values recorded in between, and a block whose total has not
+/// moved since a reader's previous copy holds nothing that reader has not seen, except values still in flight.</para>
 /// </remarks>
-// Explicit offsets keep the fields the owner writes on every value (64 to 136) at least 56 bytes away from the object's
+// Explicit offsets keep the fields the owner writes on every value (64 to 648) at least 56 bytes away from the object's
 // edges, so no other object, such as another thread's part placed next to this one by the collector, shares a cache
 // line with them: two threads recording into one histogram never slow each other down.
 [StructLayout(LayoutKind.Explicit)]
@@ -48,8 +49,6 @@ internal sealed class HdrPart
     private int _hasFractions;
     [FieldOffset(88)]
     private double _fractionalSum;
-    [FieldOffset(96)]
-    private long _count;
     [FieldOffset(104)]
     private long _clamped;
     [FieldOffset(112)]
@@ -59,14 +58,25 @@ internal sealed class HdrPart
     [FieldOffset(128)]
     private double _max = double.NegativeInfinity;
 
+    // Per block, how many values its buckets were given: bumped after the bucket, so a reader that finds a block's
+    // total unchanged since its previous read skips the block. Kept in the object, next to the other fields written
+    // on every value, so bumping one is a single instruction at a fixed offset from the part.
+    [FieldOffset(136)]
+    private BlockTotals _totals;
+
     // Never read: it only extends the object 56 bytes past the last written field.
-    [FieldOffset(192)]
+    [FieldOffset(136 + (8 * BlockTotals.Capacity) + 56)]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("CodeQuality", "IDE0051", Justification = "Padding.")]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1823", Justification = "Padding.")]
     private readonly long _end;
 
     public HdrPart(HdrLayout layout)
     {
+        if (layout.BlockCount > BlockTotals.Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout.BlockCount, $"A layout has at most {BlockTotals.Capacity} blocks.");
+        }
+
         _blocks = new long[]?[layout.BlockCount];
         _highest = layout.HighestTrackableValue;
         _subBucketBits = layout.SubBucketBits;
@@ -74,8 +84,20 @@ internal sealed class HdrPart
         _offsetMask = layout.BlockSize - 1;
     }
 
-    /// <summary>Values recorded in this part (clamped ones included, rejected ones not).</summary>
-    public long Count => Volatile.Read(ref _count);
+    /// <summary>Values recorded in this part (clamped ones included, rejected ones not): the sum of its block totals.</summary>
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (ref var total in Totals)
+            {
+                count += Volatile.Read(ref total);
+            }
+
+            return count;
+        }
+    }
 
     public long Clamped => Volatile.Read(ref _clamped);
 
@@ -92,6 +114,9 @@ internal sealed class HdrPart
 
     /// <summary>The block array; a slot is null until a value reaches it. Read its counts with <see cref="Volatile"/>.</summary>
     public long[]?[] Blocks => _blocks;
+
+    /// <summary>Per block, the values counted in its buckets so far (each bumped after the bucket); read with <see cref="Volatile"/>.</summary>
+    public Span<long> Totals => MemoryMarshal.CreateSpan(ref _totals.First, _blocks.Length);
 
     /// <summary>Adds this part's sum, split in an integer part and a fractional part, to the totals given.</summary>
     public void AddSumTo(ref UInt128 integers, ref double fractions)
@@ -243,7 +268,9 @@ internal sealed class HdrPart
         var offset = (int)sub & _offsetMask;
         var counts = Volatile.Read(ref _blocks[block]) ?? AllocateBlock(block);
         Bump(ref counts[offset], atomic);
-        Bump(ref _count, atomic);
+
+        // _totals holds a total for every index of _blocks, which `block` has just passed.
+        Bump(ref Unsafe.Add(ref _totals.First, block), atomic);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -323,5 +350,14 @@ internal sealed class HdrPart
 
             max = seen;
         }
+    }
+
+    // One total per block: a layout has at most 60 blocks (one significant digit, values up to long.MaxValue).
+    [InlineArray(Capacity)]
+    private struct BlockTotals
+    {
+        public const int Capacity = 64;
+
+        public long First;
     }
 }

@@ -14,8 +14,8 @@ namespace Metrics.Histograms;
 /// nothing is lost, and there is at most one part per slot: no more than the most threads holding slots at once in
 /// the process (bounded by <see cref="ThreadSlots.OwnedLimit"/>). Threads beyond that limit record into the shared part
 /// with atomic instructions.</para>
-/// <para>Memory: a part is about 400 bytes plus one block (1 KB at the defaults) per power of two its own thread
-/// reached, so each further recording thread adds what it touched, up to a whole histogram's worth (about 38 KB at the
+/// <para>Memory: a part is about 900 bytes plus one block (1 KB at the defaults) per power of two its own thread
+/// reached, so each further recording thread adds what it touched, up to a whole histogram's worth (about 39 KB at the
 /// defaults) for a thread that reaches every magnitude.</para>
 /// <para>Recording allocates only when a value reaches a block its part has not reached before (at most
 /// <see cref="HdrLayout.BlockCount"/> times per part). Readers see each bucket's summed count grow monotonically, so a

@@ -178,6 +178,133 @@ public class HdrHistogramTests
         });
     }
 
+    [Test]
+    public void GetSnapshotAndWindow_LaterRecordingAndReads_LeaveAnEarlierLifetimeSnapshotAsItWas()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        var cursor = new HistogramCursor(null);
+        foreach (var v in new long[] { 100, 200, 300, 300 })
+        {
+            hdr.Record(v);
+        }
+
+        // Not looked at yet: its buckets and quantiles are worked out from the counts it shares with later reads.
+        var earlier = hdr.GetSnapshotAndWindow(cursor, out _);
+        foreach (var v in new long[] { 100, 301, 302, 5000 })
+        {
+            hdr.Record(v);
+        }
+
+        var later = hdr.GetSnapshotAndWindow(cursor, out var window);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(earlier.Buckets, Is.EqualTo(new[]
+            {
+                new HistogramBucket(100, 1), new HistogramBucket(200, 1), new HistogramBucket(300.5, 2),
+            }));
+            Assert.That(earlier.GetValue(0.5), Is.EqualTo(200));
+            Assert.That(earlier.GetValue(0.75), Is.EqualTo(300), "the bucket of 300 and 301, kept within Max");
+            Assert.That(earlier.Max, Is.EqualTo(300));
+            Assert.That(later.Buckets, Is.EqualTo(new[]
+            {
+                new HistogramBucket(100, 2), new HistogramBucket(200, 1), new HistogramBucket(300.5, 3),
+                new HistogramBucket(302.5, 1), new HistogramBucket(5007.5, 1),
+            }));
+            Assert.That(window.Buckets, Is.EqualTo(new[]
+            {
+                new HistogramBucket(100, 1), new HistogramBucket(300.5, 1), new HistogramBucket(302.5, 1),
+                new HistogramBucket(5007.5, 1),
+            }));
+        });
+    }
+
+    [Test]
+    public void GetSnapshotAndWindow_ValuesInOneBlock_OnlyThatBlockIsCopiedAgain()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        var cursor = new HistogramCursor(null);
+        var random = new Random(21);
+        for (var i = 0; i < 5_000; i++)
+        {
+            hdr.Record(random.NextInt64(1, 1L << 30));
+        }
+
+        hdr.GetSnapshotAndWindow(cursor, out _);
+        var before = cursor.Counts!.Blocks;
+        hdr.Layout.Locate(1000, out var changed, out _);
+        hdr.Record(1000);
+        hdr.GetSnapshotAndWindow(cursor, out var window);
+        var after = cursor.Counts!.Blocks;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(window.Count, Is.EqualTo(1));
+            Assert.That(after[changed], Is.Not.SameAs(before[changed]));
+            for (var b = 0; b < after.Length; b++)
+            {
+                if (b != changed)
+                {
+                    Assert.That(after[b], Is.SameAs(before[b]), $"block {b} was not reached and is shared");
+                }
+            }
+        });
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GetSnapshot_QuantilesFromBlockCounts_SameAsTheBucketListRule(int digits)
+    {
+        var hdr = new HdrHistogram(digits, 3_600_000_000_000);
+        var random = new Random(17);
+        for (var i = 0; i < 20_000; i++)
+        {
+            hdr.Record((long)Math.Round(1000 / Math.Pow(1 - random.NextDouble(), 1 / 1.16)));
+        }
+
+        var snapshot = hdr.GetSnapshot();
+
+        // The same buckets as a plain list: quantiles then come from HistogramSnapshot's own nearest-rank rule.
+        var list = HdrSnapshotBuilder.Build(
+            [.. snapshot.Buckets], snapshot.Count, snapshot.Sum, snapshot.Min, snapshot.Max, 0, 0);
+        Assert.Multiple(() =>
+        {
+            for (var q = 0.0; q <= 1.0; q += 0.0005)
+            {
+                Assert.That(snapshot.GetValue(q), Is.EqualTo(list.GetValue(q)), $"q = {q}");
+            }
+
+            foreach (var q in new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999, 1 })
+            {
+                Assert.That(snapshot.GetValue(q), Is.EqualTo(list.GetValue(q)), $"q = {q}");
+            }
+
+            Assert.That(snapshot.StdDev, Is.EqualTo(list.StdDev).Within(list.StdDev * 1e-12));
+        });
+    }
+
+    [Test]
+    public void GetSnapshot_OneValueManyTimes_StdDevExactlyZero()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        for (var i = 0; i < 100_000; i++)
+        {
+            hdr.Record(123_456_789);
+        }
+
+        var cursor = new HistogramCursor(null);
+        var read = hdr.GetSnapshotAndWindow(cursor, out _);
+        var snapshot = hdr.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.StdDev, Is.Zero);
+            Assert.That(read.StdDev, Is.Zero);
+            Assert.That(snapshot.Median, Is.EqualTo(123_456_789));
+        });
+    }
+
     private static void AssertQuantilesWithin(long[] values, int digits)
     {
         var hdr = new HdrHistogram(digits, 3_600_000_000_000);

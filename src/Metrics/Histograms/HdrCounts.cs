@@ -1,0 +1,271 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Metrics.Histograms;
+
+/// <summary>
+/// The bucket counts behind an HDR lifetime snapshot, block by block, with each block's total: quantiles walk the
+/// block totals and then one block, and the bucket list is built only when asked for.
+/// </summary>
+/// <remarks>
+/// Immutable once built. A reader's next snapshot shares every block that did not change with this one and gets new
+/// arrays for those that did, so a busy histogram costs a read the blocks its new values reached, not all of them.
+/// </remarks>
+internal sealed class HdrCounts : IQuantileSource, IReadOnlyList<HistogramBucket>
+{
+    private readonly HdrLayout _layout;
+    private readonly long[]?[] _blocks;
+    private readonly long[] _blockTotals;
+    private readonly long _total;
+    private HistogramBucket[]? _buckets;
+
+    /// <param name="layout">The histogram's layout.</param>
+    /// <param name="blocks">Per block, its bucket counts (null for a block with none); not changed afterwards.</param>
+    /// <param name="blockTotals">Per block, the sum of its counts; not changed afterwards.</param>
+    /// <param name="total">The sum of <paramref name="blockTotals"/>.</param>
+    /// <param name="min">The snapshot's Min: quantiles are kept within it and <paramref name="max"/>.</param>
+    /// <param name="max">The snapshot's Max (at least <paramref name="min"/>).</param>
+    public HdrCounts(HdrLayout layout, long[]?[] blocks, long[] blockTotals, long total, double min, double max)
+    {
+        _layout = layout;
+        _blocks = blocks;
+        _blockTotals = blockTotals;
+        _total = total;
+        Min = min;
+        Max = max;
+    }
+
+    /// <summary>Per block, its bucket counts (null for a block with none). Do not change them.</summary>
+    public long[]?[] Blocks => _blocks;
+
+    /// <summary>Per block, the sum of its counts. Do not change them.</summary>
+    public long[] BlockTotals => _blockTotals;
+
+    /// <summary>The sum of every count.</summary>
+    public long Total => _total;
+
+    public double Min { get; }
+
+    public double Max { get; }
+
+    /// <summary>How many non-empty buckets there are.</summary>
+    public int Count => Materialize().Length;
+
+    public HistogramBucket this[int index] => Materialize()[index];
+
+    /// <summary>
+    /// The representative value of the bucket holding the value of rank ⌈q · Total⌉ (nearest rank), kept within
+    /// [Min, Max]; 0 gives Min and 1 gives Max. The same rule as <see cref="HistogramSnapshot.GetValue"/> on a bucket list.
+    /// </summary>
+    public double GetValue(double quantile)
+    {
+        var total = _total;
+
+        // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
+        var rank = Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
+        if (rank == 1)
+        {
+            return Min;
+        }
+
+        if (rank >= total)
+        {
+            return Max;
+        }
+
+        long seen = 0;
+        for (var b = 0; b < _blockTotals.Length; b++)
+        {
+            var blockTotal = _blockTotals[b];
+            if (seen + blockTotal < rank)
+            {
+                seen += blockTotal;
+                continue;
+            }
+
+            var counts = _blocks[b]!;
+            for (var o = 0; o < counts.Length; o++)
+            {
+                seen += counts[o];
+                if (seen >= rank)
+                {
+                    return Math.Clamp(_layout.RepresentativeValue(b, o), Min, Max);
+                }
+            }
+        }
+
+        return Max;
+    }
+
+    /// <summary>The representative value of the lowest (or highest) non-empty bucket of <paramref name="blocks"/>; NaN when there is none.</summary>
+    public static double EdgeValue(HdrLayout layout, long[]?[] blocks, bool highest)
+    {
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            var b = highest ? blocks.Length - 1 - i : i;
+            if (blocks[b] is not { } counts)
+            {
+                continue;
+            }
+
+            var o = highest ? Array.FindLastIndex(counts, c => c != 0) : Array.FindIndex(counts, c => c != 0);
+            if (o >= 0)
+            {
+                return layout.RepresentativeValue(b, o);
+            }
+        }
+
+        return double.NaN;
+    }
+
+    public IEnumerator<HistogramBucket> GetEnumerator() => ((IEnumerable<HistogramBucket>)Materialize()).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// A block's share of the standard deviation: its count, the mean of its bucket values weighted by their counts,
+    /// and the sum of squared distances from that mean (two passes, so identical values give exactly 0).
+    /// </summary>
+    /// <remarks>
+    /// Within block b a bucket's representative value is <c>u · w + h</c> with <c>u = base + offset</c>, <c>w</c> the
+    /// block's bucket width and <c>h = (w - 1) / 2</c>, so the moments are taken over u and then scaled: the mean by
+    /// <c>u · w + h</c>, the squares by w².
+    /// </remarks>
+    public static (long Count, double Mean, double Squares) BlockMoments(int block, long[] counts)
+    {
+        var width = block == 0 ? 1.0 : (double)(1L << (block - 1));
+        var start = block == 0 ? 0.0 : counts.Length;
+        ref var from = ref MemoryMarshal.GetArrayDataReference(counts);
+        long n;
+        double meanU;
+        double squaresU;
+        if (Vector256.IsHardwareAccelerated && counts.Length % Vector256<long>.Count == 0)
+        {
+            var step = Vector256.Create((double)Vector256<long>.Count);
+            var first = Vector256.Create(start) + Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var u = first;
+            var total = Vector256<long>.Zero;
+            var weighted = Vector256<double>.Zero;
+            for (var o = 0; o < counts.Length; o += Vector256<long>.Count)
+            {
+                var c = Vector256.LoadUnsafe(ref from, (nuint)o);
+                total += c;
+                weighted += Vector256.ConvertToDouble(c) * u;
+                u += step;
+            }
+
+            n = Vector256.Sum(total);
+            if (n == 0)
+            {
+                return (0, 0, 0);
+            }
+
+            meanU = Vector256.Sum(weighted) / n;
+            var mean = Vector256.Create(meanU);
+            var squares = Vector256<double>.Zero;
+            u = first;
+            for (var o = 0; o < counts.Length; o += Vector256<long>.Count)
+            {
+                var d = u - mean;
+                squares += d * d * Vector256.ConvertToDouble(Vector256.LoadUnsafe(ref from, (nuint)o));
+                u += step;
+            }
+
+            squaresU = Vector256.Sum(squares);
+        }
+        else
+        {
+            n = 0;
+            double weighted = 0;
+            for (var o = 0; o < counts.Length; o++)
+            {
+                n += counts[o];
+                weighted += counts[o] * (start + o);
+            }
+
+            if (n == 0)
+            {
+                return (0, 0, 0);
+            }
+
+            meanU = weighted / n;
+            squaresU = 0;
+            for (var o = 0; o < counts.Length; o++)
+            {
+                var d = start + o - meanU;
+                squaresU += d * d * counts[o];
+            }
+        }
+
+        return (n, (meanU * width) + ((width - 1) / 2), squaresU * width * width);
+    }
+
+    /// <summary>
+    /// The sample standard deviation of every bucket value (weighted by its count) from the blocks' moments, combined
+    /// in block order (Chan et al.'s pairwise update), so the same counts always give the same result.
+    /// </summary>
+    public static double StdDev(ReadOnlySpan<long> counts, ReadOnlySpan<double> means, ReadOnlySpan<double> squares)
+    {
+        double n = 0;
+        double mean = 0;
+        double m2 = 0;
+        for (var b = 0; b < counts.Length; b++)
+        {
+            var nb = (double)counts[b];
+            if (nb == 0)
+            {
+                continue;
+            }
+
+            var delta = means[b] - mean;
+            var combined = n + nb;
+            mean += delta * nb / combined;
+            m2 += squares[b] + (delta * delta * n * nb / combined);
+            n = combined;
+        }
+
+        return n > 1 ? Math.Sqrt(Math.Max(0, m2) / (n - 1)) : 0;
+    }
+
+    // Every non-empty bucket in ascending order, built on first use. Racing threads build equal arrays; one is kept.
+    private HistogramBucket[] Materialize()
+    {
+        if (Volatile.Read(ref _buckets) is { } built)
+        {
+            return built;
+        }
+
+        var n = 0;
+        foreach (var counts in _blocks)
+        {
+            if (counts is not null)
+            {
+                foreach (var c in counts)
+                {
+                    n += c == 0 ? 0 : 1;
+                }
+            }
+        }
+
+        var buckets = new HistogramBucket[n];
+        var i = 0;
+        for (var b = 0; b < _blocks.Length; b++)
+        {
+            if (_blocks[b] is not { } counts)
+            {
+                continue;
+            }
+
+            for (var o = 0; o < counts.Length; o++)
+            {
+                if (counts[o] != 0)
+                {
+                    buckets[i++] = new HistogramBucket(_layout.RepresentativeValue(b, o), counts[o]);
+                }
+            }
+        }
+
+        return Interlocked.CompareExchange(ref _buckets, buckets, null) ?? buckets;
+    }
+}
