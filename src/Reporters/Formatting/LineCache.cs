@@ -20,6 +20,13 @@ internal abstract class LineCacheEntry
 
     /// <summary>Anything else the cached text depends on, such as a source (matched by reference).</summary>
     public object? Context { get; }
+
+    /// <summary>Where the cache's sequence holds this entry (-1: nowhere yet); a hint, checked before it is trusted.</summary>
+    internal int Position { get; set; } = -1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Matches(string metric, Tags tags, object? context) =>
+        ReferenceEquals(Metric, metric) && ReferenceEquals(Tags, tags) && ReferenceEquals(Context, context);
 }
 
 /// <summary>
@@ -30,6 +37,13 @@ internal abstract class LineCacheEntry
 /// lock, and a racing insert only costs a later miss. Bounded: it grows (from 1,024 up to 262,144 slots) only while
 /// lookups keep missing, and a miss simply formats the line the slow way again.
 /// </summary>
+/// <remarks>
+/// In front of the table sits the order of the previous report: a report asks for the same series in the same order
+/// as the one before, so each lookup first tries the entry that followed the previous one last time (one load and
+/// three reference comparisons, no hashing). When that guess is wrong the table answers, and the entry's recorded
+/// position puts the guesses back in step; entries never placed are appended. The guess is only a hint: an entry is
+/// returned only when its name, tags and context are the very instances asked for.
+/// </remarks>
 /// <typeparam name="TEntry">The entry type.</typeparam>
 internal sealed class LineCache<TEntry>
     where TEntry : LineCacheEntry
@@ -42,6 +56,11 @@ internal sealed class LineCache<TEntry>
 
     private TEntry?[] _slots = new TEntry?[InitialSlots];
 
+    // The entries in the order they were last asked for, and where the next lookup expects its entry. Racy hints:
+    // a lost update only costs a table lookup.
+    private TEntry?[] _sequence = new TEntry?[InitialSlots];
+    private int _next;
+
     // Approximate (racy) counts over the current window of lookups; they only steer growth.
     private int _lookups;
     private int _misses;
@@ -53,6 +72,26 @@ internal sealed class LineCache<TEntry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TEntry? Find(string metric, Tags tags, object? context)
     {
+        var sequence = _sequence;
+        var next = _next;
+        if ((uint)next < (uint)sequence.Length && sequence[next] is { } expected && expected.Matches(metric, tags, context))
+        {
+            _next = next + 1;
+            _lookups++;
+            return expected;
+        }
+
+        var entry = FindInTable(metric, tags, context);
+        if (entry != null)
+        {
+            Follow(entry, next);
+        }
+
+        return entry;
+    }
+
+    private TEntry? FindInTable(string metric, Tags tags, object? context)
+    {
         var slots = Volatile.Read(ref _slots);
         var set = Index(metric, slots.Length);
         for (var i = set; i < set + Ways; i++)
@@ -63,7 +102,7 @@ internal sealed class LineCache<TEntry>
                 break;
             }
 
-            if (ReferenceEquals(entry.Metric, metric) && ReferenceEquals(entry.Tags, tags) && ReferenceEquals(entry.Context, context))
+            if (entry.Matches(metric, tags, context))
             {
                 _lookups++;
                 return entry;
@@ -95,6 +134,36 @@ internal sealed class LineCache<TEntry>
         }
 
         Insert(slots, entry);
+        Follow(entry, _next);
+    }
+
+    // Puts the guesses in step after `entry` was found (or added) at sequence position `next`: from the entry's own
+    // position when the sequence still holds it there, else by placing it at `next`.
+    private void Follow(TEntry entry, int next)
+    {
+        var sequence = _sequence;
+        var at = entry.Position;
+        if ((uint)at < (uint)sequence.Length && ReferenceEquals(sequence[at], entry))
+        {
+            _next = at + 1;
+            return;
+        }
+
+        if ((uint)next >= MaxSlots)
+        {
+            // A sequence longer than the table could ever hold: start again from the front.
+            next = 0;
+        }
+
+        if (next >= sequence.Length)
+        {
+            Array.Resize(ref sequence, Math.Min(MaxSlots, Math.Max(next + 1, sequence.Length * 2)));
+            _sequence = sequence;
+        }
+
+        sequence[next] = entry;
+        entry.Position = next;
+        _next = next + 1;
     }
 
     // The first places of a full set stay put and only its last one changes hands: when more names than places

@@ -22,6 +22,54 @@ public class LineCacheTests
     }
 
     [Test]
+    public void Find_ReportsInChangingOrder_EveryLookupReturnsTheEntryOfItsOwnSeries()
+    {
+        // Two series per name (same name instance, other tags): when the order changes, the entry the previous
+        // report had next is often the other series of the same name.
+        var other = new Tags(("shard", "s2"));
+        var cache = new LineCache<Entry>();
+        var keys = Enumerable.Range(0, 200)
+            .SelectMany(i => new[] { ("m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Shard), (null!, other) })
+            .ToArray();
+        for (var i = 1; i < keys.Length; i += 2)
+        {
+            keys[i].Item1 = keys[i - 1].Item1;
+        }
+
+        var entries = keys.Select((k, i) => new Entry(k.Item1, k.Item2, null, i)).ToArray();
+        foreach (var entry in entries)
+        {
+            cache.Add(entry);
+        }
+
+        var inOrder = Enumerable.Range(0, keys.Length).ToArray();
+        var swapped = inOrder.Select(i => i ^ 1).ToArray();
+        var reversed = inOrder.Reverse().ToArray();
+        var thinned = inOrder.Where(i => i % 3 != 0).ToArray();
+        Assert.Multiple(() =>
+        {
+            // The order they were added in: every lookup is answered from the previous order.
+            foreach (var i in inOrder)
+            {
+                Assert.That(cache.Find(keys[i].Item1, keys[i].Item2, null), Is.SameAs(entries[i]), $"series {i} in the same order");
+            }
+
+            // Other orders: the table (lossy, a set keeps at most eight entries) may miss, but a hit is always the
+            // series' own entry, never the one the previous order had next.
+            foreach (var (report, order) in new[] { ("swapped", swapped), ("reversed", reversed), ("thinned", thinned), ("same", inOrder), ("swapped again", swapped) })
+            {
+                foreach (var i in order)
+                {
+                    var found = cache.Find(keys[i].Item1, keys[i].Item2, null);
+                    Assert.That(found is null || ReferenceEquals(found, entries[i]), Is.True, $"{report} report, series {i}: found {found?.Value}");
+                }
+
+                Assert.That(cache.Find(keys[0].Item1, new Tags(("shard", "s3")), null), Is.Null, $"{report} report, a series never added");
+            }
+        });
+    }
+
+    [Test]
     public void Add_FarMoreNamesThanSlots_StaysBoundedAndKeepsRecentEntries()
     {
         var cache = new LineCache<Entry>();
