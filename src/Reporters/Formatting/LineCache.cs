@@ -39,8 +39,8 @@ internal abstract class LineCacheEntry
 /// </summary>
 /// <remarks>
 /// In front of the table sits the order of the previous report: a report asks for the same series in the same order
-/// as the one before, so each lookup first tries the entry that followed the previous one last time (one load and
-/// three reference comparisons, no hashing). When that guess is wrong the table answers, and the entry's recorded
+/// as the one before, so each lookup first tries the entry that followed the previous one last time, or the first
+/// one after the last (one load and three reference comparisons, no hashing). When that guess is wrong the table answers, and the entry's recorded
 /// position puts the guesses back in step; entries never placed are appended. The guess is only a hint: an entry is
 /// returned only when its name, tags and context are the very instances asked for.
 /// </remarks>
@@ -74,9 +74,12 @@ internal sealed class LineCache<TEntry>
     {
         var sequence = _sequence;
         var next = _next;
-        if ((uint)next < (uint)sequence.Length && sequence[next] is { } expected && expected.Matches(metric, tags, context))
+
+        // Past the end of the previous order, a new report starts again from its front.
+        var guess = (uint)next < (uint)sequence.Length && sequence[next] is not null ? next : 0;
+        if (sequence[guess] is { } expected && expected.Matches(metric, tags, context))
         {
-            _next = next + 1;
+            _next = guess + 1;
             _lookups++;
             return expected;
         }
