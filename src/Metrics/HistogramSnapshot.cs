@@ -111,8 +111,7 @@ public sealed class HistogramSnapshot
             _bucketTotal = total;
         }
 
-        // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
-        var rank = Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
+        var rank = NearestRank(quantile, total);
         if (rank == 1)
         {
             return Min;
@@ -126,6 +125,11 @@ public sealed class HistogramSnapshot
         var value = Find(buckets as HistogramBucket[] ?? [.. buckets], rank, total);
         return Math.Clamp(value, Min, Math.Max(Min, Max));
     }
+
+    /// <summary>The nearest rank of <paramref name="quantile"/> among <paramref name="total"/> values: ⌈q · total⌉, at least 1.</summary>
+    internal static long NearestRank(double quantile, long total) =>
+        // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
+        Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
 
     // The value of the first bucket whose cumulative count reaches `rank`. High ranks (the percentiles reporters ask
     // for) are found from the top, low ones from the bottom, so either walks the shorter side.

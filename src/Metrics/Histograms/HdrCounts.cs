@@ -61,9 +61,7 @@ internal sealed class HdrCounts : IQuantileSource, IReadOnlyList<HistogramBucket
     public double GetValue(double quantile)
     {
         var total = _total;
-
-        // Stepping q down one ulp keeps q · n from landing just above an integer (0.99 · 100 = 99.00000000000001).
-        var rank = Math.Max(1, (long)Math.Ceiling(Math.BitDecrement(quantile) * total));
+        var rank = HistogramSnapshot.NearestRank(quantile, total);
         if (rank == 1)
         {
             return Min;
