@@ -132,8 +132,14 @@ public sealed class Histogram
     /// HDR reads the counts once for the two. Returns the lifetime snapshot; the window comes out in
     /// <paramref name="window"/>.
     /// </summary>
+    /// <param name="cursor">The reader's cursor; created on first use.</param>
+    /// <param name="reuse">
+    /// The caller is done with the lifetime snapshot of this cursor's previous reusing read: HDR may overwrite the
+    /// counts behind it instead of copying them (see <see cref="HdrHistogram.GetSnapshotAndWindow"/>).
+    /// </param>
+    /// <param name="window">The values recorded since the cursor's previous read.</param>
     /// <exception cref="ArgumentException">The cursor was created by another histogram.</exception>
-    internal HistogramSnapshot GetSnapshotAndWindow(ref HistogramCursor? cursor, out HistogramSnapshot window)
+    internal HistogramSnapshot GetSnapshotAndWindow(ref HistogramCursor? cursor, bool reuse, out HistogramSnapshot window)
     {
         if (_hdr is null)
         {
@@ -150,7 +156,7 @@ public sealed class Histogram
                 nameof(cursor));
         }
 
-        return _hdr.GetSnapshotAndWindow(cursor, out window);
+        return _hdr.GetSnapshotAndWindow(cursor, reuse, out window);
     }
 
     private void UpdateReservoir(double value)

@@ -12,8 +12,20 @@ internal sealed class HistogramCursor
     /// <summary>The histogram this cursor belongs to.</summary>
     public Histogram? Owner { get; }
 
-    /// <summary>HDR: the counts last seen, block by block (null until the cursor saw a value); never changed in place.</summary>
+    /// <summary>
+    /// HDR: the counts last seen, block by block (null until the cursor saw a value); changed in place only where
+    /// <see cref="Overwritable"/> and <see cref="OwnsBlockArrays"/> allow.
+    /// </summary>
     public Histograms.HdrCounts? Counts { get; set; }
+
+    /// <summary>
+    /// HDR: one bit per block whose copy in <see cref="Counts"/> only reusing reads have handed out, so the next
+    /// reusing read may overwrite it in place; cleared by every read that is not reusing.
+    /// </summary>
+    public ulong Overwritable { get; set; }
+
+    /// <summary>HDR: whether the block and block-total arrays of <see cref="Counts"/> were made by a reusing read and never handed out by another.</summary>
+    public bool OwnsBlockArrays { get; set; }
 
     /// <summary>HDR: per block, the parts' summed block total when the cursor last copied that block.</summary>
     public long[]? BlockTotals { get; set; }

@@ -60,6 +60,43 @@ public class MetricsReaderReusingTests : ManualClockFixture
     }
 
     [Test]
+    public void ReadReusing_BusyHistogramsAndTimers_SameFiguresAsRead_AndReadSnapshotsKeepTheirValues()
+    {
+        var histogram = _registry.Histogram("size");
+        var timer = _registry.Timer("latency");
+        var reusing = _registry.CreateReader();
+        var plain = _registry.CreateReader();
+        var random = new Random(3);
+        MetricSnapshot? kept = null;
+        double[] keptQuantiles = [];
+        for (var report = 0; report < 5; report++)
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                histogram.Update(random.NextInt64(1, 1L << (8 + (4 * report))));
+                timer.UpdateNanoseconds(random.NextInt64(1_000, 1_000_000_000));
+            }
+
+            var fromReusing = reusing.ReadReusing();
+            var fromPlain = plain.Read();
+            var quantiles = new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 };
+            Assert.That(
+                fromReusing.Select(s => (s.Name, s.Count, s.Histogram!.Sum, s.Histogram.StdDev, s.Window!.Count, Quantiles: string.Join(",", quantiles.Select(s.Histogram.GetValue)))),
+                Is.EqualTo(fromPlain.Select(s => (s.Name, s.Count, s.Histogram!.Sum, s.Histogram.StdDev, s.Window!.Count, Quantiles: string.Join(",", quantiles.Select(s.Histogram.GetValue))))),
+                $"report {report}");
+
+            // A snapshot of Read, from the reusing reader itself: later reusing reads must leave it as it was.
+            if (report == 1)
+            {
+                kept = reusing.Read().Single(s => s.Name == "size");
+                keptQuantiles = [.. quantiles.Select(kept.Histogram!.GetValue)];
+            }
+        }
+
+        Assert.That(new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 }.Select(kept!.Histogram!.GetValue), Is.EqualTo(keptQuantiles), "snapshots of Read are never overwritten");
+    }
+
+    [Test]
     public void ReadReusing_SeriesAdded_ListGrowsWithTheNewSeries()
     {
         _registry.Gauge("a", () => 1);

@@ -22,6 +22,10 @@ internal sealed class HdrHistogram
     [ThreadStatic]
     private static HistogramBucket[]? t_windowBuckets;
 
+    // Per reading thread: one block's counts summed over parts, before a reusing read writes them into its own copy.
+    [ThreadStatic]
+    private static long[]? t_block;
+
     // Buckets compared at once when looking for those that matter; every block size is a multiple of it.
     private const int ChunkSize = 8;
 
@@ -90,7 +94,7 @@ internal sealed class HdrHistogram
     public void Record(double value) => _recorder.Record(value);
 
     /// <summary>Every value recorded over the histogram's life. Min and max are exact.</summary>
-    public HistogramSnapshot GetSnapshot() => Read(new HistogramCursor(null), collectWindow: false, out _);
+    public HistogramSnapshot GetSnapshot() => Read(new HistogramCursor(null), collectWindow: false, reuse: false, out _);
 
     /// <summary>
     /// The values recorded since <paramref name="cursor"/> last saw this histogram (all of them the first time),
@@ -102,7 +106,7 @@ internal sealed class HdrHistogram
     /// </remarks>
     public HistogramSnapshot GetWindow(HistogramCursor cursor)
     {
-        Read(cursor, collectWindow: true, out var window);
+        Read(cursor, collectWindow: true, reuse: false, out var window);
         return window;
     }
 
@@ -111,15 +115,32 @@ internal sealed class HdrHistogram
     /// returned, the window comes out in <paramref name="window"/>, and the cursor moves to now.
     /// </summary>
     /// <remarks>
-    /// A histogram that recorded, clamped and rejected nothing since the cursor's previous read returns that read's
-    /// lifetime snapshot again: an idle histogram costs a reader its block totals, not a scan of its counts.
+    /// <para>A histogram that recorded, clamped and rejected nothing since the cursor's previous read returns that read's
+    /// lifetime snapshot again: an idle histogram costs a reader its block totals, not a scan of its counts.</para>
+    /// <para>With <paramref name="reuse"/> the caller is done with this cursor's previous lifetime snapshot (a reporter's
+    /// collection): blocks that only reusing reads have handed out are then overwritten in place instead of copied, so
+    /// a busy histogram's read allocates no new block. Blocks a read without it has handed out are never changed.</para>
     /// </remarks>
-    public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, out HistogramSnapshot window) =>
-        Read(cursor, collectWindow: true, out window);
+    public HistogramSnapshot GetSnapshotAndWindow(HistogramCursor cursor, bool reuse, out HistogramSnapshot window) =>
+        Read(cursor, collectWindow: true, reuse, out window);
 
-    // One read: copies the blocks whose total moved since the cursor's previous read, collects the window from them
-    // when `collectWindow` (the cursor then moves on), and returns the lifetime snapshot, which the cursor keeps.
-    private HistogramSnapshot Read(HistogramCursor cursor, bool collectWindow, out HistogramSnapshot window)
+    // One read: copies the blocks whose total moved since the cursor's previous read (overwriting the cursor's own
+    // copies when `reuse` allows), collects the window from them when `collectWindow` (the cursor then moves on), and
+    // returns the lifetime snapshot, which the cursor keeps.
+    private HistogramSnapshot Read(HistogramCursor cursor, bool collectWindow, bool reuse, out HistogramSnapshot window)
+    {
+        var lifetime = ReadCounts(cursor, collectWindow, reuse, out window);
+        if (!reuse)
+        {
+            // Every block of the returned snapshot may now be kept by the caller: none may be overwritten any more.
+            cursor.Overwritable = 0;
+            cursor.OwnsBlockArrays = false;
+        }
+
+        return lifetime;
+    }
+
+    private HistogramSnapshot ReadCounts(HistogramCursor cursor, bool collectWindow, bool reuse, out HistogramSnapshot window)
     {
         var layout = Layout;
         var blockCount = layout.BlockCount;
@@ -140,17 +161,53 @@ internal sealed class HdrHistogram
             }
 
             seenTotals[b] = total;
-            blocks ??= previous is null ? new long[]?[blockCount] : (long[]?[])previous.Blocks.Clone();
-            blockTotals ??= previous is null ? new long[blockCount] : (long[])previous.BlockTotals.Clone();
-            var copy = SumBlock(parts, shared, b, layout.BlockSize);
-            if (collectWindow)
+            if (blocks is null)
             {
-                CollectFresh(copy, blocks[b], b, layout.BlockSize, ref scan);
+                if (reuse && cursor.OwnsBlockArrays && previous is not null)
+                {
+                    blocks = previous.Blocks;
+                    blockTotals = previous.BlockTotals;
+                }
+                else
+                {
+                    blocks = previous is null ? new long[]?[blockCount] : (long[]?[])previous.Blocks.Clone();
+                    blockTotals = previous is null ? new long[blockCount] : (long[])previous.BlockTotals.Clone();
+                    cursor.OwnsBlockArrays = reuse;
+                }
             }
 
-            blocks[b] = copy;
+            var bit = 1UL << b;
+            long[] copy;
+            if ((cursor.Overwritable & bit) != 0)
+            {
+                // Only reusing reads have handed this copy out, and their caller is done with it: sum the parts into
+                // a scratch block, take the window from the difference, and overwrite the copy.
+                var own = blocks[b]!;
+                var now = t_block is { } kept && kept.Length == own.Length ? kept : t_block = new long[own.Length];
+                SumBlock(parts, shared, b, now);
+                if (collectWindow)
+                {
+                    CollectFresh(now, own, b, layout.BlockSize, ref scan);
+                }
+
+                now.AsSpan().CopyTo(own);
+                copy = own;
+            }
+            else
+            {
+                copy = new long[layout.BlockSize];
+                SumBlock(parts, shared, b, copy);
+                if (collectWindow)
+                {
+                    CollectFresh(copy, blocks[b], b, layout.BlockSize, ref scan);
+                }
+
+                blocks[b] = copy;
+                cursor.Overwritable |= reuse ? bit : 0;
+            }
+
             var (count, mean, squares) = HdrCounts.BlockMoments(b, copy);
-            blockTotals[b] = count;
+            blockTotals![b] = count;
             (cursor.BlockMeans ??= new double[blockCount])[b] = mean;
             (cursor.BlockSquares ??= new double[blockCount])[b] = squares;
         }
@@ -428,10 +485,9 @@ internal sealed class HdrHistogram
         return mask;
     }
 
-    // A new copy of block b's counts summed over every part (all zero when no part reached it).
-    private static long[] SumBlock(HdrPart?[] parts, HdrPart? shared, int b, int blockSize)
+    // Block b's counts summed over every part into `copy` (all zero when no part reached it).
+    private static void SumBlock(HdrPart?[] parts, HdrPart? shared, int b, long[] copy)
     {
-        var copy = new long[blockSize];
         var first = true;
         foreach (var part in parts)
         {
@@ -446,7 +502,10 @@ internal sealed class HdrHistogram
             Accumulate(Volatile.Read(ref shared.Blocks[b]), copy, ref first);
         }
 
-        return copy;
+        if (first)
+        {
+            copy.AsSpan().Clear();
+        }
     }
 
     private static void Accumulate(long[]? counts, long[] copy, ref bool first)

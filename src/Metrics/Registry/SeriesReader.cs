@@ -3,7 +3,11 @@ namespace Metrics.Registry;
 /// <summary>Turns one series into a <see cref="MetricSnapshot"/> for a reader, advancing that reader's cursor.</summary>
 internal static class SeriesReader
 {
-    public static MetricSnapshot Read(Series series, DateTimeOffset timestamp, MetricsReader.Cursor cursor)
+    /// <param name="series">The series read.</param>
+    /// <param name="timestamp">The snapshot's time.</param>
+    /// <param name="cursor">The reader's cursor of the series, advanced.</param>
+    /// <param name="reuse">The caller is done with the previous reusing read's snapshots (see <see cref="MetricsReader.ReadReusing"/>).</param>
+    public static MetricSnapshot Read(Series series, DateTimeOffset timestamp, MetricsReader.Cursor cursor, bool reuse)
     {
         var name = series.Id.Name;
         var tags = series.Id.Tags;
@@ -34,7 +38,7 @@ internal static class SeriesReader
             case Histogram histogram:
             {
                 var count = histogram.Count;
-                var lifetime = histogram.GetSnapshotAndWindow(ref cursor.Histogram, out var window);
+                var lifetime = histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out var window);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Histogram, Timestamp = timestamp,
@@ -47,7 +51,7 @@ internal static class SeriesReader
             {
                 var meter = timer.Meter;
                 var count = meter.Count;
-                var lifetime = timer.Histogram.GetSnapshotAndWindow(ref cursor.Histogram, out var window);
+                var lifetime = timer.Histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out var window);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Timer, Timestamp = timestamp,

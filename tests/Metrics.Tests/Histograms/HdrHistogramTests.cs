@@ -189,13 +189,13 @@ public class HdrHistogramTests
         }
 
         // Not looked at yet: its buckets and quantiles are worked out from the counts it shares with later reads.
-        var earlier = hdr.GetSnapshotAndWindow(cursor, out _);
+        var earlier = hdr.GetSnapshotAndWindow(cursor, reuse: false, out _);
         foreach (var v in new long[] { 100, 301, 302, 5000 })
         {
             hdr.Record(v);
         }
 
-        var later = hdr.GetSnapshotAndWindow(cursor, out var window);
+        var later = hdr.GetSnapshotAndWindow(cursor, reuse: false, out var window);
 
         Assert.Multiple(() =>
         {
@@ -230,11 +230,11 @@ public class HdrHistogramTests
             hdr.Record(random.NextInt64(1, 1L << 30));
         }
 
-        hdr.GetSnapshotAndWindow(cursor, out _);
+        hdr.GetSnapshotAndWindow(cursor, reuse: false, out _);
         var before = cursor.Counts!.Blocks;
         hdr.Layout.Locate(1000, out var changed, out _);
         hdr.Record(1000);
-        hdr.GetSnapshotAndWindow(cursor, out var window);
+        hdr.GetSnapshotAndWindow(cursor, reuse: false, out var window);
         var after = cursor.Counts!.Blocks;
 
         Assert.Multiple(() =>
@@ -249,6 +249,119 @@ public class HdrHistogramTests
                 }
             }
         });
+    }
+
+    [Test]
+    public void GetSnapshotAndWindow_ReusingReads_SameFiguresAsFreshSnapshots_AndOverwriteTheirOwnBlocksOnly()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        var cursor = new HistogramCursor(null);
+        var random = new Random(5);
+        for (var i = 0; i < 3_000; i++)
+        {
+            hdr.Record(random.NextInt64(1, 1L << 30));
+        }
+
+        // A read that is not reusing hands its blocks to a caller who may keep them: reusing reads never change them.
+        var kept = hdr.GetSnapshotAndWindow(cursor, reuse: false, out _);
+        var keptBuckets = kept.Buckets.ToArray();
+        var keptCounts = CountsBehind(kept);
+        var keptQuantiles = Quantiles.Select(kept.GetValue).ToArray();
+        var keptBlocks = cursor.Counts!.Blocks.ToArray();
+        long windowed = 0;
+        var overwritten = 0;
+        for (var report = 0; report < 6; report++)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                hdr.Record(random.NextInt64(1, 1L << (10 + (3 * report))));
+                hdr.Record(random.NextInt64(1, 1L << 30) + 0.5);
+            }
+
+            var blocksBefore = cursor.Counts!.Blocks.ToArray();
+            var totalsBefore = cursor.Counts.BlockTotals.ToArray();
+            var lifetime = hdr.GetSnapshotAndWindow(cursor, reuse: true, out var window);
+            windowed += window.Count;
+            var fresh = hdr.GetSnapshot();
+            Assert.Multiple(() =>
+            {
+                Assert.That(lifetime.Buckets, Is.EqualTo(fresh.Buckets), $"report {report}");
+                Assert.That(Quantiles.Select(lifetime.GetValue), Is.EqualTo(Quantiles.Select(fresh.GetValue)), $"report {report}");
+                Assert.That(lifetime.Count, Is.EqualTo(fresh.Count));
+                Assert.That(lifetime.Sum, Is.EqualTo(fresh.Sum));
+                Assert.That(lifetime.StdDev, Is.EqualTo(fresh.StdDev), "the same counts give the same figure however they were read");
+                Assert.That(window.Count, Is.EqualTo(400), "every value of the report in its window");
+                Assert.That(window.Buckets.Sum(b => b.Count), Is.EqualTo(400));
+            });
+
+            var blocksAfter = cursor.Counts!.Blocks;
+            for (var b = 0; b < blocksAfter.Length; b++)
+            {
+                if (blocksBefore[b] is { } before && !ReferenceEquals(before, keptBlocks[b]))
+                {
+                    Assert.That(blocksAfter[b], Is.SameAs(before), $"report {report}: block {b}, copied by a reusing read, is overwritten in place");
+                    overwritten += cursor.Counts.BlockTotals[b] != totalsBefore[b] ? 1 : 0;
+                }
+            }
+        }
+
+        Assert.That(overwritten, Is.GreaterThan(10), "blocks that reusing reads copied are used again");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(kept.Buckets, Is.EqualTo(keptBuckets), "a snapshot handed out by a read that is not reusing stays as it was");
+            Assert.That(CountsBehind(kept), Is.EqualTo(keptCounts));
+            Assert.That(Quantiles.Select(kept.GetValue), Is.EqualTo(keptQuantiles));
+            Assert.That(windowed, Is.EqualTo(2_400));
+        });
+
+        // And a read that is not reusing, after reusing ones, copies again: what it hands out stays as it was.
+        var later = hdr.GetSnapshotAndWindow(cursor, reuse: false, out _);
+        var laterCounts = CountsBehind(later);
+        hdr.Record(1000);
+        hdr.Record(1L << 29);
+        hdr.GetSnapshotAndWindow(cursor, reuse: true, out var last);
+        Assert.Multiple(() =>
+        {
+            Assert.That(CountsBehind(later), Is.EqualTo(laterCounts), "the counts behind a snapshot that was handed out stay as they were");
+            Assert.That(last.Count, Is.EqualTo(2));
+        });
+
+        // Every count of every block, as a flat copy.
+        static long[] CountsBehind(HistogramSnapshot snapshot) =>
+            [.. ((HdrCounts)snapshot.Buckets).Blocks.SelectMany(block => block ?? [])];
+    }
+
+    [Test]
+    public void GetSnapshotAndWindow_BusyHistogramReusingRead_AllocatesNoBlock()
+    {
+        var hdr = new HdrHistogram(2, 3_600_000_000_000);
+        var cursor = new HistogramCursor(null);
+        var random = new Random(9);
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Long-lived: every magnitude from 2^8 to 2^28 holds values already.
+            var k = 8 + (i % 20);
+            hdr.Record((1L << k) + random.Next(1 << (k - 1)));
+        }
+
+        hdr.GetSnapshotAndWindow(cursor, reuse: true, out _);
+        long allocated = 0;
+        for (var report = 0; report < 5; report++)
+        {
+            // One value in each of 20 blocks: a copying read would allocate 1 KB for each.
+            for (var k = 8; k < 28; k++)
+            {
+                hdr.Record((1L << k) + random.Next(1 << (k - 1)));
+            }
+
+            // The first report also gives the reading thread its scratch block, once.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            hdr.GetSnapshotAndWindow(cursor, reuse: true, out _);
+            allocated = report == 0 ? 0 : Math.Max(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.That(allocated, Is.LessThan(hdr.Layout.BlockSize * sizeof(long)), "the snapshot, its counts view and the window, but no block copy");
     }
 
     [TestCase(1)]
@@ -294,7 +407,7 @@ public class HdrHistogramTests
         }
 
         var cursor = new HistogramCursor(null);
-        var read = hdr.GetSnapshotAndWindow(cursor, out _);
+        var read = hdr.GetSnapshotAndWindow(cursor, reuse: false, out _);
         var snapshot = hdr.GetSnapshot();
 
         Assert.Multiple(() =>

@@ -98,14 +98,15 @@ public class HdrPartsTests
     }
 
     [Test]
-    public void GetWindow_ReadWhileMoreThreadsThanSlotsRecord_EveryValueInExactlyOneWindow()
+    public void GetWindow_ReadWhileMoreThreadsThanSlotsRecord_EveryValueInExactlyOneWindow([Values] bool reuse)
     {
         var histogram = Create();
         var writers = ThreadSlots.OwnedLimit + 4;
         const int perThread = 30_000;
         var writersLeft = writers;
         var windows = new List<HistogramSnapshot>();
-        var combined = new List<(HistogramSnapshot Lifetime, HistogramSnapshot Window)>();
+        // A reusing reader is done with a lifetime snapshot before its next read: only its figures are kept.
+        var combined = new List<(long Count, double Sum, long BucketTotal, HistogramSnapshot Window)>();
         Hammer.Run(writers + 2, i =>
         {
             if (i < writers)
@@ -131,8 +132,8 @@ public class HdrPartsTests
                 }
                 else
                 {
-                    var lifetime = histogram.GetSnapshotAndWindow(ref cursor, out var window);
-                    combined.Add((lifetime, window));
+                    var lifetime = histogram.GetSnapshotAndWindow(ref cursor, reuse, out var window);
+                    combined.Add((lifetime.Count, lifetime.Sum, lifetime.Buckets.Sum(b => b.Count), window));
                 }
             }
             while (writing);
@@ -150,16 +151,17 @@ public class HdrPartsTests
                 Assert.That(list.All(w => w.Buckets.Sum(b => b.Count) == w.Count), Is.True, "a window's buckets must add up to its count");
             }
 
-            var counts = combined.Select(c => c.Lifetime.Count).ToArray();
+            var counts = combined.Select(c => c.Count).ToArray();
             Assert.That(counts, Is.Ordered.Ascending, "lifetime counts only grow");
+            Assert.That(combined.All(c => c.BucketTotal == c.Count), Is.True, "a lifetime snapshot's buckets must add up to its count");
             Assert.That(counts[^1], Is.EqualTo(expectedCount));
-            Assert.That(combined[^1].Lifetime.Sum, Is.EqualTo(expectedSum));
+            Assert.That(combined[^1].Sum, Is.EqualTo(expectedSum));
             Assert.That(histogram.GetSnapshot().Sum, Is.EqualTo(expectedSum));
         });
     }
 
     [Test]
-    public void GetSnapshotAndWindow_SameAsTakingThemApart()
+    public void GetSnapshotAndWindow_SameAsTakingThemApart([Values] bool reuse)
     {
         var together = Create();
         var apart = Create();
@@ -177,7 +179,7 @@ public class HdrPartsTests
 
             together.Update(-3L);
             apart.Update(-3L);
-            var lifetime = together.GetSnapshotAndWindow(ref togetherCursor, out var window);
+            var lifetime = together.GetSnapshotAndWindow(ref togetherCursor, reuse, out var window);
             var expectedLifetime = apart.GetSnapshot();
             var expectedWindow = apart.GetWindow(ref apartCursor);
 
@@ -199,8 +201,8 @@ public class HdrPartsTests
             histogram.Update(v * 7);
         }
 
-        var first = histogram.GetSnapshotAndWindow(ref cursor, out _);
-        var idle = histogram.GetSnapshotAndWindow(ref cursor, out var idleWindow);
+        var first = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out _);
+        var idle = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out var idleWindow);
         Assert.Multiple(() =>
         {
             Assert.That(idleWindow.Count, Is.Zero);
@@ -210,15 +212,15 @@ public class HdrPartsTests
         // Each kind of change since the previous read is in the next lifetime snapshot: a value, a clamped value, a
         // rejected value, and a value recorded from another thread (another part).
         histogram.Update(5_000L);
-        var afterValue = histogram.GetSnapshotAndWindow(ref cursor, out var valueWindow);
+        var afterValue = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out var valueWindow);
         histogram.Update(long.MaxValue);
-        var afterClamped = histogram.GetSnapshotAndWindow(ref cursor, out _);
+        var afterClamped = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out _);
         histogram.Update(-1L);
-        var afterRejected = histogram.GetSnapshotAndWindow(ref cursor, out var rejectedWindow);
+        var afterRejected = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out var rejectedWindow);
         var other = new Thread(() => histogram.Update(0.25));
         other.Start();
         other.Join();
-        var afterOtherThread = histogram.GetSnapshotAndWindow(ref cursor, out _);
+        var afterOtherThread = histogram.GetSnapshotAndWindow(ref cursor, reuse: false, out _);
 
         Assert.Multiple(() =>
         {
