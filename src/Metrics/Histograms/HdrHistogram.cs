@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -183,14 +184,23 @@ internal sealed class HdrHistogram
                 // Only reusing reads have handed this copy out, and their caller is done with it: sum the parts into
                 // a scratch block, take the window from the difference, and overwrite the copy.
                 var own = blocks[b]!;
-                var now = t_block is { } kept && kept.Length == own.Length ? kept : t_block = new long[own.Length];
-                SumBlock(parts, shared, b, now);
-                if (collectWindow)
+                if (collectWindow && OnlyBlock(parts, shared, b) is { } source)
                 {
-                    CollectFresh(now, own, b, layout.BlockSize, ref scan);
+                    // One part holds this block (one recording thread): its counts go straight into the copy.
+                    CollectFresh(source, own, b, ref scan, overwrite: true);
+                }
+                else
+                {
+                    var now = t_block is { } kept && kept.Length == own.Length ? kept : t_block = new long[own.Length];
+                    SumBlock(parts, shared, b, now);
+                    if (collectWindow)
+                    {
+                        CollectFresh(now, own, b, ref scan, overwrite: false);
+                    }
+
+                    now.AsSpan().CopyTo(own);
                 }
 
-                now.AsSpan().CopyTo(own);
                 copy = own;
             }
             else
@@ -199,7 +209,7 @@ internal sealed class HdrHistogram
                 SumBlock(parts, shared, b, copy);
                 if (collectWindow)
                 {
-                    CollectFresh(copy, blocks[b], b, layout.BlockSize, ref scan);
+                    CollectFresh(copy, blocks[b], b, ref scan, overwrite: false);
                 }
 
                 blocks[b] = copy;
@@ -323,29 +333,54 @@ internal sealed class HdrHistogram
         }
     }
 
-    // Collects the window's buckets from one block: those whose count in the new copy `now` exceeds the cursor's
-    // previous copy `last` (null: all zero).
+    // Collects the window's buckets from one block: those whose count in `now` exceeds the cursor's previous copy
+    // `last` (null: all zero). With `overwrite`, `now` is a part's live block and `last` the cursor's own copy, which
+    // gets the counts each chunk was compared with (a chunk is read once, so what is stored is what was counted).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CollectFresh(long[] now, long[]? last, int b, int blockSize, ref Scan scan)
+    private static void CollectFresh(long[] now, long[]? last, int b, ref Scan scan, bool overwrite)
     {
+        Debug.Assert(!overwrite || last is not null, "a block is overwritten only where the cursor holds a copy");
+
         // A bucket's representative value, as HdrLayout.RepresentativeValue computes it, with the block's part
         // worked out once: ((base + offset) << shift) + half.
         var shift = b == 0 ? 0 : b - 1;
-        long offsetBase = b == 0 ? 0 : blockSize;
+        long offsetBase = b == 0 ? 0 : now.Length;
         var half = ((1L << shift) - 1) / 2.0;
 
         var fresh = scan.Fresh;
         var freshCount = scan.FreshCount;
         long freshTotal = 0;
         int low = -1, high = -1;
+        Span<long> values = stackalloc long[ChunkSize];
+        Span<long> before = stackalloc long[ChunkSize];
         for (var chunk = 0; chunk < now.Length; chunk += ChunkSize)
         {
-            var mask = Matches(now, last, chunk);
+            now.AsSpan(chunk, ChunkSize).CopyTo(values);
+            var mask = Matches(values, last, chunk);
+            if (mask == 0)
+            {
+                continue;
+            }
+
+            if (last is null)
+            {
+                before.Clear();
+            }
+            else
+            {
+                last.AsSpan(chunk, ChunkSize).CopyTo(before);
+                if (overwrite)
+                {
+                    values.CopyTo(last.AsSpan(chunk));
+                }
+            }
+
             while (mask != 0)
             {
-                var o = chunk + BitOperations.TrailingZeroCount(mask);
+                var i = BitOperations.TrailingZeroCount(mask);
+                var o = chunk + i;
                 mask &= mask - 1;
-                var delta = now[o] - (last is null ? 0 : last[o]);
+                var delta = values[i] - before[i];
                 if (delta <= 0)
                 {
                     continue;
@@ -439,14 +474,17 @@ internal sealed class HdrHistogram
         return HdrSnapshotBuilder.Build(buckets.ToArray(), count, sum, min, max, windowClamped, windowRejected);
     }
 
-    // One bit per bucket of counts[at .. at + ChunkSize): set where the count is not zero (`last` null) or differs
-    // from `last`. Vectorized where the hardware allows; every block is a whole number of chunks.
+    // One bit per bucket of a chunk, `counts` (ChunkSize counts from offset `at` of a block): set where the count is
+    // not zero (`last` null) or differs from last[at + i]. Vectorized where the hardware allows; every block is a
+    // whole number of chunks.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Matches(ReadOnlySpan<long> counts, long[]? last, int at)
     {
+        Debug.Assert(counts.Length == ChunkSize, "one chunk");
         ref var from = ref MemoryMarshal.GetReference(counts);
         if (Vector512.IsHardwareAccelerated)
         {
-            var now = Vector512.LoadUnsafe(ref from, (nuint)at);
+            var now = Vector512.LoadUnsafe(ref from);
             var equal = last is null
                 ? Vector512.Equals(now, Vector512<long>.Zero)
                 : Vector512.Equals(now, Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(last), (nuint)at));
@@ -455,8 +493,8 @@ internal sealed class HdrHistogram
 
         if (Vector256.IsHardwareAccelerated)
         {
-            var low = Vector256.LoadUnsafe(ref from, (nuint)at);
-            var high = Vector256.LoadUnsafe(ref from, (nuint)(at + 4));
+            var low = Vector256.LoadUnsafe(ref from);
+            var high = Vector256.LoadUnsafe(ref from, 4);
             Vector256<long> lowEqual, highEqual;
             if (last is null)
             {
@@ -476,13 +514,33 @@ internal sealed class HdrHistogram
         uint mask = 0;
         for (var i = 0; i < ChunkSize; i++)
         {
-            if (counts[at + i] != (last is null ? 0 : last[at + i]))
+            if (counts[i] != (last is null ? 0 : last[at + i]))
             {
                 mask |= 1u << i;
             }
         }
 
         return mask;
+    }
+
+    // Block b of the one part that has reached it, or null when none or several have.
+    private static long[]? OnlyBlock(HdrPart?[] parts, HdrPart? shared, int b)
+    {
+        long[]? only = shared is null ? null : Volatile.Read(ref shared.Blocks[b]);
+        foreach (var part in parts)
+        {
+            if (part is not null && Volatile.Read(ref part.Blocks[b]) is { } block)
+            {
+                if (only is not null)
+                {
+                    return null;
+                }
+
+                only = block;
+            }
+        }
+
+        return only;
     }
 
     // Block b's counts summed over every part into `copy` (all zero when no part reached it).
