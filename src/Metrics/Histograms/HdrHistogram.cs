@@ -181,23 +181,16 @@ internal sealed class HdrHistogram
             long[] copy;
             if ((cursor.Overwritable & bit) != 0)
             {
-                // Only reusing reads have handed this copy out, and their caller is done with it: sum the parts into
-                // a scratch block, take the window from the difference, and overwrite the copy.
+                // Only reusing reads have handed this copy out, and their caller is done with it: the counts now (the
+                // one part's block as it is, or the parts summed into a scratch block) overwrite it where they moved.
                 var own = blocks[b]!;
-                if (collectWindow && OnlyBlock(parts, shared, b) is { } source)
+                var now = OnlyBlock(parts, shared, b) ?? ScratchSum(parts, shared, b, own.Length);
+                if (collectWindow)
                 {
-                    // One part holds this block (one recording thread): its counts go straight into the copy.
-                    CollectFresh(source, own, b, ref scan, overwrite: true);
+                    CollectFresh(now, own, b, ref scan, overwrite: true);
                 }
                 else
                 {
-                    var now = t_block is { } kept && kept.Length == own.Length ? kept : t_block = new long[own.Length];
-                    SumBlock(parts, shared, b, now);
-                    if (collectWindow)
-                    {
-                        CollectFresh(now, own, b, ref scan, overwrite: false);
-                    }
-
                     now.AsSpan().CopyTo(own);
                 }
 
@@ -334,8 +327,9 @@ internal sealed class HdrHistogram
     }
 
     // Collects the window's buckets from one block: those whose count in `now` exceeds the cursor's previous copy
-    // `last` (null: all zero). With `overwrite`, `now` is a part's live block and `last` the cursor's own copy, which
-    // gets the counts each chunk was compared with (a chunk is read once, so what is stored is what was counted).
+    // `last` (null: all zero). With `overwrite`, `last` is the cursor's own copy and gets the counts of every chunk
+    // that differs; `now` may be a part's live block, as each chunk of it is read once, so what is stored is what was
+    // counted.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CollectFresh(long[] now, long[]? last, int b, ref Scan scan, bool overwrite)
     {
@@ -541,6 +535,14 @@ internal sealed class HdrHistogram
         }
 
         return only;
+    }
+
+    // Block b's counts summed over every part into this thread's scratch block.
+    private static long[] ScratchSum(HdrPart?[] parts, HdrPart? shared, int b, int blockSize)
+    {
+        var scratch = t_block is { } kept && kept.Length == blockSize ? kept : t_block = new long[blockSize];
+        SumBlock(parts, shared, b, scratch);
+        return scratch;
     }
 
     // Block b's counts summed over every part into `copy` (all zero when no part reached it).
