@@ -69,6 +69,7 @@ public class MetricsReaderReusingTests : ManualClockFixture
         var random = new Random(3);
         MetricSnapshot? kept = null;
         double[] keptQuantiles = [];
+        var quantiles = new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 };
         for (var report = 0; report < 5; report++)
         {
             for (var i = 0; i < 500; i++)
@@ -79,7 +80,6 @@ public class MetricsReaderReusingTests : ManualClockFixture
 
             var fromReusing = reusing.ReadReusing();
             var fromPlain = plain.Read();
-            var quantiles = new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 };
             Assert.That(
                 fromReusing.Select(s => (s.Name, s.Count, s.Histogram!.Sum, s.Histogram.StdDev, s.Window!.Count, Quantiles: string.Join(",", quantiles.Select(s.Histogram.GetValue)))),
                 Is.EqualTo(fromPlain.Select(s => (s.Name, s.Count, s.Histogram!.Sum, s.Histogram.StdDev, s.Window!.Count, Quantiles: string.Join(",", quantiles.Select(s.Histogram.GetValue))))),
@@ -93,7 +93,7 @@ public class MetricsReaderReusingTests : ManualClockFixture
             }
         }
 
-        Assert.That(new[] { 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 }.Select(kept!.Histogram!.GetValue), Is.EqualTo(keptQuantiles), "snapshots of Read are never overwritten");
+        Assert.That(quantiles.Select(kept!.Histogram!.GetValue), Is.EqualTo(keptQuantiles), "snapshots of Read are never overwritten");
     }
 
     [Test]
