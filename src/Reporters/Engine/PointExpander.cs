@@ -185,9 +185,11 @@ internal class PointExpander
         output.Add(Key(name, Fields.Max), tags, ts, h.Max);
         output.Add(Key(name, Fields.Min), tags, ts, h.Min);
         output.Add(Key(name, Fields.StdDev), tags, ts, h.StdDev);
-        foreach (var (quantile, key) in Fields.HistogramPercentiles)
+        var percentiles = Fields.HistogramPercentiles;
+        var values = PercentileValues(h, percentiles);
+        for (var i = 0; i < values.Length; i++)
         {
-            output.Add(Key(name, key), tags, ts, h.Count == 0 ? 0 : h.GetValue(quantile));
+            output.Add(Key(name, percentiles[i].Key), tags, ts, values[i]);
         }
     }
 
@@ -212,9 +214,11 @@ internal class PointExpander
         output.Add(Key(name, Fields.FiveMinuteRate), tags, ts, snapshot.FiveMinuteRate);
         output.Add(Key(name, Fields.FifteenMinuteRate), tags, ts, snapshot.FifteenMinuteRate);
         output.Add(Key(name, Fields.MeanRate), tags, ts, snapshot.MeanRate);
-        foreach (var (quantile, key) in Fields.TimerPercentiles)
+        var percentiles = Fields.TimerPercentiles;
+        var values = PercentileValues(h, percentiles);
+        for (var i = 0; i < values.Length; i++)
         {
-            output.Add(Key(name, key), tags, ts, h.Count == 0 ? 0 : h.GetValue(quantile) * scale);
+            output.Add(Key(name, percentiles[i].Key), tags, ts, values[i] * scale);
         }
     }
 
@@ -238,6 +242,36 @@ internal class PointExpander
         }
 
         return centroids;
+    }
+
+    /// <summary>
+    /// The values of <paramref name="histogram"/> at <paramref name="percentiles"/>, in order (0 for an empty one). They
+    /// are kept with the series being expanded and given again while its reader hands back the same snapshot, which it
+    /// does for a histogram that recorded nothing since the previous report: an idle histogram's percentiles are looked
+    /// up once, not in every report.
+    /// </summary>
+    private double[] PercentileValues(HistogramSnapshot histogram, IReadOnlyList<(double Quantile, string Key)> percentiles)
+    {
+        var current = _current;
+        if (current != null && ReferenceEquals(current.PercentilesOf, histogram) && ReferenceEquals(current.PercentileList, percentiles))
+        {
+            return current.Percentiles!;
+        }
+
+        var values = current?.Percentiles is { } kept && kept.Length == percentiles.Count ? kept : new double[percentiles.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = histogram.Count == 0 ? 0 : histogram.GetValue(percentiles[i].Quantile);
+        }
+
+        if (current != null)
+        {
+            current.PercentilesOf = histogram;
+            current.PercentileList = percentiles;
+            current.Percentiles = values;
+        }
+
+        return values;
     }
 
     /// <summary>The point name of field <paramref name="key"/> of series <paramref name="name"/> (the same instance in every report).</summary>
@@ -277,6 +311,13 @@ internal class PointExpander
         public Tags Tags { get; } = tags;
 
         public int Report { get; set; } = -1;
+
+        // The percentile values last worked out for this series, and from which snapshot and list of percentiles.
+        public HistogramSnapshot? PercentilesOf { get; set; }
+
+        public IReadOnlyList<(double Quantile, string Key)>? PercentileList { get; set; }
+
+        public double[]? Percentiles { get; set; }
 
         public bool Matches(PointExpander expander, MetricSnapshot snapshot, string prefix, Tags baseTags) =>
             ReferenceEquals(owner, expander) && ReferenceEquals(seriesName, snapshot.Name) && ReferenceEquals(seriesTags, snapshot.Tags)

@@ -1,5 +1,6 @@
 using Metrics.Reporters.Engine;
 using Metrics.Reporters.Wavefront;
+using Metrics.Testing;
 
 namespace Metrics.Reporters.Tests.Engine;
 
@@ -88,5 +89,73 @@ public class PointExpanderSeriesTests
         Assert.That(second.Single().Metric, Is.SameAs(first.Single().Metric));
         Assert.That(second.Single().Kind, Is.EqualTo(PointKind.DeltaCounter));
         Assert.That(second.Single().Value, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void ExpandSeries_HistogramIdleThenBusy_PercentilesFollowEveryChangeAndStayWhileIdle()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var latency = registry.Histogram("latency");
+        var db = registry.Timer("db");
+        var reader = registry.CreateReader();
+        var expander = new PointExpander(FieldNaming.Pyformance);
+        var fields = FieldNaming.Pyformance;
+        var reports = new List<(MetricSnapshot Histogram, MetricSnapshot Timer, IReadOnlyList<DataPoint> Points)>();
+
+        // Each report as the engine makes it: a reusing read, every series expanded, and the percentile points
+        // checked against the snapshot's own quantiles.
+        void ReportAndCheck()
+        {
+            var buffer = new PointBuffer();
+            var snapshots = reader.ReadReusing();
+            foreach (var snapshot in snapshots)
+            {
+                expander.ExpandSeries(snapshot, string.Empty, Reporter, buffer);
+            }
+
+            expander.EndReport();
+            var points = buffer.Points.ToArray();
+            var histogram = snapshots.Single(s => s.Name == "latency");
+            var timer = snapshots.Single(s => s.Name == "db");
+            foreach (var (quantile, key) in fields.HistogramPercentiles)
+            {
+                Assert.That(points.Single(p => p.Metric == "latency." + key).Value, Is.EqualTo(histogram.Histogram!.GetValue(quantile)), key);
+            }
+
+            foreach (var (quantile, key) in fields.TimerPercentiles)
+            {
+                Assert.That(points.Single(p => p.Metric == "db." + key).Value, Is.EqualTo(timer.Histogram!.GetValue(quantile) * fields.TimerDurationScale), key);
+            }
+
+            reports.Add((histogram, timer, points));
+        }
+
+        double P99(int report, string name) => reports[report].Points.Single(p => p.Metric == name + ".99_percentile").Value;
+
+        for (var v = 1; v <= 100; v++)
+        {
+            latency.Update(v);
+            db.UpdateNanoseconds(v * 1_000_000L);
+        }
+
+        ReportAndCheck();
+        ReportAndCheck();
+        for (var n = 0; n < 10; n++)
+        {
+            latency.Update(5_000);
+            db.UpdateNanoseconds(5_000_000_000L);
+        }
+
+        ReportAndCheck();
+        ReportAndCheck();
+        latency.Update(1);
+        ReportAndCheck();
+
+        Assert.That(reports[1].Histogram.Histogram, Is.SameAs(reports[0].Histogram.Histogram), "an idle histogram's reader hands back the same snapshot");
+        Assert.That(reports[3].Timer.Histogram, Is.SameAs(reports[2].Timer.Histogram), "an idle timer's reader hands back the same snapshot");
+        Assert.That(reports[4].Histogram.Histogram, Is.Not.SameAs(reports[3].Histogram.Histogram), "one new value gives a new snapshot");
+        Assert.That(reports.Select(r => r.Points.Where(p => p.Metric.EndsWith("_percentile", StringComparison.Ordinal) && p.Metric.StartsWith("latency.", StringComparison.Ordinal)).Count()), Is.All.EqualTo(fields.HistogramPercentiles.Count));
+        Assert.That(new[] { P99(0, "latency"), P99(1, "latency"), P99(2, "latency"), P99(3, "latency") }, Is.EqualTo(new[] { 99d, 99, 5_000, 5_000 }).Within(1).Percent);
+        Assert.That(new[] { P99(0, "db"), P99(2, "db") }, Is.EqualTo(new[] { 0.099, 5 }).Within(1).Percent);
     }
 }
