@@ -59,14 +59,7 @@ public sealed class Meter
     public long Count => _countSource?.Count ?? _count.Sum;
 
     /// <summary>Events per second since the meter was created (0 until time has passed).</summary>
-    public double MeanRate
-    {
-        get
-        {
-            var elapsed = _clock.Now() - _start;
-            return elapsed <= 0 ? 0 : Count / ((double)elapsed / _clock.Frequency);
-        }
-    }
+    public double MeanRate => MeanRateOf(Count);
 
     /// <summary>One-minute moving average rate, events per second.</summary>
     public double OneMinuteRate
@@ -96,6 +89,16 @@ public sealed class Meter
             TickIfNecessary();
             return _m15.Rate;
         }
+    }
+
+    /// <summary>
+    /// Every rate at once, as a reader takes them: one tick check, one clock reading, and <paramref name="count"/>
+    /// (this meter's count, as the caller has just read it) for the mean rate.
+    /// </summary>
+    internal MeterRates ReadRates(long count)
+    {
+        TickIfNecessary();
+        return new MeterRates(MeanRateOf(count), _m1.Rate, _m5.Rate, _m15.Rate);
     }
 
     /// <summary>Marks one event.</summary>
@@ -134,6 +137,12 @@ public sealed class Meter
         }
     }
 
+    private double MeanRateOf(long count)
+    {
+        var elapsed = _clock.Now() - _start;
+        return elapsed <= 0 ? 0 : count / ((double)elapsed / _clock.Frequency);
+    }
+
     private void CatchUp(long old, long age)
     {
         // The tick boundary stays aligned to the meter's start; only the CAS winner folds in the missed ticks.
@@ -158,3 +167,6 @@ public sealed class Meter
         }
     }
 }
+
+/// <summary>A meter's rates, events per second, read together.</summary>
+internal readonly record struct MeterRates(double Mean, double OneMinute, double FiveMinute, double FifteenMinute);

@@ -26,19 +26,19 @@ internal static class SeriesReader
             case Meter meter:
             {
                 var count = meter.Count;
+                var rates = meter.ReadRates(count);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Meter, Timestamp = timestamp,
                     Count = count, Delta = Advance(cursor, count),
-                    MeanRate = meter.MeanRate, OneMinuteRate = meter.OneMinuteRate,
-                    FiveMinuteRate = meter.FiveMinuteRate, FifteenMinuteRate = meter.FifteenMinuteRate,
+                    MeanRate = rates.Mean, OneMinuteRate = rates.OneMinute,
+                    FiveMinuteRate = rates.FiveMinute, FifteenMinuteRate = rates.FifteenMinute,
                 };
             }
 
             case Histogram histogram:
             {
-                var count = histogram.Count;
-                var lifetime = histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out var window);
+                var (count, lifetime) = ReadHistogram(histogram, cursor, reuse, out var window);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Histogram, Timestamp = timestamp,
@@ -49,15 +49,14 @@ internal static class SeriesReader
 
             case Timer timer:
             {
-                var meter = timer.Meter;
-                var count = meter.Count;
-                var lifetime = timer.Histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out var window);
+                var (count, lifetime) = ReadHistogram(timer.Histogram, cursor, reuse, out var window);
+                var rates = timer.Meter.ReadRates(count);
                 return new MetricSnapshot
                 {
                     Name = name, Tags = tags, Type = MetricType.Timer, Timestamp = timestamp,
                     Count = count, Delta = Advance(cursor, count),
-                    MeanRate = meter.MeanRate, OneMinuteRate = meter.OneMinuteRate,
-                    FiveMinuteRate = meter.FiveMinuteRate, FifteenMinuteRate = meter.FifteenMinuteRate,
+                    MeanRate = rates.Mean, OneMinuteRate = rates.OneMinute,
+                    FiveMinuteRate = rates.FiveMinute, FifteenMinuteRate = rates.FifteenMinute,
                     Histogram = lifetime, Window = window,
                 };
             }
@@ -71,6 +70,20 @@ internal static class SeriesReader
             default:
                 throw new InvalidOperationException($"Series '{series.Id}' holds an unknown metric type {series.TypeName}.");
         }
+    }
+
+    // An HDR histogram's count is its lifetime snapshot's, summed from the same block totals the read just took (so
+    // count and buckets agree); a reservoir's snapshot holds only its sample, so its count is the histogram's own.
+    private static (long Count, HistogramSnapshot Lifetime) ReadHistogram(Histogram histogram, MetricsReader.Cursor cursor, bool reuse, out HistogramSnapshot window)
+    {
+        if (histogram.Hdr is null)
+        {
+            var count = histogram.Count;
+            return (count, histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out window));
+        }
+
+        var lifetime = histogram.GetSnapshotAndWindow(ref cursor.Histogram, reuse, out window);
+        return (lifetime.Count, lifetime);
     }
 
     private static long Advance(MetricsReader.Cursor cursor, long count)
