@@ -301,9 +301,31 @@ public class MetricsReaderTests : ManualClockFixture
             Assert.That(snapshot.Type, Is.EqualTo(MetricType.Timer));
             Assert.That((snapshot.Count, snapshot.Delta), Is.EqualTo((2L, 1L)));
             Assert.That(snapshot.OneMinuteRate, Is.EqualTo(0.4).Within(1e-8));
+            Assert.That(snapshot.FiveMinuteRate, Is.EqualTo(0.4).Within(1e-8));
+            Assert.That(snapshot.FifteenMinuteRate, Is.EqualTo(0.4).Within(1e-8));
+            Assert.That(snapshot.MeanRate, Is.EqualTo(0.4).Within(1e-8), "2 values in the 5 seconds since the timer was created");
             Assert.That(snapshot.Histogram!.Count, Is.EqualTo(2));
             Assert.That(snapshot.Window!.Count, Is.EqualTo(1));
             Assert.That(snapshot.Window.Max, Is.EqualTo(8_000_000).Within(1).Percent);
         });
+    }
+
+    [Test]
+    public void Read_HdrHistogramWithClampedAndRejectedValues_CountsClampedOnesOnly_InBothReads()
+    {
+        var histogram = _registry.Histogram("size", new HistogramOptions { HighestTrackableValue = 1_000 });
+        var reader = _registry.CreateReader();
+        var reusing = _registry.CreateReader();
+        histogram.Update(10);
+        histogram.Update(5_000);
+        histogram.Update(-1);
+        histogram.Update(double.NaN);
+
+        var snapshots = new[] { reader.Read().Single(), reusing.ReadReusing().Single() };
+        histogram.Update(20);
+        snapshots = [.. snapshots, reader.Read().Single(), reusing.ReadReusing().Single()];
+
+        Assert.That(snapshots.Select(s => (s.Count, s.Histogram!.Count, s.Histogram.Clamped, s.Histogram.Rejected)), Is.EqualTo(new[] { (2L, 2L, 1L, 2L), (2L, 2L, 1L, 2L), (3L, 3L, 1L, 2L), (3L, 3L, 1L, 2L) }));
+        Assert.That(histogram.Count, Is.EqualTo(3));
     }
 }
