@@ -246,16 +246,24 @@ internal sealed class HdrPart
             var low = _sumLow + (ulong)value;
             if (low < (ulong)value)
             {
-                Carry(low);
+                // Rare: the rest of the record goes to a method of its own, so that nothing here lives across a call.
+                RecordCarrying(value, low);
+                return;
             }
-            else
-            {
-                Volatile.Write(ref _sumLow, low);
-            }
+
+            Volatile.Write(ref _sumLow, low);
         }
 
         UpdateMinMax(value, atomic);
         Increment(value, atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordCarrying(long value, ulong low)
+    {
+        Carry(low);
+        UpdateMinMax(value, atomic: false);
+        Increment(value, atomic: false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -266,10 +274,25 @@ internal sealed class HdrPart
         var sub = value >> shift;
         var block = shift + (int)(sub >> _halfBits);
         var offset = (int)sub & _offsetMask;
-        var counts = Volatile.Read(ref _blocks[block]) ?? AllocateBlock(block);
+        var counts = Volatile.Read(ref _blocks[block]);
+        if (counts is null)
+        {
+            // Once per block: as with the carry, the allocating path is a method of its own.
+            IncrementAllocating(block, offset, atomic);
+            return;
+        }
+
         Bump(ref counts[offset], atomic);
 
         // _totals holds a total for every index of _blocks, which `block` has just passed.
+        Bump(ref Unsafe.Add(ref _totals.First, block), atomic);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void IncrementAllocating(int block, int offset, bool atomic)
+    {
+        var counts = AllocateBlock(block);
+        Bump(ref counts[offset], atomic);
         Bump(ref Unsafe.Add(ref _totals.First, block), atomic);
     }
 

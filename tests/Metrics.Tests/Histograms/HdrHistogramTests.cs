@@ -158,6 +158,8 @@ public class HdrHistogramTests
         Assert.Multiple(() =>
         {
             Assert.That(snapshot.Sum, Is.EqualTo(3 * (double)long.MaxValue));
+            Assert.That(snapshot.Count, Is.EqualTo(3), "the value whose sum carried is counted in its bucket too");
+            Assert.That(snapshot.Buckets.Single(b => b.Count > 0).Count, Is.EqualTo(3));
             Assert.That(snapshot.Clamped, Is.Zero);
             Assert.That(snapshot.Max, Is.EqualTo((double)long.MaxValue));
         });
