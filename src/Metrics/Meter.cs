@@ -120,7 +120,7 @@ public sealed class Meter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void TickIfDue()
     {
-        if (_clock.CachedNow() - Volatile.Read(ref _lastTick) >= _tickInterval)
+        if (_clock.MayHavePassed(Volatile.Read(ref _lastTick), _tickInterval))
         {
             TickIfNecessary();
         }

@@ -37,15 +37,16 @@ internal readonly struct Clock
     public long CoarseNow() => _system ? Environment.TickCount64 : _time.GetTimestamp();
 
     /// <summary>
-    /// The cheapest reading, for hot-path checks that may be late but never early: for the system provider the
-    /// process-wide copy of the millisecond tick count kept by <see cref="CachedTicks"/> (a static field, in the units
-    /// of <see cref="CoarseNow"/>, at most a refresh period behind it; call <see cref="StartCachedTicks"/> first), the
-    /// provider's timestamp otherwise, exactly as <see cref="CoarseNow"/>.
+    /// Whether <paramref name="interval"/> (in the units of <see cref="CoarseNow"/>) may have passed since
+    /// <paramref name="since"/>, by the cheapest reading: for the system provider the process-wide copy of the
+    /// millisecond tick count kept by <see cref="CachedTicks"/> (a static field, at most a refresh period behind, so
+    /// the answer may be late but is never early; call <see cref="StartCachedTicks"/> first). For other providers it
+    /// is always true, and the caller checks with <see cref="CoarseNow"/>, whose reading is a virtual call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long CachedNow() => _system ? CachedTicks.Now : _time.GetTimestamp();
+    public bool MayHavePassed(long since, long interval) => !_system || CachedTicks.Now - since >= interval;
 
-    /// <summary>Starts the process-wide refresh behind <see cref="CachedNow"/> if this is the system clock.</summary>
+    /// <summary>Starts the process-wide refresh behind <see cref="MayHavePassed"/> if this is the system clock.</summary>
     public void StartCachedTicks()
     {
         if (_system)

@@ -36,14 +36,17 @@ public class CachedTicksTests
     }
 
     [Test]
-    public void SystemClock_CachedNowIsInTheUnitsOfCoarseNow()
+    public void SystemClock_MayHavePassed_NeverEarly_InTheUnitsOfCoarseNow()
     {
         var clock = new Clock(TimeProvider.System);
         clock.StartCachedTicks();
+        var now = clock.CoarseNow();
 
-        var cached = clock.CachedNow();
-        var coarse = clock.CoarseNow();
-
-        Assert.That(coarse - cached, Is.InRange(0, 60_000), "milliseconds, at most the real tick count");
+        Assert.Multiple(() =>
+        {
+            Assert.That(clock.MayHavePassed(now, 60_000), Is.False, "a minute from now has not passed: the cached count is never ahead");
+            Assert.That(clock.MayHavePassed(now - 120_000, 60_000), Is.True, "a minute since two minutes ago has passed: milliseconds, at most a refresh behind");
+            Assert.That(clock.MayHavePassed(now - 120_000, 180_000), Is.False);
+        });
     }
 }
