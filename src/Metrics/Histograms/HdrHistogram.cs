@@ -349,24 +349,15 @@ internal sealed class HdrHistogram
         Span<long> before = stackalloc long[ChunkSize];
         for (var chunk = 0; chunk < now.Length; chunk += ChunkSize)
         {
-            now.AsSpan(chunk, ChunkSize).CopyTo(values);
-            var mask = Matches(values, last, chunk);
+            var mask = ReadChunk(now, last, chunk, values, before);
             if (mask == 0)
             {
                 continue;
             }
 
-            if (last is null)
+            if (overwrite)
             {
-                before.Clear();
-            }
-            else
-            {
-                last.AsSpan(chunk, ChunkSize).CopyTo(before);
-                if (overwrite)
-                {
-                    values.CopyTo(last.AsSpan(chunk));
-                }
+                values.CopyTo(last.AsSpan(chunk));
             }
 
             while (mask != 0)
@@ -468,53 +459,63 @@ internal sealed class HdrHistogram
         return HdrSnapshotBuilder.Build(buckets.ToArray(), count, sum, min, max, windowClamped, windowRejected);
     }
 
-    // One bit per bucket of a chunk, `counts` (ChunkSize counts from offset `at` of a block): set where the count is
-    // not zero (`last` null) or differs from last[at + i]. Vectorized where the hardware allows; every block is a
-    // whole number of chunks.
+    // One bit per bucket of the chunk at offset `at` of block `now` (ChunkSize counts): set where the count differs
+    // from last[at + i] (from 0 when `last` is null). The chunk of `now` is read once: when any bit is set, what was
+    // read goes to `values` and the counts it is compared with to `before`; otherwise neither is written. Vectorized
+    // where the hardware allows; every block is a whole number of chunks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Matches(ReadOnlySpan<long> counts, long[]? last, int at)
+    private static uint ReadChunk(long[] now, long[]? last, int at, Span<long> values, Span<long> before)
     {
-        Debug.Assert(counts.Length == ChunkSize, "one chunk");
-        ref var from = ref MemoryMarshal.GetReference(counts);
+        Debug.Assert(values.Length == ChunkSize && before.Length == ChunkSize, "one chunk");
+        ref var from = ref MemoryMarshal.GetArrayDataReference(now);
         if (Vector512.IsHardwareAccelerated)
         {
-            var now = Vector512.LoadUnsafe(ref from);
-            var equal = last is null
-                ? Vector512.Equals(now, Vector512<long>.Zero)
-                : Vector512.Equals(now, Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(last), (nuint)at));
-            return ~(uint)equal.ExtractMostSignificantBits() & 0xFF;
+            var current = Vector512.LoadUnsafe(ref from, (nuint)at);
+            var seen = last is null ? Vector512<long>.Zero : Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(last), (nuint)at);
+            var mask = ~(uint)Vector512.Equals(current, seen).ExtractMostSignificantBits() & 0xFF;
+            if (mask != 0)
+            {
+                current.StoreUnsafe(ref MemoryMarshal.GetReference(values));
+                seen.StoreUnsafe(ref MemoryMarshal.GetReference(before));
+            }
+
+            return mask;
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            var low = Vector256.LoadUnsafe(ref from);
-            var high = Vector256.LoadUnsafe(ref from, 4);
-            Vector256<long> lowEqual, highEqual;
-            if (last is null)
-            {
-                lowEqual = Vector256.Equals(low, Vector256<long>.Zero);
-                highEqual = Vector256.Equals(high, Vector256<long>.Zero);
-            }
-            else
+            var low = Vector256.LoadUnsafe(ref from, (nuint)at);
+            var high = Vector256.LoadUnsafe(ref from, (nuint)(at + 4));
+            Vector256<long> seenLow = Vector256<long>.Zero, seenHigh = Vector256<long>.Zero;
+            if (last is not null)
             {
                 ref var seen = ref MemoryMarshal.GetArrayDataReference(last);
-                lowEqual = Vector256.Equals(low, Vector256.LoadUnsafe(ref seen, (nuint)at));
-                highEqual = Vector256.Equals(high, Vector256.LoadUnsafe(ref seen, (nuint)(at + 4)));
+                seenLow = Vector256.LoadUnsafe(ref seen, (nuint)at);
+                seenHigh = Vector256.LoadUnsafe(ref seen, (nuint)(at + 4));
             }
 
-            return ~(lowEqual.ExtractMostSignificantBits() | (highEqual.ExtractMostSignificantBits() << 4)) & 0xFF;
+            var mask = ~(Vector256.Equals(low, seenLow).ExtractMostSignificantBits()
+                | (Vector256.Equals(high, seenHigh).ExtractMostSignificantBits() << 4)) & 0xFF;
+            if (mask != 0)
+            {
+                low.StoreUnsafe(ref MemoryMarshal.GetReference(values));
+                high.StoreUnsafe(ref MemoryMarshal.GetReference(values), 4);
+                seenLow.StoreUnsafe(ref MemoryMarshal.GetReference(before));
+                seenHigh.StoreUnsafe(ref MemoryMarshal.GetReference(before), 4);
+            }
+
+            return mask;
         }
 
-        uint mask = 0;
+        uint bits = 0;
         for (var i = 0; i < ChunkSize; i++)
         {
-            if (counts[i] != (last is null ? 0 : last[at + i]))
-            {
-                mask |= 1u << i;
-            }
+            values[i] = Volatile.Read(ref now[at + i]);
+            before[i] = last is null ? 0 : last[at + i];
+            bits |= values[i] != before[i] ? 1u << i : 0;
         }
 
-        return mask;
+        return bits;
     }
 
     // Block b of the one part that has reached it, or null when none or several have.
