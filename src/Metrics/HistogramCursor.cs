@@ -30,11 +30,8 @@ internal sealed class HistogramCursor
     /// <summary>HDR: per block, the parts' summed block total when the cursor last copied that block.</summary>
     public long[]? BlockTotals { get; set; }
 
-    /// <summary>HDR: per block, the weighted mean of the bucket values in <see cref="Counts"/>.</summary>
-    public double[]? BlockMeans { get; set; }
-
-    /// <summary>HDR: per block, the sum of squared distances of its bucket values from <see cref="BlockMeans"/>.</summary>
-    public double[]? BlockSquares { get; set; }
+    /// <summary>HDR: per block, the exact sums of the counts in <see cref="Counts"/> that the standard deviation is taken from.</summary>
+    public Histograms.BlockSums[]? BlockSums { get; set; }
 
     /// <summary>HDR: how many values the cursor's windows have counted so far.</summary>
     public long SeenCount { get; set; }

@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Metrics.Histograms;
 
@@ -120,111 +118,6 @@ internal sealed class HdrCounts : IQuantileSource, IReadOnlyList<HistogramBucket
     public IEnumerator<HistogramBucket> GetEnumerator() => ((IEnumerable<HistogramBucket>)Materialize()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    /// <summary>
-    /// A block's share of the standard deviation: its count, the mean of its bucket values weighted by their counts,
-    /// and the sum of squared distances from that mean (two passes, so identical values give exactly 0).
-    /// </summary>
-    /// <remarks>
-    /// Within block b a bucket's representative value is <c>u · w + h</c> with <c>u = base + offset</c>, <c>w</c> the
-    /// block's bucket width and <c>h = (w - 1) / 2</c>, so the moments are taken over u and then scaled: the mean by
-    /// <c>u · w + h</c>, the squares by w².
-    /// </remarks>
-    public static (long Count, double Mean, double Squares) BlockMoments(int block, long[] counts)
-    {
-        var width = block == 0 ? 1.0 : (double)(1L << (block - 1));
-        var start = block == 0 ? 0.0 : counts.Length;
-        ref var from = ref MemoryMarshal.GetArrayDataReference(counts);
-        long n;
-        double meanU;
-        double squaresU;
-        if (Vector256.IsHardwareAccelerated && counts.Length % Vector256<long>.Count == 0)
-        {
-            var step = Vector256.Create((double)Vector256<long>.Count);
-            var first = Vector256.Create(start) + Vector256.Create(0.0, 1.0, 2.0, 3.0);
-            var u = first;
-            var total = Vector256<long>.Zero;
-            var weighted = Vector256<double>.Zero;
-            for (var o = 0; o < counts.Length; o += Vector256<long>.Count)
-            {
-                var c = Vector256.LoadUnsafe(ref from, (nuint)o);
-                total += c;
-                weighted += Vector256.ConvertToDouble(c) * u;
-                u += step;
-            }
-
-            n = Vector256.Sum(total);
-            if (n == 0)
-            {
-                return (0, 0, 0);
-            }
-
-            meanU = Vector256.Sum(weighted) / n;
-            var mean = Vector256.Create(meanU);
-            var squares = Vector256<double>.Zero;
-            u = first;
-            for (var o = 0; o < counts.Length; o += Vector256<long>.Count)
-            {
-                var d = u - mean;
-                squares += d * d * Vector256.ConvertToDouble(Vector256.LoadUnsafe(ref from, (nuint)o));
-                u += step;
-            }
-
-            squaresU = Vector256.Sum(squares);
-        }
-        else
-        {
-            n = 0;
-            double weighted = 0;
-            for (var o = 0; o < counts.Length; o++)
-            {
-                n += counts[o];
-                weighted += counts[o] * (start + o);
-            }
-
-            if (n == 0)
-            {
-                return (0, 0, 0);
-            }
-
-            meanU = weighted / n;
-            squaresU = 0;
-            for (var o = 0; o < counts.Length; o++)
-            {
-                var d = start + o - meanU;
-                squaresU += d * d * counts[o];
-            }
-        }
-
-        return (n, (meanU * width) + ((width - 1) / 2), squaresU * width * width);
-    }
-
-    /// <summary>
-    /// The sample standard deviation of every bucket value (weighted by its count) from the blocks' moments, combined
-    /// in block order (Chan et al.'s pairwise update), so the same counts always give the same result.
-    /// </summary>
-    public static double StdDev(ReadOnlySpan<long> counts, ReadOnlySpan<double> means, ReadOnlySpan<double> squares)
-    {
-        double n = 0;
-        double mean = 0;
-        double m2 = 0;
-        for (var b = 0; b < counts.Length; b++)
-        {
-            var nb = (double)counts[b];
-            if (nb == 0)
-            {
-                continue;
-            }
-
-            var delta = means[b] - mean;
-            var combined = n + nb;
-            mean += delta * nb / combined;
-            m2 += squares[b] + (delta * delta * n * nb / combined);
-            n = combined;
-        }
-
-        return n > 1 ? Math.Sqrt(Math.Max(0, m2) / (n - 1)) : 0;
-    }
 
     // Every non-empty bucket in ascending order, built on first use. Racing threads build equal arrays; one is kept.
     private HistogramBucket[] Materialize()

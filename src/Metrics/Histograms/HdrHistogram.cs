@@ -209,10 +209,20 @@ internal sealed class HdrHistogram
                 cursor.Overwritable |= reuse ? bit : 0;
             }
 
-            var (count, mean, squares) = HdrCounts.BlockMoments(b, copy);
-            blockTotals![b] = count;
-            (cursor.BlockMeans ??= new double[blockCount])[b] = mean;
-            (cursor.BlockSquares ??= new double[blockCount])[b] = squares;
+            // The block's exact sums follow its copy: by the counts that moved when the window's scan saw them, from
+            // the whole copy otherwise.
+            var sums = cursor.BlockSums ??= new BlockSums[blockCount];
+            if (collectWindow)
+            {
+                sums[b].Add(scan.Moved);
+                sums[b].Seal(b, layout.BlockSize);
+            }
+            else
+            {
+                sums[b] = BlockSums.Of(b, copy);
+            }
+
+            blockTotals![b] = sums[b].Count;
         }
 
         // Every bucket read above happens before the sums below (a full fence, once per read), so each value
@@ -264,7 +274,7 @@ internal sealed class HdrHistogram
         }
 
         var counts = new HdrCounts(layout, blocks, blockTotals, lifetimeCount, min, Math.Max(min, max));
-        var stdDev = HdrCounts.StdDev(blockTotals, cursor.BlockMeans, cursor.BlockSquares);
+        var stdDev = BlockSums.StdDev(cursor.BlockSums);
         cursor.Counts = counts;
         return cursor.Lifetime = lifetimeCount == 0
             ? HdrSnapshotBuilder.Build([], 0, 0, 0, 0, clamped, rejected)
@@ -344,6 +354,7 @@ internal sealed class HdrHistogram
         var fresh = scan.Fresh;
         var freshCount = scan.FreshCount;
         long freshTotal = 0;
+        var moved = default(BlockSums);
         int low = -1, high = -1;
         Span<long> values = stackalloc long[ChunkSize];
         Span<long> before = stackalloc long[ChunkSize];
@@ -366,6 +377,7 @@ internal sealed class HdrHistogram
                 var o = chunk + i;
                 mask &= mask - 1;
                 var delta = values[i] - before[i];
+                moved.Add((int)offsetBase + o, delta);
                 if (delta <= 0)
                 {
                     continue;
@@ -387,6 +399,7 @@ internal sealed class HdrHistogram
         scan.Fresh = fresh;
         scan.FreshCount = freshCount;
         scan.FreshTotal += freshTotal;
+        scan.Moved = moved;
         if (high >= 0)
         {
             if (scan.LowBlock < 0)
@@ -603,6 +616,8 @@ internal sealed class HdrHistogram
     // What a read has collected so far, block after block.
     private struct Scan
     {
+        // What moved in the block being scanned: the change of its count and of its exact sums.
+        public BlockSums Moved;
         public HistogramBucket[] Fresh;
         public int FreshCount;
         public long FreshTotal;
