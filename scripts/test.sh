@@ -45,20 +45,25 @@ fi
 
 passed=0; failed=0; skipped=0; status=0
 results=$(mktemp -d)
-for proj in tests/*/*.csproj; do
-  name=$(basename "$proj" .csproj)
+
+# Runs one test project (label, project, extra `dotnet test` arguments) and adds its counts to the totals.
+run_project() {
+  local name=$1 proj=$2
+  shift 2
   echo "== $name"
-  log="$results/$name.log"
-  trx="$results/$name.trx"
+  local file=${name//[^A-Za-z0-9.]/_}
+  local log="$results/$file.log" trx="$results/$file.trx"
   dotnet test "$proj" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=$trx" \
     --blame-hang-timeout 5m "$@" >"$log" 2>&1
-  rc=$?
+  local rc=$?
   # Failed and skipped tests with their messages; passing ones stay quiet.
   grep -E "^\s*(Failed|Skipped) " -A 6 "$log" | head -150
   if [ -f "$trx" ]; then
+    local counters
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
     get() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+    local total executed p f errs to ab s
     total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
     errs=$(get error); to=$(get timeout); ab=$(get aborted)
     f=$(( ${f:-0} + ${errs:-0} + ${to:-0} + ${ab:-0} ))
@@ -78,7 +83,17 @@ for proj in tests/*/*.csproj; do
     echo "$name: the test run did not finish (exit $rc)"
     failed=$((failed + 1)); status=1
   fi
+}
+
+for proj in tests/*/*.csproj; do
+  run_project "$(basename "$proj" .csproj)" "$proj" "$@"
 done
+
+# The histogram code has vector paths for AVX-512, for 256-bit vectors and for none: the histogram and reader tests
+# run again with the wider instruction sets turned off, so each fallback is tested on this machine too.
+histograms="FullyQualifiedName~Metrics.Tests.Histograms|FullyQualifiedName~MetricsReader"
+DOTNET_EnableAVX512=0 run_project "Metrics.Tests, histograms without AVX-512" tests/Metrics.Tests/Metrics.Tests.csproj --filter "$histograms"
+DOTNET_EnableHWIntrinsic=0 run_project "Metrics.Tests, histograms without vector instructions" tests/Metrics.Tests/Metrics.Tests.csproj --filter "$histograms"
 
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status
