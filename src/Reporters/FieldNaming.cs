@@ -49,10 +49,41 @@ public sealed class FieldNaming
     public double TimerDurationScale { get; init; } = 1e-9;
 
     /// <summary>Histogram percentiles (quantile, key). Default 75, 95, 99 and 99.9 as <c>75_percentile</c> ... <c>999_percentile</c>.</summary>
-    public IReadOnlyList<(double Quantile, string Key)> HistogramPercentiles { get; init; } =
-        [(0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
+    /// <exception cref="ArgumentException">A quantile is outside 0 to 1, or a key is null or empty.</exception>
+    public IReadOnlyList<(double Quantile, string Key)> HistogramPercentiles
+    {
+        get;
+        init => field = CheckPercentiles(value, nameof(HistogramPercentiles));
+    } = [(0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
 
     /// <summary>Timer percentiles. Default 50, 75, 95, 99 and 99.9.</summary>
-    public IReadOnlyList<(double Quantile, string Key)> TimerPercentiles { get; init; } =
-        [(0.5, "50_percentile"), (0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
+    /// <exception cref="ArgumentException">A quantile is outside 0 to 1, or a key is null or empty.</exception>
+    public IReadOnlyList<(double Quantile, string Key)> TimerPercentiles
+    {
+        get;
+        init => field = CheckPercentiles(value, nameof(TimerPercentiles));
+    } = [(0.5, "50_percentile"), (0.75, "75_percentile"), (0.95, "95_percentile"), (0.99, "99_percentile"), (0.999, "999_percentile")];
+
+    // A copy of the list, so that a caller changing theirs later cannot put a bad quantile into a reporter's expansion.
+    private static (double Quantile, string Key)[] CheckPercentiles(IReadOnlyList<(double Quantile, string Key)> percentiles, string name)
+    {
+        ArgumentNullException.ThrowIfNull(percentiles, name);
+        var copy = percentiles.ToArray();
+        foreach (var (quantile, key) in copy)
+        {
+            if (double.IsNaN(quantile) || quantile < 0 || quantile > 1)
+            {
+                throw new ArgumentException(
+                    $"{name}: the quantile {quantile.ToString(System.Globalization.CultureInfo.InvariantCulture)} (key '{key}') is outside 0 to 1; write the 99th percentile as 0.99.",
+                    name);
+            }
+
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new ArgumentException($"{name}: the quantile {quantile.ToString(System.Globalization.CultureInfo.InvariantCulture)} has no key; give each percentile the name its points get, e.g. \"99_percentile\".", name);
+            }
+        }
+
+        return copy;
+    }
 }

@@ -58,40 +58,80 @@ internal sealed class HdrCounts : IQuantileSource, IReadOnlyList<HistogramBucket
     /// </summary>
     public double GetValue(double quantile)
     {
+        var value = 0.0;
+        GetValues(new ReadOnlySpan<double>(in quantile), new Span<double>(ref value));
+        return value;
+    }
+
+    /// <summary>
+    /// <see cref="GetValue"/> of each of <paramref name="quantiles"/>, into <paramref name="values"/>. Quantiles in
+    /// ascending order (as reporters list them) are found in one walk over the block totals and counts, each one
+    /// going on from where the one before stopped; any other order walks again from the start where it must.
+    /// </summary>
+    public void GetValues(ReadOnlySpan<double> quantiles, Span<double> values)
+    {
         var total = _total;
-        var rank = HistogramSnapshot.NearestRank(quantile, total);
-        if (rank == 1)
-        {
-            return Min;
-        }
 
-        if (rank >= total)
-        {
-            return Max;
-        }
-
+        // Where the walk stands: block b, and within it (when inBlock) offset o; seen counts every value before that.
         long seen = 0;
-        for (var b = 0; b < _blockTotals.Length; b++)
+        var b = 0;
+        var o = 0;
+        var inBlock = false;
+        long lastRank = 0;
+        for (var q = 0; q < quantiles.Length; q++)
         {
-            var blockTotal = _blockTotals[b];
-            if (seen + blockTotal < rank)
+            var rank = HistogramSnapshot.NearestRank(quantiles[q], total);
+            if (rank == 1)
             {
-                seen += blockTotal;
+                values[q] = Min;
                 continue;
             }
 
-            var counts = _blocks[b]!;
-            for (var o = 0; o < counts.Length; o++)
+            if (rank >= total)
             {
-                seen += counts[o];
-                if (seen >= rank)
+                values[q] = Max;
+                continue;
+            }
+
+            if (rank < lastRank)
+            {
+                (seen, b, o, inBlock) = (0, 0, 0, false);
+            }
+
+            lastRank = rank;
+            values[q] = Max;
+            while (b < _blockTotals.Length)
+            {
+                if (!inBlock)
                 {
-                    return Math.Clamp(_layout.RepresentativeValue(b, o), Min, Max);
+                    var blockTotal = _blockTotals[b];
+                    if (seen + blockTotal < rank)
+                    {
+                        seen += blockTotal;
+                        b++;
+                        continue;
+                    }
+
+                    inBlock = true;
+                    o = 0;
                 }
+
+                var counts = _blocks[b]!;
+                while (o < counts.Length && seen + counts[o] < rank)
+                {
+                    seen += counts[o++];
+                }
+
+                if (o < counts.Length)
+                {
+                    values[q] = Math.Clamp(_layout.RepresentativeValue(b, o), Min, Max);
+                    break;
+                }
+
+                inBlock = false;
+                b++;
             }
         }
-
-        return Max;
     }
 
     /// <summary>The representative value of the lowest (or highest) non-empty bucket of <paramref name="blocks"/>; NaN when there is none.</summary>

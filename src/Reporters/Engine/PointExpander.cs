@@ -259,10 +259,14 @@ internal class PointExpander
         }
 
         var values = current?.Percentiles is { } kept && kept.Length == percentiles.Count ? kept : new double[percentiles.Count];
+        Span<double> quantiles = values.Length <= 32 ? stackalloc double[values.Length] : new double[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = histogram.Count == 0 ? 0 : histogram.GetValue(percentiles[i].Quantile);
+            // FieldNaming has checked that each is from 0 to 1.
+            quantiles[i] = percentiles[i].Quantile;
         }
+
+        histogram.GetValues(quantiles, values);
 
         if (current != null)
         {

@@ -446,4 +446,48 @@ public class HdrHistogramTests
 
     private static double NextGaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    [TestCase(new[] { 0.5, 0.75, 0.95, 0.99, 0.999 })]
+    [TestCase(new[] { 0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1 })]
+    [TestCase(new[] { 0.99, 0.5, 0.5, 0.999, 0.1, 1, 0 })]
+    [TestCase(new[] { 0.5, 0.5000001, 0.9999999 })]
+    public void GetValues_OneWalk_SameValuesAsGetValueOneByOne(double[] quantiles)
+    {
+        var random = new Random(23);
+        foreach (var spread in new[] { 1, 3, 12, 40 })
+        {
+            var hdr = new HdrHistogram(2, 3_600_000_000_000);
+            for (var i = 0; i < 5_000; i++)
+            {
+                hdr.Record(random.NextInt64(1, 1L << spread));
+                hdr.Record(random.NextInt64(1, 1L << (spread / 2 + 1)) + 0.25);
+            }
+
+            var snapshot = hdr.GetSnapshot();
+            var values = new double[quantiles.Length];
+            snapshot.GetValues(quantiles, values);
+
+            Assert.That(values, Is.EqualTo(quantiles.Select(snapshot.GetValue)), $"values up to 2^{spread}");
+        }
+    }
+
+    [Test]
+    public void GetValues_EmptyAndReservoirSnapshots_SameValuesAsGetValue()
+    {
+        var quantiles = new[] { 0.5, 0.99 };
+        var empty = new HdrHistogram(2, 1_000).GetSnapshot();
+        var values = new[] { double.NaN, double.NaN };
+        empty.GetValues(quantiles, values);
+        Assert.That(values, Is.EqualTo(new[] { 0d, 0 }));
+
+        var registry = new MetricsRegistry();
+        var sliding = registry.Histogram("sliding", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow });
+        for (var v = 1; v <= 100; v++)
+        {
+            sliding.Update(v);
+        }
+
+        var snapshot = sliding.GetSnapshot();
+        snapshot.GetValues(quantiles, values);
+        Assert.That(values, Is.EqualTo(quantiles.Select(snapshot.GetValue)));
+    }
 }
