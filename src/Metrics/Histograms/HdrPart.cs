@@ -37,6 +37,10 @@ internal sealed class HdrPart
     [FieldOffset(24)]
     private readonly int _offsetMask;
 
+    // The largest double recorded as itself: the highest trackable value, and below 2^63 (which no long holds).
+    [FieldOffset(32)]
+    private readonly double _highestDouble;
+
     // The sum of integer values as a 128-bit number. An owner brackets the rare store that carries into the high half
     // with two increments of _sumVersion (odd while it writes), so a reader can tell a torn read and retry.
     [FieldOffset(64)]
@@ -79,6 +83,7 @@ internal sealed class HdrPart
 
         _blocks = new long[]?[layout.BlockCount];
         _highest = layout.HighestTrackableValue;
+        _highestDouble = Math.Min(_highest, Math.BitDecrement(9.2233720368547758E18));
         _subBucketBits = layout.SubBucketBits;
         _halfBits = layout.HalfBits;
         _offsetMask = layout.BlockSize - 1;
@@ -186,19 +191,10 @@ internal sealed class HdrPart
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Record(double value, bool atomic)
     {
-        if (!double.IsFinite(value) || value < 0)
+        // One test for the common case: NaN, negative, infinite and too large values all fail it.
+        if (!(value >= 0 && value <= _highestDouble))
         {
-            Bump(ref _rejected, atomic);
-            return;
-        }
-
-        var highest = _highest;
-
-        // The second test catches 2^63, which equals (double)long.MaxValue but does not fit a long.
-        if (value > highest || value >= long.MaxValue)
-        {
-            Bump(ref _clamped, atomic);
-            RecordInteger(highest, atomic);
+            RecordOutOfRange(value, atomic);
             return;
         }
 
@@ -226,7 +222,22 @@ internal sealed class HdrPart
         UpdateMinMax(value, atomic);
 
         // Rounding can lift a value just under the highest trackable one above it.
-        Increment(Math.Min((long)rounded, highest), atomic);
+        Increment(Math.Min((long)rounded, _highest), atomic);
+    }
+
+    // Not a number, negative or infinite: rejected. Above the highest trackable value (or 2^63 and up, beyond a long):
+    // recorded as the highest trackable value, and counted as clamped.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordOutOfRange(double value, bool atomic)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            Bump(ref _rejected, atomic);
+            return;
+        }
+
+        Bump(ref _clamped, atomic);
+        RecordInteger(_highest, atomic);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -166,6 +166,37 @@ public class HdrHistogramTests
     }
 
     [Test]
+    public void Record_DoublesAtEveryEdge_RecordedClampedOrRejectedAsTheyShouldBe()
+    {
+        var wide = new HdrHistogram(2, long.MaxValue);
+        var justBelowTwoToThe63 = Math.BitDecrement(9_223_372_036_854_775_808.0);
+        wide.Record(justBelowTwoToThe63);
+        wide.Record(-0.0);
+        wide.Record(double.PositiveInfinity);
+        wide.Record(double.NegativeInfinity);
+        wide.Record(double.NaN);
+        wide.Record(-0.5);
+
+        var narrow = new HdrHistogram(2, 1_000);
+        narrow.Record(1_000.0);
+        narrow.Record(999.6);
+        narrow.Record(1_000.4);
+        narrow.Record(double.MaxValue);
+
+        var w = wide.GetSnapshot();
+        var n = narrow.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That((w.Count, w.Clamped, w.Rejected), Is.EqualTo((2L, 0L, 4L)), "2^63 less one step is a long; -0.0 is 0");
+            Assert.That(w.Max, Is.EqualTo(justBelowTwoToThe63));
+            Assert.That(w.Min, Is.EqualTo(0));
+            Assert.That((n.Count, n.Clamped, n.Rejected), Is.EqualTo((4L, 2L, 0L)), "above 1,000 is clamped, 999.6 is not");
+            Assert.That(n.Sum, Is.EqualTo(1_000 + 999.6 + 1_000 + 1_000).Within(1e-9));
+            Assert.That(n.Max, Is.EqualTo(1_000));
+        });
+    }
+
+    [Test]
     public void Record_DoubleAtTwoToThe63_ClampedToHighest()
     {
         var hdr = new HdrHistogram(2, long.MaxValue);
