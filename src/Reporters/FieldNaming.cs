@@ -71,16 +71,15 @@ public sealed class FieldNaming
         var copy = percentiles.ToArray();
         foreach (var (quantile, key) in copy)
         {
+            var shown = quantile.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (double.IsNaN(quantile) || quantile < 0 || quantile > 1)
             {
-                throw new ArgumentException(
-                    $"{name}: the quantile {quantile.ToString(System.Globalization.CultureInfo.InvariantCulture)} (key '{key}') is outside 0 to 1; write the 99th percentile as 0.99.",
-                    name);
+                throw new ArgumentException($"{name}: the quantile {shown} (key '{key}') is outside 0 to 1; write the 99th percentile as 0.99.", name);
             }
 
             if (string.IsNullOrEmpty(key))
             {
-                throw new ArgumentException($"{name}: the quantile {quantile.ToString(System.Globalization.CultureInfo.InvariantCulture)} has no key; give each percentile the name its points get, e.g. \"99_percentile\".", name);
+                throw new ArgumentException($"{name}: the quantile {shown} has no key; give each percentile the name its points get, e.g. \"99_percentile\".", name);
             }
         }
 

@@ -289,7 +289,7 @@ internal sealed class HdrPart
         if (counts is null)
         {
             // Once per block: as with the carry, the allocating path is a method of its own.
-            IncrementAllocating(block, offset, atomic);
+            IncrementAllocating(value, block, atomic);
             return;
         }
 
@@ -299,12 +299,12 @@ internal sealed class HdrPart
         Bump(ref Unsafe.Add(ref _totals.First, block), atomic);
     }
 
+    // Allocates the block, then records as usual (the block is there now).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void IncrementAllocating(int block, int offset, bool atomic)
+    private void IncrementAllocating(long value, int block, bool atomic)
     {
-        var counts = AllocateBlock(block);
-        Bump(ref counts[offset], atomic);
-        Bump(ref Unsafe.Add(ref _totals.First, block), atomic);
+        AllocateBlock(block);
+        Increment(value, atomic);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
