@@ -10,7 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build benchmarks/Metrics.Benchmarks -c Release -nologo -v q >/dev/null
+if ! build_log=$(dotnet build benchmarks/Metrics.Benchmarks -c Release -nologo -v q 2>&1); then
+  printf '%s\n' "$build_log"
+  echo "bench.sh: the benchmark project did not build (above)" >&2
+  exit 1
+fi
 bin=benchmarks/Metrics.Benchmarks/bin/Release/net10.0/Metrics.Benchmarks.dll
 
 if [ "${1:-}" = "e2e" ]; then
