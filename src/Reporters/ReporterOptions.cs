@@ -8,7 +8,7 @@ namespace Metrics.Reporters;
 /// </summary>
 public abstract class ReporterOptions
 {
-    /// <summary>How often a report is taken. Default 10 seconds.</summary>
+    /// <summary>How often a report is taken: above zero, at most 49 days. Default 10 seconds.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Tags added to every point of this reporter. They win over global tags; a metric's own tags win over them. Default empty.</summary>
@@ -43,7 +43,7 @@ public abstract class ReporterOptions
     /// <summary>When set, the batch size adapts between a minimum and <see cref="BatchSize"/> to CPU, memory and queue load. Default null (fixed).</summary>
     public AdaptiveBatchingOptions? AdaptiveBatching { get; set; }
 
-    /// <summary>How long <c>StopAsync</c>/<c>Dispose</c> may take for the final report and flush. Default 5 seconds.</summary>
+    /// <summary>How long <c>StopAsync</c>/<c>Dispose</c> may take for the final report and flush: zero to 49 days. Default 5 seconds.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How metric fields become point names (<c>.count</c>, <c>.1m_rate</c>, ...). Default <see cref="FieldNaming.Pyformance"/>.</summary>
@@ -52,7 +52,10 @@ public abstract class ReporterOptions
     /// <summary>Where the reporter logs. Default null (nothing is logged).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
-    /// <summary>A name for this reporter in messages and self-metrics. Default: the backend's name.</summary>
+    /// <summary>
+    /// A name for this reporter in messages and self-metrics: not blank, and not the name of another reporter of the
+    /// same registry that has not been stopped. Default null: the backend's name, made unique (<c>console-2</c>).
+    /// </summary>
     public string? Name { get; set; }
 }
 
@@ -78,7 +81,10 @@ public sealed class OfflineStorageOptions
     /// <summary>The SQLite file. Required.</summary>
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>How long a stored point is kept before it expires (and is purged and counted). Default 1 hour.</summary>
+    /// <summary>
+    /// How long a stored point is kept before it expires (and is purged and counted). Default 1 hour;
+    /// <see cref="TimeSpan.MaxValue"/> keeps points until they are replayed (or evicted by <c>MaxStoredPoints</c>).
+    /// </summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Points replayed per send when the backend is reachable again. Default 50.</summary>

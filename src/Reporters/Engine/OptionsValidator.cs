@@ -3,13 +3,26 @@ namespace Metrics.Reporters.Engine;
 /// <summary>Checks <see cref="ReporterOptions"/> once, when a reporter is built, with messages naming the option.</summary>
 internal static class OptionsValidator
 {
+    /// <summary>The longest wait a timer or a cancellation takes: 49 days, just under 2^32 - 1 milliseconds.</summary>
+    public static readonly TimeSpan MaxTimerSpan = TimeSpan.FromDays(49);
+
     public static void Validate(ReporterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Positive(options.Interval, "Interval");
-        if (options.StopTimeout < TimeSpan.Zero)
+        if (options.Interval > MaxTimerSpan)
         {
-            throw Invalid("StopTimeout", options.StopTimeout, "must be zero or positive");
+            throw Invalid("Interval", options.Interval, "must be at most 49 days (the longest a timer can wait)");
+        }
+
+        if (options.StopTimeout < TimeSpan.Zero || options.StopTimeout > MaxTimerSpan)
+        {
+            throw Invalid("StopTimeout", options.StopTimeout, "must be between zero and 49 days (the longest a timer can wait)");
+        }
+
+        if (options.Name is { } name && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("ReporterOptions.Name must not be empty or blank: give the reporter a name, or leave Name null to use the backend's.", nameof(options));
         }
 
         if (options.MaxQueueSize <= 0)

@@ -79,20 +79,27 @@ internal sealed partial class ReportingEngine
             }
 
             var delivery = await DeliverAsync(points, cancellationToken).ConfigureAwait(false);
-            if (!delivery.Reachable)
-            {
-                // Kept for the next attempt: at-least-once.
-                return;
-            }
 
+            // What was not delivered is always the batch's tail (a batch split in halves goes on to its second half
+            // only once the first is through): the rows before it were accepted, or dropped and counted, and go. The
+            // tail is kept for the next attempt: at-least-once, and no point the backend already took is sent again.
+            var handled = rows.Count - delivery.Undelivered.Count;
             try
             {
-                store.Delete(rows);
+                if (handled > 0)
+                {
+                    store.Delete(handled == rows.Count ? rows : [.. rows.Take(handled)]);
+                }
             }
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
             {
                 _logger.LogError(ex, "Reporter {Reporter}: deleting replayed points from offline storage failed; they may be sent again.", Name);
                 CloseIfCorrupt(ex);
+                return;
+            }
+
+            if (!delivery.Reachable)
+            {
                 return;
             }
         }
@@ -294,6 +301,7 @@ internal sealed partial class ReportingEngine
         }
 
         _self.Drop(points.Count);
+        Interlocked.Add(ref _parkDropped, points.Count);
         _logger.LogDebug("Reporter {Reporter}: dropped {Count} points ({Why}).", Name, points.Count, why);
     }
 
@@ -421,7 +429,10 @@ internal sealed partial class ReportingEngine
         return slice;
     }
 
-    /// <summary>What became of a batch: <see cref="Undelivered"/> are points the backend may not have (transient failure or stop).</summary>
+    /// <summary>
+    /// What became of a batch: <see cref="Undelivered"/> are points the backend may not have (transient failure or
+    /// stop), always the batch's tail; the points before them were accepted, or dropped and counted.
+    /// </summary>
     private readonly record struct Delivery(IReadOnlyList<DataPoint> Undelivered, bool Cancelled)
     {
         public static Delivery Done => new([], false);

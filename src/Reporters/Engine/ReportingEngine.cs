@@ -1,3 +1,4 @@
+using System.Globalization;
 using Metrics.Reporters.Offline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,6 +46,9 @@ internal sealed partial class ReportingEngine : IDisposable
     private OfflineStore? _store;
     private int _currentBatchSize;
 
+    // Points Park dropped (no offline storage, or storage failing), so a stop can tell what its timeout cost.
+    private long _parkDropped;
+
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
     private int _consecutiveFailures;
@@ -62,17 +66,27 @@ internal sealed partial class ReportingEngine : IDisposable
         _time = registry.TimeProvider;
         _ownsName = options.Name is null;
         Name = ReporterNames.Claim(registry, options.Name ?? backend.Name, makeUnique: _ownsName);
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Metrics.Reporters." + Name);
-        _expander = backend is IExpandingBackend expanding ? expanding.CreateExpander(options.Fields) : new PointExpander(options.Fields);
-        _source = seams?.SnapshotSource ?? ReadSource(registry.CreateReader(), options);
-        _queue = new PointQueue(options.MaxQueueSize);
-        _monitor = seams?.ResourceMonitor ?? new ProcessResourceMonitor();
-        _random = seams?.Random ?? new Random();
-        _pipeline = BuildRetryPipeline();
-        _shutdown = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        _baseTags = registry.GlobalTags.Merge(options.Tags);
-        _currentBatchSize = options.BatchSize;
-        _self = new SelfMetrics(registry, Name, () => _queue.Count, () => _store?.Count ?? 0, () => Volatile.Read(ref _currentBatchSize));
+        try
+        {
+            _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Metrics.Reporters." + Name);
+            _expander = backend is IExpandingBackend expanding ? expanding.CreateExpander(options.Fields) : new PointExpander(options.Fields);
+            _source = seams?.SnapshotSource ?? ReadSource(registry.CreateReader(), options);
+            _queue = new PointQueue(options.MaxQueueSize);
+            _monitor = seams?.ResourceMonitor ?? new ProcessResourceMonitor();
+            _random = seams?.Random ?? new Random();
+            _pipeline = BuildRetryPipeline();
+            _shutdown = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+            _baseTags = registry.GlobalTags.Merge(options.Tags);
+            _currentBatchSize = options.BatchSize;
+            _self = new SelfMetrics(registry, Name, () => _queue.Count, () => _store?.Count ?? 0, () => Volatile.Read(ref _currentBatchSize));
+        }
+        catch
+        {
+            // Nothing that needs stopping exists yet; the name must not stay taken by a reporter that was never built.
+            ReporterNames.Release(registry, Name);
+            throw;
+        }
+
         try
         {
             _backendMetrics?.RegisterSelfMetrics(registry, _self.Tags);
@@ -83,7 +97,7 @@ internal sealed partial class ReportingEngine : IDisposable
         }
     }
 
-    /// <summary>The reporter's name (unique among the live reporters of its registry unless set explicitly).</summary>
+    /// <summary>The reporter's name, unique among the reporters of its registry that have not been stopped.</summary>
     public string Name { get; }
 
     /// <summary>Self-metrics of this reporter.</summary>
@@ -254,6 +268,8 @@ internal sealed partial class ReportingEngine : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         var token = linked.Token;
         var entered = false;
+        var cutShort = false;
+        var droppedBefore = Interlocked.Read(ref _parkDropped);
         try
         {
             await _gate.WaitAsync(token).ConfigureAwait(false);
@@ -269,6 +285,7 @@ internal sealed partial class ReportingEngine : IDisposable
         }
         catch (OperationCanceledException)
         {
+            cutShort = true;
             _logger.LogWarning("Reporter {Reporter}: the final flush did not finish within {StopTimeout}; unsent points were {Fate}.", Name, _options.StopTimeout, _options.OfflineStorage is null ? "dropped" : "stored offline");
         }
         catch (Exception ex)
@@ -278,6 +295,16 @@ internal sealed partial class ReportingEngine : IDisposable
         finally
         {
             Park(_queue.TakeAll(), "stopped with points unsent");
+            var lost = Interlocked.Read(ref _parkDropped) - droppedBefore;
+            if (cutShort && lost > 0)
+            {
+                // The error handler hears of points a stop lost, as it does of every other send that lost points.
+                var why = _shutdown.IsCancellationRequested
+                    ? string.Create(CultureInfo.InvariantCulture, $"the final flush did not finish within StopTimeout ({_options.StopTimeout})")
+                    : "the final flush was cancelled by the caller of StopAsync";
+                Notify(new ReportFailure(Name, null, 0, lost, [$"{why}; {lost.ToString(CultureInfo.InvariantCulture)} unsent points were dropped{(_options.OfflineStorage is null ? " (no offline storage)" : " (offline storage failed)")}"]));
+            }
+
             if (entered)
             {
                 _gate.Release();

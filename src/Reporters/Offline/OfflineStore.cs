@@ -105,7 +105,9 @@ internal sealed class OfflineStore : IDisposable
         lock (_lock)
         {
             var connection = Connection;
-            var expires = (_time.GetUtcNow() + _options.Ttl).ToUnixTimeMilliseconds();
+            // A Ttl too long for the calendar (TimeSpan.MaxValue: keep until replayed) never expires.
+            var now = _time.GetUtcNow();
+            var expires = _options.Ttl < DateTimeOffset.MaxValue - now ? (now + _options.Ttl).ToUnixTimeMilliseconds() : long.MaxValue;
             using var transaction = connection.BeginTransaction();
             using (var insert = connection.CreateCommand())
             {

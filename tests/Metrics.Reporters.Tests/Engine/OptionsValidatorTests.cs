@@ -10,6 +10,10 @@ public class OptionsValidatorTests
         yield return new TestCaseData(new TestReporterOptions { BatchSize = 0 }, "ReporterOptions.BatchSize must be positive (was 0)");
         yield return new TestCaseData(new TestReporterOptions { MaxQueueSize = -1 }, "ReporterOptions.MaxQueueSize must be positive (was -1)");
         yield return new TestCaseData(new TestReporterOptions { StopTimeout = TimeSpan.FromSeconds(-1) }, "ReporterOptions.StopTimeout");
+        yield return new TestCaseData(new TestReporterOptions { StopTimeout = TimeSpan.FromDays(60) }, "ReporterOptions.StopTimeout must be between zero and 49 days");
+        yield return new TestCaseData(new TestReporterOptions { Interval = TimeSpan.FromDays(60) }, "ReporterOptions.Interval must be at most 49 days");
+        yield return new TestCaseData(new TestReporterOptions { Name = "" }, "ReporterOptions.Name must not be empty or blank");
+        yield return new TestCaseData(new TestReporterOptions { Name = "  " }, "ReporterOptions.Name must not be empty or blank");
         yield return new TestCaseData(new TestReporterOptions { Retry = new RetryOptions { MaxRetries = -1 } }, "ReporterOptions.Retry.MaxRetries");
         yield return new TestCaseData(new TestReporterOptions { Retry = new RetryOptions { BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(1) } }, "ReporterOptions.Retry.MaxDelay must be at least Retry.BaseDelay");
         yield return new TestCaseData(new TestReporterOptions { OfflineStorage = new OfflineStorageOptions() }, "ReporterOptions.OfflineStorage.Path is required");
@@ -22,6 +26,12 @@ public class OptionsValidatorTests
     public void Validate_InvalidOption_ThrowsNamingIt(ReporterOptions options, string message)
     {
         Assert.That(() => OptionsValidator.Validate(options), Throws.ArgumentException.With.Message.Contains(message));
+    }
+
+    [Test]
+    public void Validate_LongestTimerSpans_AreValid()
+    {
+        Assert.That(() => OptionsValidator.Validate(new TestReporterOptions { Interval = TimeSpan.FromDays(49), StopTimeout = TimeSpan.FromDays(49) }), Throws.Nothing);
     }
 
     [Test]

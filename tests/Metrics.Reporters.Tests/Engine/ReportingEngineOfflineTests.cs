@@ -80,6 +80,47 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task Replay_SplitBatchWhoseSecondHalfFails_KeepsOnlyTheSecondHalf()
+    {
+        await using var h = new EngineHarness(Offline(replayBatch: 4));
+        h.Snapshots = Snap.Counters(4);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(4));
+        h.Snapshots = [];
+
+        // Replay: the batch of 4 is too large, its first half is accepted, its second half fails.
+        h.Backend.Then(b => new SendResult(SendOutcome.TooLarge, 0, b.Count, ["413"], 413));
+        h.Backend.Then(b => SendResult.Ok(b.Count));
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(2), "the accepted half leaves storage");
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(Enumerable.Range(0, 4).Select(i => $"c{i}.count")), "each point once, oldest first");
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task Store_TtlMaxValue_KeepsPointsUntilReplayed()
+    {
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = DbPath, Ttl = TimeSpan.MaxValue });
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(3));
+        h.Time.Advance(TimeSpan.FromDays(3650));
+        h.Snapshots = [];
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted(), Has.Count.EqualTo(3));
+        Assert.That(h.SelfCounter(SelfMetrics.PointsExpired), Is.Zero);
+        Assert.That(h.Reporter.Status.Dropped, Is.Zero);
+    }
+
+    [Test]
     public async Task Start_NewReporterOnSameFile_DeliversWhatTheOldOneStored()
     {
         var first = new EngineHarness(Offline());

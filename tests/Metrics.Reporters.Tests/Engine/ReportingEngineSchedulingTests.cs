@@ -125,6 +125,33 @@ public class ReportingEngineSchedulingTests
         Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4));
         Assert.That(h.SelfCounter(SelfMetrics.PointsDropped), Is.EqualTo(4));
         Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("did not finish")));
+        var failure = h.Failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(4));
+        Assert.That(failure.Succeeded, Is.Zero);
+        Assert.That(failure.Errors.Single(), Does.Contain("did not finish within StopTimeout (00:00:05)").And.Contain("4 unsent points were dropped"));
+        h.Reporter.Dispose();
+    }
+
+    [Test]
+    public async Task StopAsync_CancelledByCaller_ErrorHandlerHearsOfTheDroppedPoints()
+    {
+        var h = new EngineHarness(o => o.StopTimeout = TimeSpan.FromSeconds(5));
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.ThenAsync(async (batch, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return SendResult.Ok(batch.Count);
+        });
+        h.Reporter.Start();
+        using var cancel = new CancellationTokenSource();
+
+        var stop = h.Reporter.StopAsync(cancel.Token);
+        await EngineHarness.WaitUntilAsync(() => h.Backend.Calls == 1, "the final send");
+        await cancel.CancelAsync();
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(3));
+        Assert.That(h.Failures.Single().Errors.Single(), Does.Contain("cancelled by the caller").And.Contain("3 unsent points were dropped"));
         h.Reporter.Dispose();
     }
 

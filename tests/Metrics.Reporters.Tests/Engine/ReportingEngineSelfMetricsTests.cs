@@ -80,6 +80,24 @@ public class ReportingEngineSelfMetricsTests
     }
 
     [Test]
+    public async Task Reporters_SameExplicitName_SecondThrowsAndFirstKeepsItsGauges()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        await using var first = new EngineHarness(o => o.Name = "x", registry: registry);
+
+        Assert.That(
+            () => new EngineHarness(o => o.Name = "x", registry: registry),
+            Throws.ArgumentException.With.Message.Contains("ReporterOptions.Name \"x\" is taken by another reporter of this registry"));
+
+        var depth = registry.CreateReader().Read().Where(s => s.Name == SelfMetrics.QueueDepth).ToList();
+        Assert.That(depth.Select(s => s.Tags), Is.EqualTo(new[] { new Tags(("reporter", "x")) }));
+
+        await first.Reporter.StopAsync();
+        await using var again = new EngineHarness(o => o.Name = "x", registry: registry);
+        Assert.That(again.Reporter.Name, Is.EqualTo("x"), "the name is free once its reporter stopped");
+    }
+
+    [Test]
     public async Task Reporters_OneBackendHangs_OtherKeepsReporting()
     {
         var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
