@@ -135,6 +135,13 @@ internal sealed class ApptuitApi : IDisposable
                 }
             }
 
+            if (errors.Count == 0 && failed > 0)
+            {
+                // A 400 whose JSON is not the details form ({"error":{"message":...}} from a proxy, say): the body is
+                // the only reason given, so it goes with the failure.
+                errors.Add(new ApptuitPointError(Describe(points), "bad request" + BodyExcerpt(response.Body)));
+            }
+
             return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, success, failed, errors);
         }
         catch (JsonException)

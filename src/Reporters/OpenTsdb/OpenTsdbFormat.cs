@@ -266,6 +266,11 @@ internal sealed class OpenTsdbFormat
                 + "remove tags, or raise MaxTags together with the server's tsd.storage.max_tags.";
         }
 
+        if (!_reject && CollidingKeys(point, addsHost) is { } collision)
+        {
+            return collision;
+        }
+
         var chars = point.Metric.Length;
         for (var i = 0; i < tags.Count; i++)
         {
@@ -284,6 +289,42 @@ internal sealed class OpenTsdbFormat
         }
 
         upperBound = (3 * chars) + FixedLineBytes;
+        return null;
+    }
+
+    // Keys that differ only in characters the replacement rule turns into '_' ("a b" and "a_b") would be written as
+    // one key twice, and OpenTSDB keeps one value per key (telnet rejects the line): such a point is not sent.
+    private static string? CollidingKeys(in DataPoint point, bool addsHost)
+    {
+        var tags = point.Tags;
+        var replaced = false;
+        for (var i = 0; i < tags.Count && !replaced; i++)
+        {
+            replaced = tags[i].Key.AsSpan().ContainsAnyExcept(AllowedAsciiChars) && FirstInvalid(tags[i].Key) >= 0;
+        }
+
+        if (!replaced)
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<string, string>(tags.Count + 1, StringComparer.Ordinal);
+        if (addsHost)
+        {
+            seen.Add(HostTagKey, HostTagKey);
+        }
+
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var key = tags[i].Key;
+            var written = Sanitize(key);
+            if (!seen.TryAdd(written, key))
+            {
+                return $"{Describe(point)}: the tag keys '{seen[written]}' and '{key}' both become '{written}' once invalid characters are replaced with '_', "
+                    + "and OpenTSDB keeps one value per tag key; rename one of them.";
+            }
+        }
+
         return null;
     }
 

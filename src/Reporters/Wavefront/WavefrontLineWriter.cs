@@ -163,7 +163,7 @@ internal sealed class WavefrontLineWriter
         IEnumerable<KeyValuePair<string, string>>? tags,
         bool hasSpanLogs)
     {
-        Check(WavefrontValidation.SpanName(name) ?? WavefrontValidation.Source(source) ?? WavefrontValidation.Tags(tags, name));
+        Check(WavefrontValidation.SpanName(name) ?? WavefrontValidation.Source(source) ?? WavefrontValidation.SpanTags(tags, name));
         Put('"');
         Escape(name);
         Put("\" source=\"");

@@ -15,7 +15,12 @@ internal static class WavefrontSanitizer
     public static bool IsAllowed(char c) =>
         (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c is '-' or '_' or '.' or ',';
 
-    /// <summary>Writes a name or tag key with every character outside the allowed set replaced by <c>-</c>, keeping a leading <c>~</c>, delta sign, or delta sign followed by <c>~</c>.</summary>
+    /// <summary>
+    /// Writes a name or tag key with every character outside the allowed set replaced by <c>-</c>, keeping a leading
+    /// <c>~</c>, delta sign, or delta sign followed by <c>~</c>; returns the characters written. A character outside
+    /// the Basic Multilingual Plane (a surrogate pair, such as an emoji) is one character, so one <c>-</c>, as in the
+    /// reference SDK.
+    /// </summary>
     public static int Sanitize(ReadOnlySpan<char> name, Span<char> destination)
     {
         var i = 0;
@@ -35,13 +40,18 @@ internal static class WavefrontSanitizer
             i = 1;
         }
 
+        var written = i;
         for (; i < name.Length; i++)
         {
             var c = name[i];
-            destination[i] = IsAllowed(c) ? c : '-';
+            destination[written++] = IsAllowed(c) ? c : '-';
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
         }
 
-        return name.Length;
+        return written;
     }
 
     /// <summary>The largest escaped length of <paramref name="length"/> characters (every character may double).</summary>

@@ -44,7 +44,15 @@ internal static class WavefrontValidation
             : null;
     }
 
-    public static string? Tags(IEnumerable<KeyValuePair<string, string>>? tags, string name)
+    private static readonly System.Buffers.SearchValues<char> AllowedKeyChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,");
+
+    /// <summary>Checks the tags of a metric, delta counter or distribution: each tag, and no two keys the same once sanitized.</summary>
+    public static string? Tags(IEnumerable<KeyValuePair<string, string>>? tags, string name) =>
+        SpanTags(tags, name) ?? CollidingKeys(tags, name);
+
+    /// <summary>Checks each tag (a span may repeat a key, so keys are not compared).</summary>
+    public static string? SpanTags(IEnumerable<KeyValuePair<string, string>>? tags, string name)
     {
         if (tags is null)
         {
@@ -71,6 +79,48 @@ internal static class WavefrontValidation
             if (error != null)
             {
                 return error;
+            }
+        }
+
+        return null;
+    }
+
+    // Keys that differ only in characters sanitizing turns into '-' ("a b" and "a-b") would be written as one key twice,
+    // and the server keeps one value per key: such a point is not sent. Only keys that need sanitizing can collide.
+    private static string? CollidingKeys(IEnumerable<KeyValuePair<string, string>>? tags, string name)
+    {
+        if (tags is null)
+        {
+            return null;
+        }
+
+        if (tags is IReadOnlyList<KeyValuePair<string, string>> list)
+        {
+            // Indexed, so the check of a point that needs no sanitizing allocates nothing.
+            var sanitized = false;
+            for (var i = 0; i < list.Count && !sanitized; i++)
+            {
+                sanitized = list[i].Key.AsSpan().ContainsAnyExcept(AllowedKeyChars);
+            }
+
+            if (!sanitized)
+            {
+                return null;
+            }
+        }
+        else if (!tags.Any(tag => tag.Key.AsSpan().ContainsAnyExcept(AllowedKeyChars)))
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            var chars = new char[tag.Key.Length];
+            var written = new string(chars, 0, WavefrontSanitizer.Sanitize(tag.Key, chars));
+            if (!seen.TryAdd(written, tag.Key))
+            {
+                return $"The tag keys '{Shorten(seen[written])}' and '{Shorten(tag.Key)}' of '{Shorten(name)}' both become '{Shorten(written)}' once sanitized, and Wavefront keeps one value per tag key. Rename one of them.";
             }
         }
 

@@ -31,6 +31,18 @@ public sealed class ApptuitApiTests
     }
 
     [Test]
+    public void Classify_400WithJsonThatIsNotTheDetailsForm_KeepsTheServersMessage()
+    {
+        using var api = Api();
+        var result = api.Classify(new HttpTransportResponse(400, """{"error":{"code":400,"message":"Unexpected character at position 0"}}"""), TwoPoints);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failed, Is.EqualTo(2));
+            Assert.That(result.Errors.Single().ToString(), Does.Contain("Unexpected character at position 0"));
+        });
+    }
+
+    [Test]
     public void Classify_400WithDetails_TakesCountsAndErrorsFromTheBody()
     {
         using var api = Api();

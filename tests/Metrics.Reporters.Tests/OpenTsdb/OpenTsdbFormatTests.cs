@@ -110,6 +110,39 @@ public class OpenTsdbFormatTests
     }
 
     [Test]
+    public void WriteLine_KeysThatBecomeTheSameOnceReplaced_AreNotSentAndTheErrorNamesBoth()
+    {
+        var point = new DataPoint("m", new Tags(("a b", "1"), ("a_b", "2")), Ts, 1);
+
+        var error = LineError(Format(), point);
+
+        Assert.That(error, Does.Contain("'a b' and 'a_b' both become 'a_b'").And.Contain("rename one of them"));
+        Assert.That(Format().Validate(point, telnet: true), Is.EqualTo(error));
+        Assert.That(Format().Validate(point, telnet: false), Is.EqualTo(error));
+    }
+
+    [Test]
+    public void WriteLine_KeysWithAnEmojiAndAnUnderscore_CollideAsOneReplacedCharacter()
+    {
+        var error = LineError(Format(host: "web01"), new DataPoint("m", new Tags(("hos😀", "x"), ("hos_", "y")), Ts, 1));
+
+        Assert.That(error, Does.Contain("both become 'hos_'"));
+    }
+
+    [Test]
+    public void WriteJson_KeysThatBecomeTheSameOnceReplaced_LeavesThePointOut()
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        var errors = new List<string>();
+
+        var count = Format().WriteJson(writer, [new DataPoint("m", new Tags(("a b", "1"), ("a_b", "2")), Ts, 1), new DataPoint("n", new Tags(("a b", "1")), Ts, 1)], errors);
+
+        Assert.That(count, Is.EqualTo(1));
+        Assert.That(errors.Single(), Does.Contain("both become 'a_b'"));
+        Assert.That(Encoding.UTF8.GetString(writer.WrittenSpan), Does.Contain("\"metric\":\"n\"").And.Not.Contain("\"metric\":\"m\""));
+    }
+
+    [Test]
     public void WriteLine_UnicodeLetters_AreKeptAsUtf8()
     {
         var line = Line(Format(), new DataPoint("température.café", new Tags(("ville", "Zürich"), ("都市", "東京")), Ts, 3));

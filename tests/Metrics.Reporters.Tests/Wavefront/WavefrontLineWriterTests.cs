@@ -45,12 +45,34 @@ public class WavefrontLineWriterTests
     [TestCase("x\u2206y", "\"x-y\"")]
     [TestCase("caf\u00e9:rate", "\"caf--rate\"")]
     [TestCase("~~a", "\"~-a\"")]
+    [TestCase("a\U0001F600b", "\"a-b\"")]
+    [TestCase("\U0001F600\U0001F600", "\"--\"")]
     public void WriteMetric_NameWithSpecialCharacters_IsSanitized(string name, string expected) =>
         Assert.That(Metric(name, 1, null, "s"), Does.StartWith(expected + " 1.0 "));
 
     [Test]
     public void WriteMetric_TagKeyWithSpecialCharacters_IsSanitized() =>
         Assert.That(Metric("m", 1, null, "s", ("http status/code", "200")), Does.EndWith(" \"http-status-code\"=\"200\"\n"));
+
+    [Test]
+    public void WriteMetric_TagKeysThatBecomeTheSameOnceSanitized_ThrowsNamingBoth() =>
+        Assert.That(() => Metric("m", 1, null, "s", ("a b", "1"), ("a-b", "2")), Throws.ArgumentException.With.Message.Contains("'a b' and 'a-b' of 'm' both become 'a-b'"));
+
+    [Test]
+    public void WriteSpan_RepeatedTagKey_IsKept()
+    {
+        var writer = new WavefrontLineWriter();
+        writer.WriteSpan("op", 1, 2, "s", TraceId, SpanId, null, null, [new("a b", "1"), new("a-b", "2")], hasSpanLogs: false);
+        Assert.That(writer.ToString(), Does.Contain("\"a-b\"=\"1\" \"a-b\"=\"2\""));
+    }
+
+    [Test]
+    public void WriteMetric_NameWithALoneSurrogate_ReplacesItWithOneDash() =>
+        Assert.That(Metric("lone" + '\uD83D' + "high", 1, null, "s"), Does.StartWith("\"lone-high\" 1.0 "));
+
+    [Test]
+    public void WriteMetric_TagKeyWithAnEmoji_BecomesOneDash() =>
+        Assert.That(Metric("m", 1, null, "s", ("a\U0001F600b", "1")), Does.EndWith(" \"a-b\"=\"1\"\n"));
 
     [Test]
     public void WriteMetric_ValueAndSourceWithQuotesNewlinesAndSpaces_AreTrimmedAndEscaped() =>

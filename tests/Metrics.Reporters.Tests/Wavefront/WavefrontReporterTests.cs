@@ -234,6 +234,20 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_TagKeysThatBecomeTheSameOnceSanitized_PointNotSentAndReported()
+    {
+        _registry.Counter("rt.clash", new Tags(("a b", "1"), ("a-b", "2"))).Inc();
+        _registry.Counter("rt.ok", new Tags(("a b", "1"))).Inc();
+        var reporter = ProxyReporter();
+
+        await reporter.ReportNowAsync();
+
+        var lines = await _proxy.WaitForLinesAsync(1, Deadline);
+        Assert.That(lines.Single(), Does.StartWith("\"rt.ok.count\" 1.0 ").And.Contain(" \"a-b\"=\"1\""));
+        Assert.That(_failures.Single().Errors.Single(), Does.Contain("'a b' and 'a-b' of 'rt.clash.count' both become 'a-b'"));
+    }
+
+    [Test]
     public async Task DirectReporter_Unauthorized_FailureHasStatusAndNoToken()
     {
         using var server = HttpTestServer.Start();
