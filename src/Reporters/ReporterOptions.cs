@@ -24,7 +24,8 @@ public abstract class ReporterOptions
     /// Called once per failed send with what failed. Runs on a background thread (the reporter's, or a transport's
     /// reader for errors a server writes back, such as OpenTSDB telnet error lines): keep it fast and thread-safe.
     /// An exception it throws is logged and swallowed. Default null: failures are logged as warnings through
-    /// <see cref="LoggerFactory"/>; assign <c>_ =&gt; { }</c> to silence them.
+    /// <see cref="LoggerFactory"/>, or, without one, written to standard error as one line each (the
+    /// <see cref="ReportFailure"/>'s summary); assign <c>_ =&gt; { }</c> to silence them.
     /// </summary>
     public Action<ReportFailure>? ErrorHandler { get; set; }
 
@@ -49,7 +50,7 @@ public abstract class ReporterOptions
     /// <summary>How metric fields become point names (<c>.count</c>, <c>.1m_rate</c>, ...). Default <see cref="FieldNaming.Pyformance"/>.</summary>
     public FieldNaming Fields { get; set; } = FieldNaming.Pyformance;
 
-    /// <summary>Where the reporter logs. Default null (nothing is logged).</summary>
+    /// <summary>Where the reporter logs. Default null (nothing is logged; failures without an error handler go to standard error).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>

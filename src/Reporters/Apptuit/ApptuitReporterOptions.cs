@@ -10,7 +10,8 @@ namespace Metrics.Reporters;
 /// <c>99_percentile</c>, ...), then sanitized by <see cref="SanitizeMode"/>. Tags: a metric's own tags win over
 /// <see cref="ReporterOptions.Tags"/>, which win over <c>APPTUIT_TAGS</c>. Failed sends go to
 /// <see cref="ReporterOptions.ErrorHandler"/>; when it is null (the default) a one-line summary is logged as a
-/// warning through <see cref="ReporterOptions.LoggerFactory"/>; set a no-op handler to silence it.
+/// warning through <see cref="ReporterOptions.LoggerFactory"/>, or written to standard error when there is no logger
+/// factory either; set a no-op handler to silence it.
 /// </remarks>
 public sealed class ApptuitReporterOptions : ReporterOptions
 {

@@ -380,7 +380,7 @@ internal sealed partial class ReportingEngine
         var handler = _options.ErrorHandler;
         if (handler is null)
         {
-            _logger.LogWarning("{Failure}", failure.ToString());
+            ReportFailure.WriteDefault(_options.LoggerFactory is null ? null : _logger, failure);
             return;
         }
 

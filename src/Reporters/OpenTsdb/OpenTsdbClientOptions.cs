@@ -53,10 +53,11 @@ public sealed class OpenTsdbClientOptions
     /// <summary>
     /// Called, on the client's background thread, when points could not be delivered (rejected by the server,
     /// invalid, or failing while a send is retried) and with each error line the server writes back. An exception
-    /// it throws is logged and swallowed. Default null: failures are logged as warnings through <see cref="LoggerFactory"/>.
+    /// it throws is logged and swallowed. Default null: failures are logged as warnings through <see cref="LoggerFactory"/>,
+    /// or written to standard error (one line each) when there is no logger factory either.
     /// </summary>
     public Action<ReportFailure>? ErrorHandler { get; set; }
 
-    /// <summary>Where the client logs. Default null (nothing is logged).</summary>
+    /// <summary>Where the client logs. Default null (nothing is logged; failures without an error handler go to standard error).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

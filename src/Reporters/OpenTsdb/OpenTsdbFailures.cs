@@ -3,17 +3,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Metrics.Reporters.OpenTsdb;
 
-/// <summary>Hands failures (server error lines, failed sends) to the user's error handler, or logs them as warnings.</summary>
+/// <summary>Hands failures (server error lines, failed sends) to the user's error handler, or to <see cref="ReportFailure.WriteDefault"/>.</summary>
 internal sealed class OpenTsdbFailures
 {
     private readonly Action<ReportFailure>? _handler;
-    private readonly ILogger _logger;
+
+    // Null without a logger factory: failures without a handler then go to standard error.
+    private readonly ILogger? _logger;
 
     public OpenTsdbFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory)
     {
         Name = name;
         _handler = handler;
-        _logger = (ILogger?)loggerFactory?.CreateLogger("Metrics.Reporters.OpenTsdb") ?? NullLogger.Instance;
+        _logger = loggerFactory?.CreateLogger("Metrics.Reporters.OpenTsdb");
     }
 
     /// <summary>The reporter's name in failures (set once the engine has made it unique).</summary>
@@ -26,7 +28,7 @@ internal sealed class OpenTsdbFailures
     {
         if (_handler == null)
         {
-            _logger.LogWarning("{Failure}", failure.ToString());
+            ReportFailure.WriteDefault(_logger, failure);
             return;
         }
 
@@ -38,7 +40,7 @@ internal sealed class OpenTsdbFailures
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _logger.LogError(ex, "The error handler of {Reporter} threw.", Name);
+            (_logger ?? NullLogger.Instance).LogError(ex, "The error handler of {Reporter} threw.", Name);
         }
     }
 }

@@ -181,6 +181,34 @@ public class ReportingEngineSendTests
     }
 
     [Test]
+    [NonParallelizable]
+    public async Task ErrorHandlerAndLoggerFactoryNull_WritesTheFailureToStandardError()
+    {
+        var original = System.Console.Error;
+        using var captured = new StringWriter();
+        System.Console.SetError(captured);
+        try
+        {
+            await using var h = new EngineHarness(o =>
+            {
+                o.ErrorHandler = null;
+                o.LoggerFactory = null;
+                o.Name = "stderr-check";
+            });
+            h.Snapshots = Snap.Counters(2);
+            h.Backend.Respond = b => SendResult.Permanent(b.Count, "bad token", 401);
+
+            await h.Reporter.ReportNowAsync();
+        }
+        finally
+        {
+            System.Console.SetError(original);
+        }
+
+        Assert.That(captured.ToString(), Does.Contain("stderr-check: 2 of 2 points failed, status 401: bad token" + Environment.NewLine));
+    }
+
+    [Test]
     public async Task Status_SuccessAfterFailures_ResetsConsecutiveFailures()
     {
         await using var h = new EngineHarness();

@@ -155,6 +155,39 @@ public class OpenTsdbReporterTests
     }
 
     [Test]
+    [NonParallelizable]
+    public async Task ServerErrorLine_NoHandlerNoLogger_GoesToStandardError()
+    {
+        var (registry, _) = NewRegistry();
+        registry.Counter("c").Inc();
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = _ => "put: invalid value: c.count";
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.ErrorHandler = null;
+        options.LoggerFactory = null;
+        options.Name = "tsdb-stderr";
+        var original = System.Console.Error;
+        var captured = new StringWriter();
+        System.Console.SetError(TextWriter.Synchronized(captured));
+        try
+        {
+            await using var reporter = new OpenTsdbReporter(registry, options);
+            await reporter.ReportNowAsync().WaitAsync(Wait);
+            var deadline = DateTime.UtcNow + Wait;
+            while (!captured.ToString().Contains("put: invalid value: c.count", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+        }
+        finally
+        {
+            System.Console.SetError(original);
+        }
+
+        Assert.That(captured.ToString(), Does.Contain("tsdb-stderr: 1 of 1 points failed: OpenTSDB answered: put: invalid value: c.count"));
+    }
+
+    [Test]
     public async Task ReportNowAsync_Telnet_ConnectionDroppedBetweenReports_ReconnectsAndSends()
     {
         var (registry, time) = NewRegistry();
