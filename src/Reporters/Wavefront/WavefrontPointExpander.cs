@@ -9,6 +9,11 @@ namespace Metrics.Reporters.Wavefront;
 /// </summary>
 internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCounters, bool distributions) : PointExpander(fields)
 {
+    // Per counter that went down since what this reporter last sent, by how much (negative): the server only adds,
+    // so a decrease is owed against the next increases instead of being forgotten, and the server's total stays the
+    // counter's value. Only counters that owe something are kept.
+    private readonly Dictionary<(string Name, Tags Tags), long> _owed = [];
+
     protected override void ExpandCounter(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -19,10 +24,25 @@ internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCount
             return;
         }
 
-        // The server only adds increments: nothing is sent when the counter did not grow.
-        if (snapshot.Delta > 0)
+        // The server only adds increments: nothing is sent when the counter did not grow past what was last sent.
+        var delta = snapshot.Delta;
+        if (delta < 0 || _owed.Count > 0)
         {
-            output.Add(new DataPoint(Key(name, Fields.Count), tags, snapshot.Timestamp, snapshot.Delta) { Kind = PointKind.DeltaCounter });
+            var key = (snapshot.Name, snapshot.Tags);
+            delta += _owed.GetValueOrDefault(key);
+            if (delta < 0)
+            {
+                _owed[key] = delta;
+            }
+            else
+            {
+                _owed.Remove(key);
+            }
+        }
+
+        if (delta > 0)
+        {
+            output.Add(new DataPoint(Key(name, Fields.Count), tags, snapshot.Timestamp, delta) { Kind = PointKind.DeltaCounter });
         }
     }
 

@@ -140,6 +140,28 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task DeltaCounters_CounterWentDown_TheDecreaseIsTakenFromTheNextIncreases()
+    {
+        var orders = _registry.Counter("rt.orders");
+        var reporter = ProxyReporter(o => o.DeltaCounters = true);
+
+        orders.Inc(5);
+        await reporter.ReportNowAsync();
+        await _proxy.WaitForLinesAsync(1, Deadline);
+        orders.Dec(2);
+        await reporter.ReportNowAsync();
+        orders.Inc(1);
+        await reporter.ReportNowAsync();
+        orders.Inc(3);
+        await reporter.ReportNowAsync();
+
+        var lines = await _proxy.WaitForLinesAsync(2, Deadline);
+        var sent = lines.Select(l => WavefrontLineParser.ParseMetric(l).Value).ToArray();
+        Assert.That(sent, Is.EqualTo(new[] { 5.0, 2.0 }), "3 then 4: the 2 taken away is owed first");
+        Assert.That(sent.Sum(), Is.EqualTo(orders.Count), "the server's total is the counter's value");
+    }
+
+    [Test]
     public async Task DeltaCounters_TwoReporters_EachSendsItsOwnIncrease()
     {
         var orders = _registry.Counter("rt.orders");
