@@ -22,12 +22,17 @@ public readonly record struct MetricId(string Name, Tags Tags)
 public static class MetricName
 {
     /// <summary>Encodes <paramref name="name"/> and <paramref name="tags"/>. With no tags the result is the name alone.</summary>
-    /// <exception cref="ArgumentException">The name is null or empty.</exception>
+    /// <exception cref="ArgumentException">The name is null, empty or only white space, or holds <c>{</c> (which <see cref="Decode"/> would take for the start of the tags).</exception>
     public static string Encode(string name, Tags? tags)
     {
-        if (string.IsNullOrEmpty(name))
+        if (string.IsNullOrWhiteSpace(name))
         {
-            throw new ArgumentException("A metric name must not be null or empty.", nameof(name));
+            throw new ArgumentException("A metric name must not be null, empty or only white space.", nameof(name));
+        }
+
+        if (name.Contains('{', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The metric name '{name}' holds '{{', which starts the tags of an encoded name; pass the tags as Tags instead.", nameof(name));
         }
 
         if (tags is null || tags.IsEmpty)
@@ -106,6 +111,11 @@ public static class MetricName
         catch (JsonException ex)
         {
             throw new FormatException($"'{encoded}' is not an encoded metric name: the tags after the name are not valid JSON ({ex.Message}).", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A key or value escaping half of a surrogate pair (\ud800 alone) is JSON text but not a string.
+            throw new FormatException($"'{encoded}' is not an encoded metric name: a tag key or value is not valid Unicode text ({ex.Message}).", ex);
         }
 
         try

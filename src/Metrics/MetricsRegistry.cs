@@ -209,9 +209,11 @@ public sealed class MetricsRegistry
 
     private static void ValidateName(string name)
     {
-        if (string.IsNullOrEmpty(name))
+        if (string.IsNullOrWhiteSpace(name))
         {
-            throw new ArgumentException("A metric name must not be null or empty.", nameof(name));
+            throw new ArgumentException(
+                name is null ? "A metric name must not be null." : $"A metric name must not be empty or only white space (was '{name}').",
+                nameof(name));
         }
     }
 
@@ -221,7 +223,8 @@ public sealed class MetricsRegistry
         ArgumentNullException.ThrowIfNull(tags);
         if (!MetricName.IsEncoded(name))
         {
-            return new MetricId(name, tags);
+            // White space around a name is not part of it, as in the encoded form: " orders " is "orders".
+            return new MetricId(char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]) ? name.Trim() : name, tags);
         }
 
         MetricId decoded;

@@ -97,6 +97,19 @@ public class MetricNameTests
     }
 
     [Test]
+    public void Decode_LoneSurrogateEscape_ThrowsFormatException()
+    {
+        var ex = Assert.Throws<FormatException>(() => MetricName.Decode("m{\"k\": \"\\ud800\"}"));
+
+        Assert.That(ex!.Message, Does.Contain("not valid Unicode text"));
+    }
+
+    [TestCase("m{x")]
+    [TestCase("  ")]
+    public void Encode_NameThatCannotBeDecoded_ThrowsArgumentException(string name) =>
+        Assert.That(() => MetricName.Encode(name, new Tags(("k", "v"))), Throws.ArgumentException.With.Property("ParamName").EqualTo("name"));
+
+    [Test]
     public void MetricId_ToString_IsTheEncodedForm()
     {
         Assert.That(new MetricId("orders", new Tags(("region", "eu"))).ToString(), Is.EqualTo("orders{\"region\": \"eu\"}"));

@@ -101,6 +101,30 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    public void Counter_NamePaddedWithWhiteSpace_IsTheSameSeriesAsTheTrimmedAndEncodedNames()
+    {
+        var padded = _registry.Counter(" orders ", new Tags(("region", "eu")));
+        padded.Inc(3);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.Counter("orders", new Tags(("region", "eu"))), Is.SameAs(padded));
+            Assert.That(_registry.Counter(" orders {\"region\": \"eu\"}"), Is.SameAs(padded));
+            Assert.That(_registry.Counter(" orders ", ("region", "eu")), Is.SameAs(padded));
+            Assert.That(_registry.SeriesCount, Is.EqualTo(1));
+            Assert.That(_registry.CreateReader().Read().Single().Name, Is.EqualTo("orders"));
+        });
+    }
+
+    [Test]
+    public void Counter_EncodedNameWithALoneSurrogate_ThrowsArgumentException()
+    {
+        var encoded = MetricName.Encode("m", new Tags(("k", "\ud800")));
+
+        Assert.That(() => _registry.Counter(encoded), Throws.ArgumentException.With.Message.Contain("not valid Unicode text"));
+    }
+
+    [Test]
     public void Counter_MalformedEncodedName_ThrowsQuotingTheName()
     {
         var ex = Assert.Throws<ArgumentException>(() => _registry.Counter("orders{\"region\": "));
@@ -216,6 +240,8 @@ public class MetricsRegistryTests
 
     [TestCase(null)]
     [TestCase("")]
+    [TestCase("   ")]
+    [TestCase("\t")]
     public void AnyGetter_NullOrEmptyName_ThrowsArgumentException(string? name)
     {
         Assert.Multiple(() =>
