@@ -13,6 +13,15 @@ namespace Metrics.AspNetCore.Exposition;
 /// <c>_sum</c> and <c>_count</c>; timers are summaries named <c>..._seconds</c> in seconds. Global tags become labels
 /// (a series' own tags win). Families are sorted by name and series by labels, so the output is deterministic.
 /// </summary>
+/// <remarks>
+/// The output is always valid, so metrics whose names collide once written are resolved, never both written. Metrics
+/// are taken in a stable order (name, then type, then tags), and families in name order: a family holds metrics of one
+/// type, and the first metric to name it keeps it; a series (family and labels) is written once, by the first metric;
+/// a family whose name, or whose <c>_sum</c>/<c>_count</c> sample name, is already a sample name of an earlier family
+/// (a summary <c>x</c> writes <c>x</c>, <c>x_sum</c> and <c>x_count</c>) is left out. Whatever is left out is named on
+/// a <c># Left out: ...</c> comment line at the end, which parsers ignore. In a summary a tag named <c>quantile</c> is
+/// written as <c>tag_quantile</c>, unless the series also has a tag named <c>tag_quantile</c>, which then wins.
+/// </remarks>
 internal static class PrometheusTextFormat
 {
     /// <summary>The Content-Type of the format.</summary>
@@ -23,48 +32,85 @@ internal static class PrometheusTextFormat
 
     private const double NanosecondsPerSecond = 1e9;
 
+    private const string QuantileLabel = "quantile";
+
+    private const string RenamedQuantileLabel = "tag_quantile";
+
     /// <summary>Formats <paramref name="snapshots"/> with <paramref name="globalTags"/> as labels.</summary>
     public static string Format(IEnumerable<MetricSnapshot> snapshots, Tags globalTags)
     {
         var families = new Dictionary<string, Family>(StringComparer.Ordinal);
-        foreach (var s in snapshots)
+        var leftOut = new SortedSet<string>(StringComparer.Ordinal);
+
+        // A stable order, so which of two colliding metrics is kept does not depend on the order they are read in.
+        foreach (var s in snapshots.OrderBy(s => s, SnapshotOrder.Instance))
         {
             var name = SanitizeName(s.Name);
-            var labels = Labels(globalTags.IsEmpty ? s.Tags : globalTags.Merge(s.Tags));
+            var tags = globalTags.IsEmpty ? s.Tags : globalTags.Merge(s.Tags);
             switch (s.Type)
             {
                 case MetricType.Counter:
-                    Add(families, Suffix(name, "_total"), "counter", $"Counter {s.Name}", labels, Sample(Suffix(name, "_total"), labels, s.Count));
+                    var labels = Labels(tags, summary: false);
+                    Add(families, leftOut, s, Suffix(name, "_total"), "counter", $"Counter {s.Name}", labels, Sample(Suffix(name, "_total"), labels, s.Count));
                     break;
                 case MetricType.Gauge when !double.IsNaN(s.Value):
-                    Add(families, name, "gauge", $"Gauge {s.Name}", labels, Sample(name, labels, s.Value));
+                    labels = Labels(tags, summary: false);
+                    Add(families, leftOut, s, name, "gauge", $"Gauge {s.Name}", labels, Sample(name, labels, s.Value));
                     break;
                 case MetricType.Meter:
-                    Add(families, Suffix(name, "_total"), "counter", $"Meter {s.Name}: events", labels, Sample(Suffix(name, "_total"), labels, s.Count));
-                    AddRate(families, name, "_mean_rate", $"Meter {s.Name}: mean rate per second", labels, s.MeanRate);
-                    AddRate(families, name, "_1m_rate", $"Meter {s.Name}: one-minute rate per second", labels, s.OneMinuteRate);
-                    AddRate(families, name, "_5m_rate", $"Meter {s.Name}: five-minute rate per second", labels, s.FiveMinuteRate);
-                    AddRate(families, name, "_15m_rate", $"Meter {s.Name}: fifteen-minute rate per second", labels, s.FifteenMinuteRate);
+                    labels = Labels(tags, summary: false);
+                    Add(families, leftOut, s, Suffix(name, "_total"), "counter", $"Meter {s.Name}: events", labels, Sample(Suffix(name, "_total"), labels, s.Count));
+                    AddRate(families, leftOut, s, name, "_mean_rate", $"Meter {s.Name}: mean rate per second", labels, s.MeanRate);
+                    AddRate(families, leftOut, s, name, "_1m_rate", $"Meter {s.Name}: one-minute rate per second", labels, s.OneMinuteRate);
+                    AddRate(families, leftOut, s, name, "_5m_rate", $"Meter {s.Name}: five-minute rate per second", labels, s.FiveMinuteRate);
+                    AddRate(families, leftOut, s, name, "_15m_rate", $"Meter {s.Name}: fifteen-minute rate per second", labels, s.FifteenMinuteRate);
                     break;
                 case MetricType.Histogram:
-                    Add(families, name, "summary", $"Histogram {s.Name}", labels, Summary(name, labels, s.Histogram ?? HistogramSnapshot.Empty, 1));
+                    labels = Labels(tags, summary: true);
+                    Add(families, leftOut, s, name, "summary", $"Histogram {s.Name}", labels, Summary(name, labels, s.Histogram ?? HistogramSnapshot.Empty, 1));
                     break;
                 case MetricType.Timer:
+                    labels = Labels(tags, summary: true);
                     var seconds = Suffix(name, "_seconds");
-                    Add(families, seconds, "summary", $"Timer {s.Name}, in seconds", labels, Summary(seconds, labels, s.Histogram ?? HistogramSnapshot.Empty, NanosecondsPerSecond));
+                    Add(families, leftOut, s, seconds, "summary", $"Timer {s.Name}, in seconds", labels, Summary(seconds, labels, s.Histogram ?? HistogramSnapshot.Empty, NanosecondsPerSecond));
                     break;
             }
         }
 
         var sb = new StringBuilder();
+
+        // Every sample name written so far, with the family that wrote it: a summary x writes x, x_sum and x_count.
+        var sampleNames = new Dictionary<string, Family>(StringComparer.Ordinal);
         foreach (var family in families.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
+            var summary = family.Type == "summary";
+            var taken = SampleNameOwner(sampleNames, family.Name, string.Empty)
+                ?? (summary ? SampleNameOwner(sampleNames, family.Name, "_sum") ?? SampleNameOwner(sampleNames, family.Name, "_count") : null);
+            if (taken is not null)
+            {
+                // A second family with one of these sample names would be a second HELP for one metric: the earlier family keeps it.
+                leftOut.Add($"{family.Name} ({family.Origin}): {taken.Value.SampleName} is already a sample of {taken.Value.Owner.Name} ({taken.Value.Owner.Origin})");
+                continue;
+            }
+
+            sampleNames.Add(family.Name, family);
+            if (summary)
+            {
+                sampleNames.Add(family.Name + "_sum", family);
+                sampleNames.Add(family.Name + "_count", family);
+            }
+
             sb.Append("# HELP ").Append(family.Name).Append(' ').Append(EscapeHelp(family.Help)).Append('\n');
             sb.Append("# TYPE ").Append(family.Name).Append(' ').Append(family.Type).Append('\n');
             foreach (var series in family.Series.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                sb.Append(series.Value);
+                sb.Append(series.Value.Lines);
             }
+        }
+
+        foreach (var note in leftOut)
+        {
+            sb.Append("# Left out: ").Append(note).Append('\n');
         }
 
         return sb.ToString();
@@ -128,8 +174,10 @@ internal static class PrometheusTextFormat
 
     private static string Suffix(string name, string suffix) => name.EndsWith(suffix, StringComparison.Ordinal) ? name : name + suffix;
 
-    // Label pairs sorted by sanitized name; a name that collides after sanitizing keeps its first value.
-    private static List<KeyValuePair<string, string>> Labels(Tags tags)
+    // Label pairs sorted by sanitized name; a name that collides after sanitizing keeps its first value (tags are in
+    // ordinal key order). In a summary "quantile" is the summary's own label: a tag of that name becomes "tag_quantile",
+    // unless a tag already has that name, which then wins and the "quantile" tag is left out.
+    private static List<KeyValuePair<string, string>> Labels(Tags tags, bool summary)
     {
         var list = new List<KeyValuePair<string, string>>(tags.Count);
         foreach (var (key, value) in tags)
@@ -138,6 +186,22 @@ internal static class PrometheusTextFormat
             if (!list.Exists(p => p.Key == name))
             {
                 list.Add(new KeyValuePair<string, string>(name, value));
+            }
+        }
+
+        if (summary)
+        {
+            var i = list.FindIndex(p => p.Key == QuantileLabel);
+            if (i >= 0)
+            {
+                if (list.Exists(p => p.Key == RenamedQuantileLabel))
+                {
+                    list.RemoveAt(i);
+                }
+                else
+                {
+                    list[i] = new KeyValuePair<string, string>(RenamedQuantileLabel, list[i].Value);
+                }
             }
         }
 
@@ -155,9 +219,7 @@ internal static class PrometheusTextFormat
         var sb = new StringBuilder("{");
         foreach (var (k, v) in labels)
         {
-            // "quantile" is the summary's own label; a tag of that name is renamed rather than clash with it.
-            var key = extraName is not null && k == extraName ? "tag_" + k : k;
-            sb.Append(key).Append("=\"").Append(EscapeLabelValue(v)).Append("\",");
+            sb.Append(k).Append("=\"").Append(EscapeLabelValue(v)).Append("\",");
         }
 
         if (extraName is not null)
@@ -182,7 +244,7 @@ internal static class PrometheusTextFormat
         {
             // An empty summary's quantiles are unknown, which Prometheus writes as NaN.
             var v = h.Count == 0 ? double.NaN : h.GetValue(q) / scale;
-            sb.Append(name).Append(LabelText(labels, "quantile", q.ToString(CultureInfo.InvariantCulture))).Append(' ').Append(FormatValue(v)).Append('\n');
+            sb.Append(name).Append(LabelText(labels, QuantileLabel, q.ToString(CultureInfo.InvariantCulture))).Append(' ').Append(FormatValue(v)).Append('\n');
         }
 
         var text = LabelText(labels);
@@ -191,27 +253,44 @@ internal static class PrometheusTextFormat
         return sb.ToString();
     }
 
-    private static void AddRate(Dictionary<string, Family> families, string name, string suffix, string help, List<KeyValuePair<string, string>> labels, double rate) =>
-        Add(families, name + suffix, "gauge", help, labels, Sample(name + suffix, labels, rate));
+    private static void AddRate(Dictionary<string, Family> families, SortedSet<string> leftOut, MetricSnapshot s, string name, string suffix, string help, List<KeyValuePair<string, string>> labels, double rate) =>
+        Add(families, leftOut, s, name + suffix, "gauge", help, labels, Sample(name + suffix, labels, rate));
 
-    private static void Add(Dictionary<string, Family> families, string name, string type, string help, List<KeyValuePair<string, string>> labels, string lines)
+    private static void Add(Dictionary<string, Family> families, SortedSet<string> leftOut, MetricSnapshot s, string name, string type, string help, List<KeyValuePair<string, string>> labels, string lines)
     {
         if (!families.TryGetValue(name, out var family))
         {
-            family = new Family(name, type, help);
+            family = new Family(name, type, help, s.Type, s.Name);
             families.Add(name, family);
         }
-        else if (family.Type != type)
+        else if (family.Kind != s.Type || family.Type != type)
         {
-            // Two metrics of different types that sanitize to one name: a family has one type, the first one wins.
+            // Metrics of two types (a meter's rate and a gauge, a counter and a gauge named ..._total) that become one
+            // name: a family holds one type of metric, the first one keeps it.
+            leftOut.Add($"{name} ({Origin(s)}): {name} is already the family of {family.Origin}");
             return;
         }
 
         // Two series whose names or labels become equal after sanitizing would be a duplicate sample: keep the first.
-        family.Series.TryAdd(LabelText(labels), lines);
+        var key = LabelText(labels);
+        if (!family.Series.TryAdd(key, (lines, s.Name)))
+        {
+            leftOut.Add($"{name}{key} ({Origin(s)}): the series is already written for {Origin(family.Kind, family.Series[key].Source)}");
+        }
     }
 
-    private sealed class Family(string name, string type, string help)
+    // How a left-out line names a metric, for example "Gauge queue.depth".
+    private static string Origin(MetricSnapshot s) => Origin(s.Type, s.Name);
+
+    private static string Origin(MetricType type, string name) => type + " " + EscapeHelp(name);
+
+    private static (string SampleName, Family Owner)? SampleNameOwner(Dictionary<string, Family> sampleNames, string name, string suffix)
+    {
+        var sample = name + suffix;
+        return sampleNames.TryGetValue(sample, out var owner) ? (sample, owner) : null;
+    }
+
+    private sealed class Family(string name, string type, string help, MetricType kind, string source)
     {
         public string Name { get; } = name;
 
@@ -219,6 +298,63 @@ internal static class PrometheusTextFormat
 
         public string Help { get; } = help;
 
-        public Dictionary<string, string> Series { get; } = new(StringComparer.Ordinal);
+        /// <summary>The type of the metrics in the family.</summary>
+        public MetricType Kind { get; } = kind;
+
+        /// <summary>The name of the first metric in the family.</summary>
+        public string Source { get; } = source;
+
+        /// <summary>The first metric in the family, for example <c>Gauge queue.depth</c>.</summary>
+        public string Origin => PrometheusTextFormat.Origin(Kind, Source);
+
+        public Dictionary<string, (string Lines, string Source)> Series { get; } = new(StringComparer.Ordinal);
+    }
+
+    // Name (ordinal), then type, then tags (ordinal, key then value, pair by pair; a prefix first).
+    private sealed class SnapshotOrder : IComparer<MetricSnapshot>
+    {
+        public static readonly SnapshotOrder Instance = new();
+
+        public int Compare(MetricSnapshot? x, MetricSnapshot? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            if (x is null || y is null)
+            {
+                return x is null ? -1 : 1;
+            }
+
+            var c = string.CompareOrdinal(x.Name, y.Name);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Type.CompareTo(y.Type);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            var n = Math.Min(x.Tags.Count, y.Tags.Count);
+            for (var i = 0; i < n; i++)
+            {
+                c = string.CompareOrdinal(x.Tags[i].Key, y.Tags[i].Key);
+                if (c == 0)
+                {
+                    c = string.CompareOrdinal(x.Tags[i].Value, y.Tags[i].Value);
+                }
+
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return x.Tags.Count.CompareTo(y.Tags.Count);
+        }
     }
 }
