@@ -169,13 +169,18 @@ internal static class ReporterConfigurationBinder
             var ok = true;
             for (var i = 0; i < items.Count; i++)
             {
-                if (items[i].Value is { } raw && TryParse(raw, element, out var item, out var hint))
+                if (items[i].Value is not { } raw)
+                {
+                    problems.Add($"{items[i].Path}: {Show(items[i])} is not a valid {TypeName(element)} (expected a single value)");
+                    ok = false;
+                }
+                else if (TryParse(raw, element, out var item, out var hint))
                 {
                     array.SetValue(item, i);
                 }
                 else
                 {
-                    problems.Add($"{items[i].Path}: {Show(items[i])} is not a valid {TypeName(element)} ({(items[i].Value is null ? "expected a single value" : HintFor(element))})");
+                    problems.Add($"{items[i].Path}: {Show(items[i])} is not a valid {TypeName(element)} ({hint})");
                     ok = false;
                 }
             }
@@ -308,10 +313,22 @@ internal static class ReporterConfigurationBinder
                 return true;
         }
 
-        if (type == typeof(TimeSpan) && TimeSpan.TryParse(text, c, out var ts))
+        if (type == typeof(TimeSpan))
         {
-            value = ts;
-            return true;
+            // TimeSpan.TryParse reads a bare number as days ("10" is ten days): refuse it, a duration has a ':'.
+            if (IsBareNumber(text))
+            {
+                hint = BareNumberHint;
+                return false;
+            }
+
+            if (TimeSpan.TryParse(text, c, out var ts))
+            {
+                value = ts;
+                return true;
+            }
+
+            return false;
         }
 
         if (type == typeof(Uri) && Uri.TryCreate(text, UriKind.Absolute, out var uri))
@@ -322,6 +339,13 @@ internal static class ReporterConfigurationBinder
 
         return false;
     }
+
+    private const string BareNumberHint = "a bare number is not a duration; write hh:mm:ss, e.g. \"00:00:10\" for 10 seconds, or d.hh:mm:ss for days";
+
+    /// <summary>An integer or decimal without a ':' (e.g. "10", "-5", "1.5"), which <see cref="TimeSpan.TryParse(string, IFormatProvider, out TimeSpan)"/> would read as days.</summary>
+    private static bool IsBareNumber(string text) =>
+        !text.Contains(':', StringComparison.Ordinal)
+        && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _);
 
     private static string HintFor(Type type)
     {

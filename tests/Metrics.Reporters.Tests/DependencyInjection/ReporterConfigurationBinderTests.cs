@@ -85,6 +85,85 @@ public class ReporterConfigurationBinderTests
             Is.EqualTo("Metrics:Reporters:OpenTsdb:Interval: '10 seconds' is not a valid TimeSpan (use \"00:00:10\")"));
     }
 
+    [TestCase("10")]
+    [TestCase("10.5")]
+    [TestCase("-3")]
+    [TestCase(" 7 ")]
+    public void Bind_BareNumberInterval_IsRefusedInsteadOfReadAsDays(string value)
+    {
+        Assert.That(
+            Problem(("Interval", value)),
+            Is.EqualTo($"Metrics:Reporters:OpenTsdb:Interval: '{value}' is not a valid TimeSpan (a bare number is not a duration; write hh:mm:ss, e.g. \"00:00:10\" for 10 seconds, or d.hh:mm:ss for days)"));
+    }
+
+    [Test]
+    public void Bind_BareNumberInEveryDurationSetting_ListsEachKey()
+    {
+        var ex = Assert.Throws<ReporterConfigurationException>(() => Bind(Section(
+            ("Interval", "10"),
+            ("StopTimeout", "5"),
+            ("Retry:BaseDelay", "1"),
+            ("Retry:MaxDelay", "30"),
+            ("OfflineStorage:Path", "offline.db"),
+            ("OfflineStorage:Ttl", "3600"))))!;
+
+        Assert.That(ex.Problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]), Is.EquivalentTo(new[]
+        {
+            "Metrics:Reporters:OpenTsdb:Interval",
+            "Metrics:Reporters:OpenTsdb:StopTimeout",
+            "Metrics:Reporters:OpenTsdb:Retry:BaseDelay",
+            "Metrics:Reporters:OpenTsdb:Retry:MaxDelay",
+            "Metrics:Reporters:OpenTsdb:OfflineStorage:Ttl",
+        }));
+        Assert.That(ex.Problems, Has.All.Contains("write hh:mm:ss, e.g. \"00:00:10\""));
+    }
+
+    [Test]
+    public void Bind_BareNumberInReporterSpecificDurations_IsRefused()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Metrics:Reporters:LocalStore:Retention"] = "30",
+                ["Metrics:Reporters:OpenTsdb:ConnectTimeout"] = "5",
+                ["Metrics:Reporters:OpenTsdb:RequestTimeout"] = "30",
+            })
+            .Build();
+
+        var store = Assert.Throws<ReporterConfigurationException>(() =>
+            ReporterConfigurationBinder.Bind(config.GetSection("Metrics:Reporters:LocalStore"), new LocalStoreReporterOptions(), "LocalStore"))!;
+        var tsdb = Assert.Throws<ReporterConfigurationException>(() =>
+            ReporterConfigurationBinder.Bind(config.GetSection("Metrics:Reporters:OpenTsdb"), new OpenTsdbReporterOptions(), "OpenTsdb"))!;
+
+        Assert.That(store.Problems, Has.Exactly(1).StartsWith("Metrics:Reporters:LocalStore:Retention: '30' is not a valid TimeSpan (a bare number"));
+        Assert.That(tsdb.Problems, Has.Exactly(1).StartsWith("Metrics:Reporters:OpenTsdb:ConnectTimeout: '5' is not a valid TimeSpan (a bare number"));
+        Assert.That(tsdb.Problems, Has.Exactly(1).StartsWith("Metrics:Reporters:OpenTsdb:RequestTimeout: '30' is not a valid TimeSpan (a bare number"));
+    }
+
+    [Test]
+    public void Bind_DurationsWithColons_AreStillRead()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            var o = Bind(Section(
+                ("Interval", "00:00:10"),
+                ("StopTimeout", "00:00:02.500"),
+                ("Retry:MaxDelay", "1.00:00:00"),
+                ("Retry:BaseDelay", "00:10")));
+
+            Assert.That(o.Interval, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(o.StopTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(2500)));
+            Assert.That(o.Retry.MaxDelay, Is.EqualTo(TimeSpan.FromDays(1)));
+            Assert.That(o.Retry.BaseDelay, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
     [Test]
     public void Bind_UnknownSetting_NamesKeyAndListsKnownSettings()
     {
