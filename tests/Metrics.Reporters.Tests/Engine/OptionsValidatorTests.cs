@@ -29,6 +29,52 @@ public class OptionsValidatorTests
     }
 
     [Test]
+    public void Problems_SeveralInvalidOptions_ListsEveryOneWithItsKey()
+    {
+        var options = new TestReporterOptions { BatchSize = 0, MaxQueueSize = -1, Interval = TimeSpan.Zero, Name = " " };
+
+        var problems = OptionsValidator.Problems(options);
+
+        Assert.That(problems.Select(p => (p.Key, p.Description)), Is.EqualTo(new[]
+        {
+            ("Interval", "must be positive (was 00:00:00)"),
+            ("Name", "must not be empty or blank: give the reporter a name, or leave Name out to use the backend's."),
+            ("MaxQueueSize", "must be positive (was -1)"),
+            ("BatchSize", "must be positive (was 0)"),
+        }));
+        Assert.That(
+            () => OptionsValidator.Validate(options),
+            Throws.ArgumentException.With.Message.EqualTo("ReporterOptions.Interval must be positive (was 00:00:00)."),
+            "Validate keeps throwing the first problem's message");
+    }
+
+    [Test]
+    public void Problems_NestedOptions_UseConfigurationKeys()
+    {
+        var options = new TestReporterOptions
+        {
+            Interval = TimeSpan.FromDays(50),
+            StopTimeout = TimeSpan.FromDays(50),
+            Retry = new RetryOptions { MaxRetries = -1, BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(1) },
+            OfflineStorage = new OfflineStorageOptions { Ttl = TimeSpan.Zero },
+        };
+
+        var problems = OptionsValidator.Problems(options);
+
+        Assert.That(problems.Select(p => p.Key), Is.EqualTo(new[]
+        {
+            "Interval", "StopTimeout", "Retry:MaxRetries", "Retry:MaxDelay", "OfflineStorage:Path", "OfflineStorage:Ttl",
+        }));
+        Assert.That(problems.Select(p => p.Message), Has.All.StartsWith("ReporterOptions."));
+    }
+
+    [Test]
+    public void Problems_Defaults_AreNone()
+    {
+        Assert.That(OptionsValidator.Problems(new TestReporterOptions()), Is.Empty);
+    }
+
+    [Test]
     public void Validate_LongestTimerSpans_AreValid()
     {
         Assert.That(() => OptionsValidator.Validate(new TestReporterOptions { Interval = TimeSpan.FromDays(49), StopTimeout = TimeSpan.FromDays(49) }), Throws.Nothing);
