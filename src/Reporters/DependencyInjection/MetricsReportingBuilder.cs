@@ -1,6 +1,7 @@
 using Metrics;
 using Metrics.Reporters;
 using Metrics.Reporters.DependencyInjection;
+using Metrics.Reporters.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -64,6 +65,7 @@ public sealed class MetricsReportingBuilder
         Add("WavefrontDirect", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireDirect(options)));
 
     /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
+    /// <remarks><paramref name="source"/> is the path of the configuration section the reporter comes from (its problems are named by configuration key), or null for a builder method.</remarks>
     internal MetricsReportingBuilder Add<TOptions>(
         string kind,
         string? name,
@@ -86,17 +88,26 @@ public sealed class MetricsReportingBuilder
         var exists = Services.Any(d => d.ServiceType == typeof(ReporterRegistration) && d.ImplementationInstance is ReporterRegistration r && r.Matches(kind, name));
         if (!exists)
         {
+            var configurationPath = source;
             source ??= name is null ? $"Add{kind}()" : $"Add{kind}(name: \"{name}\")";
+            var where = source;
             Services.AddSingleton(new ReporterRegistration(kind, name, source, sp =>
             {
                 var options = sp.GetRequiredService<IOptionsFactory<TOptions>>().Create(optionsName);
                 options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
                 if (name is not null)
                 {
+                    // Only a Name left unset takes the instance name: an empty or blank one is refused below.
                     options.Name ??= name;
                 }
 
-                return create(sp, sp.GetRequiredService<MetricsRegistry>(), options);
+                var problems = Problems(options, configurationPath, where);
+                if (problems.Count > 0)
+                {
+                    throw new ReporterConfigurationException(problems);
+                }
+
+                return registry => create(sp, registry, options);
             }));
         }
 
@@ -108,6 +119,34 @@ public sealed class MetricsReportingBuilder
     {
         Services.AddSingleton(new ReporterRegistration("(invalid)", source, source, _ => throw new ReporterConfigurationException(problem)));
         return this;
+    }
+
+    /// <summary>
+    /// The problems of configuration binding and of <see cref="OptionsValidator"/>: each under its configuration key
+    /// when the reporter comes from the section at <paramref name="configurationPath"/>, else after <paramref name="source"/>
+    /// (the builder method) with the option's name.
+    /// </summary>
+    private static List<string> Problems(ReporterOptions options, string? configurationPath, string source)
+    {
+        var problems = new List<string>(ReporterConfigurationBinder.TakeProblems(options));
+        foreach (var problem in OptionsValidator.Problems(options))
+        {
+            if (configurationPath is null)
+            {
+                problems.Add($"{source}: {problem.Message}");
+                continue;
+            }
+
+            var key = configurationPath + ":" + problem.Key;
+
+            // A value that could not be read keeps its default; its binding problem is the one to fix.
+            if (!problems.Exists(p => p.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                problems.Add($"{key}: {problem.Description}");
+            }
+        }
+
+        return problems;
     }
 
     // Options of different kinds are different types, so the name only has to tell instances of one kind apart;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,19 +12,23 @@ namespace Metrics.Reporters.DependencyInjection;
 internal sealed partial class MetricsReportingHostedService : IHostedService
 {
     private readonly ReporterSet _reporters;
-    private readonly TimeProvider _time;
+    private readonly IServiceProvider _services;
     private readonly ILogger _logger;
 
-    public MetricsReportingHostedService(ReporterSet reporters, MetricsRegistry registry, ILoggerFactory? loggerFactory = null)
+    // The registry is resolved when the reporters are built, not here: creating it first would let a bad
+    // Metrics:GlobalTags fail alone instead of being listed with every other problem.
+    public MetricsReportingHostedService(ReporterSet reporters, IServiceProvider services, ILoggerFactory? loggerFactory = null)
     {
         _reporters = reporters;
-        _time = registry.TimeProvider;
+        _services = services;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Metrics.Reporting") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in _reporters.GetReporters())
+        var reporters = _reporters.GetReporters();
+        var time = _services.GetRequiredService<MetricsRegistry>().TimeProvider;
+        foreach (var entry in reporters)
         {
             if (entry.Reporter is null)
             {
@@ -35,7 +40,7 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
             {
                 entry.Reporter.Start();
                 entry.StartError = null;
-                entry.StartedAt = _time.GetUtcNow();
+                entry.StartedAt = time.GetUtcNow();
                 LogStarted(_logger, entry.Reporter.Name);
             }
 #pragma warning disable CA1031 // One reporter failing to start must not stop the others or the application.

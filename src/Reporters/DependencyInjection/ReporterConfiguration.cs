@@ -35,9 +35,25 @@ internal static class ReporterConfiguration
         var globalTags = configuration.GetSection("GlobalTags");
         if (globalTags.Exists())
         {
-            builder.Services.Configure<MetricsOptions>(o =>
+            // Checked with the reporters when they are built, so that a bad value is one of the problems listed at start.
+            builder.Services.AddSingleton(new ConfigurationCheck(() =>
             {
-                o.GlobalTags = o.GlobalTags.Merge(ReporterConfigurationBinder.BindTags(globalTags));
+                var problems = new List<string>();
+                ReporterConfigurationBinder.BindTags(globalTags, problems);
+                return problems;
+            }));
+
+            // The registry can be created before the host starts (UseRequestMetrics does): fail it with the same list.
+            builder.Services.AddOptions<MetricsOptions>().Configure<IServiceProvider>((o, sp) =>
+            {
+                var problems = new List<string>();
+                if (ReporterConfigurationBinder.BindTags(globalTags, problems) is { } tags)
+                {
+                    o.GlobalTags = o.GlobalTags.Merge(tags);
+                    return;
+                }
+
+                throw sp.GetService<ReporterSet>()?.Misconfiguration() ?? ReporterSet.Misconfigured(problems);
             });
         }
 
@@ -74,8 +90,11 @@ internal static class ReporterConfiguration
         }
     }
 
-    /// <summary>Binds a reporter section onto options, naming the kind in messages.</summary>
+    /// <summary>
+    /// Binds a reporter section onto options, naming the kind in messages. The problems are kept with the options and
+    /// reported, with the options' validation problems, by the reporter registration of <c>MetricsReportingBuilder.Add</c>.
+    /// </summary>
     public static Action<TOptions> Binder<TOptions>(IConfigurationSection section, string kind)
         where TOptions : class =>
-        options => ReporterConfigurationBinder.Bind(section, options, kind);
+        options => ReporterConfigurationBinder.BindDeferred(section, options, kind);
 }

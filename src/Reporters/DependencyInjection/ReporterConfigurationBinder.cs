@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 
 namespace Metrics.Reporters.DependencyInjection;
@@ -15,6 +16,9 @@ internal static class ReporterConfigurationBinder
     /// <summary>Keys of a reporter section that select the reporter rather than set an option.</summary>
     public static readonly string[] SelectorKeys = { "Type", "Enabled" };
 
+    // Problems of BindDeferred, by options object (created per reporter by the options factory).
+    private static readonly ConditionalWeakTable<object, List<string>> Deferred = new();
+
     /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>; throws <see cref="ReporterConfigurationException"/> listing every problem.</summary>
     public static void Bind(IConfigurationSection section, object options, string kind)
     {
@@ -26,13 +30,43 @@ internal static class ReporterConfigurationBinder
         }
     }
 
+    /// <summary>
+    /// Binds <paramref name="section"/> onto <paramref name="options"/> without throwing: the problems are kept with
+    /// the options object until <see cref="TakeProblems"/>, so that they can be listed with the options' validation
+    /// problems (and the configure delegates after this one still run).
+    /// </summary>
+    public static void BindDeferred(IConfigurationSection section, object options, string kind)
+    {
+        var problems = new List<string>();
+        BindObject(section, options, kind, problems, topLevel: true);
+        if (problems.Count > 0)
+        {
+            Deferred.GetValue(options, static _ => new List<string>()).AddRange(problems);
+        }
+    }
+
+    /// <summary>Returns and forgets the problems <see cref="BindDeferred"/> found for <paramref name="options"/>.</summary>
+    public static IReadOnlyList<string> TakeProblems(object options)
+    {
+        if (Deferred.TryGetValue(options, out var problems))
+        {
+            Deferred.Remove(options);
+            return problems;
+        }
+
+        return Array.Empty<string>();
+    }
+
     /// <summary>Reads a section of tag key/value pairs; throws <see cref="ReporterConfigurationException"/> when it is not one.</summary>
     public static Tags BindTags(IConfigurationSection section)
     {
         var problems = new List<string>();
-        var tags = ReadTags(section, section.Key, problems);
+        var tags = BindTags(section, problems);
         return problems.Count > 0 ? throw new ReporterConfigurationException(problems) : tags!;
     }
+
+    /// <summary>Reads a section of tag key/value pairs; null, with the problems added to <paramref name="problems"/>, when it is not one.</summary>
+    public static Tags? BindTags(IConfigurationSection section, List<string> problems) => ReadTags(section, section.Key, problems);
 
     private static Tags? ReadTags(IConfigurationSection child, string propertyName, List<string> problems)
     {

@@ -3,12 +3,12 @@ namespace Metrics.Reporters.DependencyInjection;
 /// <summary>One reporter asked for through <see cref="Microsoft.Extensions.DependencyInjection.MetricsReportingBuilder"/>: its kind, its name and how to build it.</summary>
 internal sealed class ReporterRegistration
 {
-    public ReporterRegistration(string kind, string? name, string source, Func<IServiceProvider, Reporter> factory)
+    public ReporterRegistration(string kind, string? name, string source, Func<IServiceProvider, Func<MetricsRegistry, Reporter>> prepare)
     {
         Kind = kind;
         Name = name;
         Source = source;
-        Factory = factory;
+        Prepare = prepare;
     }
 
     /// <summary>Where the reporter was asked for, for messages: a configuration path or the builder method.</summary>
@@ -20,8 +20,12 @@ internal sealed class ReporterRegistration
     /// <summary>The instance name; null for the default instance of <see cref="Kind"/>.</summary>
     public string? Name { get; }
 
-    /// <summary>Builds the reporter; throws for invalid options.</summary>
-    public Func<IServiceProvider, Reporter> Factory { get; }
+    /// <summary>
+    /// Creates and validates the reporter's options, without the registry: throws <see cref="ReporterConfigurationException"/>
+    /// listing every problem of invalid options; else returns what builds the reporter on the registry (which may
+    /// still throw for checks of the reporter's own).
+    /// </summary>
+    public Func<IServiceProvider, Func<MetricsRegistry, Reporter>> Prepare { get; }
 
     public bool Matches(string kind, string? name) =>
         string.Equals(Kind, kind, StringComparison.Ordinal) && string.Equals(Name, name, StringComparison.Ordinal);

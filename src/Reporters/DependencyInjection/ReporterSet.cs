@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Metrics.Reporters.DependencyInjection;
@@ -23,7 +24,7 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Builds (once) and returns the reporters.</summary>
-    /// <exception cref="InvalidOperationException">An option of some reporter is invalid; the message lists each problem.</exception>
+    /// <exception cref="InvalidOperationException">An option of some reporter, or other metrics configuration, is invalid; the message lists each problem.</exception>
     public IReadOnlyList<ReporterEntry> GetReporters()
     {
         lock (_lock)
@@ -38,39 +39,122 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
                 throw _error;
             }
 
-            var problems = new List<string>();
-            var built = new List<ReporterEntry>();
-            foreach (var registration in _registrations)
+            // Every problem that can be found without the registry first: a bad Metrics:GlobalTags keeps the registry
+            // from being created, and is listed with the reporters' problems rather than hiding them.
+            var prepared = Prepare(out var problems, out var registryProblems);
+            if (registryProblems)
             {
+                throw _error = Misconfigured(problems);
+            }
+
+            // The reporters whose options are valid are still built, so that their own checks are listed too.
+            var registry = _services.GetRequiredService<MetricsRegistry>();
+            var built = new List<ReporterEntry>();
+            foreach (var (registration, build, error) in prepared)
+            {
+                if (build is null)
+                {
+                    built.Add(new ReporterEntry(registration, null) { StartError = error });
+                    continue;
+                }
+
                 try
                 {
-                    built.Add(new ReporterEntry(registration, registration.Factory(_services)));
-                }
-                catch (ReporterConfigurationException ex)
-                {
-                    problems.AddRange(ex.Problems);
-                }
-                catch (Exception ex) when (ex is ArgumentException or FormatException or OptionsValidationException)
-                {
-                    problems.Add($"{registration.Source}: {ex.Message}");
+                    built.Add(new ReporterEntry(registration, build(registry)));
                 }
 #pragma warning disable CA1031 // A reporter that cannot open its resources must not stop the others or the application.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    built.Add(new ReporterEntry(registration, null) { StartError = ex });
+                    if (!IsProblem(registration, ex, problems))
+                    {
+                        built.Add(new ReporterEntry(registration, null) { StartError = ex });
+                    }
                 }
             }
 
             if (problems.Count > 0)
             {
-                _error = new InvalidOperationException(
-                    "Metrics reporting is misconfigured:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
-                throw _error;
+                foreach (var entry in built)
+                {
+                    DisposeQuietly(entry.Reporter);
+                }
+
+                throw _error = Misconfigured(problems);
             }
 
             _entries = built.ToArray();
             return _entries;
+        }
+    }
+
+    /// <summary>
+    /// The exception <see cref="GetReporters"/> throws for the problems found without building anything (invalid
+    /// options, bad configuration); null when there are none or the reporters are built.
+    /// </summary>
+    public InvalidOperationException? Misconfiguration()
+    {
+        lock (_lock)
+        {
+            if (_error is not null || _entries is not null)
+            {
+                return _error;
+            }
+
+            Prepare(out var problems, out _);
+            return problems.Count > 0 ? _error = Misconfigured(problems) : null;
+        }
+    }
+
+    /// <summary>The exception listing <paramref name="problems"/>, one a line.</summary>
+    public static InvalidOperationException Misconfigured(IEnumerable<string> problems) =>
+        new("Metrics reporting is misconfigured:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+
+    /// <summary>Runs the configuration checks and prepares every registration; <paramref name="registryProblems"/> when a check failed (the registry cannot be created).</summary>
+    private List<(ReporterRegistration Registration, Func<MetricsRegistry, Reporter>? Build, Exception? Error)> Prepare(out List<string> problems, out bool registryProblems)
+    {
+        problems = new List<string>();
+        foreach (var check in _services.GetServices<ConfigurationCheck>())
+        {
+            problems.AddRange(check.Problems());
+        }
+
+        registryProblems = problems.Count > 0;
+
+        var prepared = new List<(ReporterRegistration, Func<MetricsRegistry, Reporter>?, Exception?)>();
+        foreach (var registration in _registrations)
+        {
+            try
+            {
+                prepared.Add((registration, registration.Prepare(_services), null));
+            }
+#pragma warning disable CA1031 // A reporter whose options cannot be created for another reason must not stop the others.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (!IsProblem(registration, ex, problems))
+                {
+                    prepared.Add((registration, null, ex));
+                }
+            }
+        }
+
+        return prepared;
+    }
+
+    /// <summary>Adds the problems of an invalid configuration or option to <paramref name="problems"/>; false for other failures.</summary>
+    private static bool IsProblem(ReporterRegistration registration, Exception ex, List<string> problems)
+    {
+        switch (ex)
+        {
+            case ReporterConfigurationException configuration:
+                problems.AddRange(configuration.Problems);
+                return true;
+            case ArgumentException or FormatException or OptionsValidationException:
+                problems.Add($"{registration.Source}: {ex.Message}");
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -90,15 +174,20 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
     {
         foreach (var entry in Built)
         {
-            try
-            {
-                entry.Reporter?.Dispose();
-            }
+            DisposeQuietly(entry.Reporter);
+        }
+    }
+
+    private static void DisposeQuietly(Reporter? reporter)
+    {
+        try
+        {
+            reporter?.Dispose();
+        }
 #pragma warning disable CA1031 // Disposal of one reporter must not keep the others from being disposed.
-            catch (Exception)
+        catch (Exception)
 #pragma warning restore CA1031
-            {
-            }
+        {
         }
     }
 

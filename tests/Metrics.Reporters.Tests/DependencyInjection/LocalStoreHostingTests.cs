@@ -85,4 +85,21 @@ public class LocalStoreHostingTests
 
         Assert.That(ex!.Message, Does.Contain("Metrics:Reporters:LocalStore: LocalStoreReporterOptions.Path is empty"));
     }
+
+    [Test]
+    public void Build_EmptyStorePathAndInvalidConsoleOptions_ListsBothUnderTheirKeys()
+    {
+        var services = new ServiceCollection();
+        services.AddMetricsReporting(Config(
+            ("Reporters:LocalStore:Path", " "),
+            ("Reporters:Console:BatchSize", "0"),
+            ("Reporters:Console:Interval", "00:00:00")));
+        using var sp = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<ReporterSet>().GetReporters());
+
+        Assert.That(ex!.Message, Does.Contain("Metrics:Reporters:LocalStore: LocalStoreReporterOptions.Path is empty"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Console:BatchSize: must be positive (was 0)"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Console:Interval: must be positive (was 00:00:00)"));
+    }
 }

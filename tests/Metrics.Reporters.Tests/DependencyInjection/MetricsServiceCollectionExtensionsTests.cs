@@ -226,6 +226,124 @@ public class MetricsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void Configuration_SeveralInvalidOptions_ListsEveryProblemUnderItsKey()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("Reporters:Sample:BatchSize", "0"),
+            ("Reporters:Sample:MaxQueueSize", "-1"),
+            ("Reporters:Sample:Interval", "00:00:00"),
+            ("Reporters:Sample:Retry:MaxDelay", "2.00:00:00")));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+
+        Assert.That(ex.Message, Does.StartWith("Metrics reporting is misconfigured:"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:Interval: must be positive (was 00:00:00)"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:MaxQueueSize: must be positive (was -1)"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:BatchSize: must be positive (was 0)"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:Retry:MaxDelay: must be at least Retry.BaseDelay and at most one day (was 2.00:00:00)"));
+        Assert.That(ex.Message, Does.Not.Contain("ReporterOptions."), "configuration problems name the key, not the C# property");
+    }
+
+    [Test]
+    public void Configuration_UnreadableValueAndInvalidOption_AreBothListed()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("Reporters:Sample:Interval", "10"),
+            ("Reporters:Sample:BatchSize", "0"),
+            ("Reporters:backup:Type", "Other"),
+            ("Reporters:backup:Port", "many"),
+            ("Reporters:backup:StopTimeout", "-00:00:01")));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+        var lines = ex.Message.Split(Environment.NewLine).Skip(1).Select(l => l.Trim()).ToList();
+
+        Assert.That(lines, Has.Count.EqualTo(4), ex.Message);
+        Assert.That(lines, Has.Exactly(1).StartsWith("Metrics:Reporters:Sample:Interval: '10' is not a valid TimeSpan (a bare number is not a duration; write hh:mm:ss, e.g. \"00:00:10\""));
+        Assert.That(lines, Has.Exactly(1).EqualTo("Metrics:Reporters:Sample:BatchSize: must be positive (was 0)"));
+        Assert.That(lines, Has.Exactly(1).StartsWith("Metrics:Reporters:backup:Port: 'many' is not a valid whole number"));
+        Assert.That(lines, Has.Exactly(1).StartsWith("Metrics:Reporters:backup:StopTimeout: must be between zero and 49 days"));
+    }
+
+    [Test]
+    public async Task HostStart_BareNumberIntervalInJson_FailsNamingTheKey()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var json = """{ "Metrics": { "Reporters": { "Sample": { "Interval": 10 } } } }""";
+        builder.Configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+        builder.Services.AddReportingFromConfiguration(builder.Configuration.GetSection("Metrics"));
+        using var host = builder.Build();
+
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(ex!.Message, Does.Contain("Metrics:Reporters:Sample:Interval: '10' is not a valid TimeSpan (a bare number is not a duration; write hh:mm:ss, e.g. \"00:00:10\""));
+        await host.StopAsync();
+    }
+
+    [Test]
+    public void Configuration_EmptyOrBlankName_FailsNamingTheKey()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("Reporters:Sample:Name", ""),
+            ("Reporters:backup:Type", "Other"),
+            ("Reporters:backup:Name", "  ")));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:Name: must not be empty or blank"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:backup:Name: must not be empty or blank"), "the instance name does not replace a blank Name");
+    }
+
+    [Test]
+    public void AddMetricsReporting_SeveralInvalidOptionsInCode_ListsEveryProblemWithTheBuilderMethod()
+    {
+        var services = new ServiceCollection();
+        services.AddMetricsReporting(b => b.AddSample(o =>
+        {
+            o.BatchSize = 0;
+            o.MaxQueueSize = 0;
+        }));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+
+        Assert.That(ex.Message, Does.Contain("AddSample(): ReporterOptions.MaxQueueSize must be positive (was 0)."));
+        Assert.That(ex.Message, Does.Contain("AddSample(): ReporterOptions.BatchSize must be positive (was 0)."));
+    }
+
+    [Test]
+    public async Task HostStart_BadGlobalTagsAndBadReporter_FailsWithOneExceptionListingBoth()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddReportingFromConfiguration(Config(
+            ("GlobalTags", "env=prod"),
+            ("Reporters:Sample:BatchSize", "0")));
+        using var host = builder.Build();
+
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(ex!.Message, Does.StartWith("Metrics reporting is misconfigured:"));
+        Assert.That(ex.Message, Does.Contain("Metrics:GlobalTags: expected tags as key/value pairs"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:BatchSize: must be positive (was 0)"));
+        await host.StopAsync();
+    }
+
+    [Test]
+    public void Registry_CreatedBeforeStartWithBadGlobalTags_ThrowsTheSameListOfProblems()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("GlobalTags:env", ""),
+            ("Reporters:Sample:Interval", "1")));
+        using var sp = services.BuildServiceProvider();
+
+        // As UseRequestMetrics does in an ASP.NET Core application, before the host starts.
+        var ex = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<MetricsRegistry>())!;
+
+        Assert.That(ex.Message, Does.StartWith("Metrics reporting is misconfigured:"));
+        Assert.That(ex.Message, Does.Contain("Metrics:GlobalTags:env: a tag value must be a non-empty string"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters:Sample:Interval: '1' is not a valid TimeSpan"));
+        Assert.That(Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<ReporterSet>().GetReporters())!.Message, Is.EqualTo(ex.Message));
+    }
+
+    [Test]
     public async Task HostStart_BadConfigurationValues_FailsWithEveryProblemNamed()
     {
         var builder = Host.CreateApplicationBuilder();
