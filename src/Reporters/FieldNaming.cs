@@ -42,11 +42,32 @@ public sealed class FieldNaming
     /// <summary>Fifteen-minute rate key. Default <c>15m_rate</c>.</summary>
     public string FifteenMinuteRate { get; init; } = "15m_rate";
 
+    private readonly double _timerDurationScale = 1e-9;
+
+    // 1 / TimerDurationScale when that is a whole number (1e9 for the default), else 0. 1e-9 has no exact double, so
+    // multiplying by it can miss the correctly rounded result by one unit in the last place (6648 ns became
+    // 6.6480000000000006E-06 s); dividing by the whole number 1e9 never does.
+    private readonly double _timerDurationDivisor = 1e9;
+
     /// <summary>
     /// Timers record nanoseconds; their duration fields (sum, avg, min, max, std_dev, percentiles) are multiplied
-    /// by this factor. Default 1e-9: seconds, as pyformance reports them.
+    /// by this factor (divided by its reciprocal when that is a whole number, which rounds exactly). Default 1e-9:
+    /// seconds, as pyformance reports them.
     /// </summary>
-    public double TimerDurationScale { get; init; } = 1e-9;
+    public double TimerDurationScale
+    {
+        get => _timerDurationScale;
+        init
+        {
+            _timerDurationScale = value;
+            var reciprocal = 1 / value;
+            _timerDurationDivisor = reciprocal > 1 && double.IsFinite(reciprocal) && reciprocal == Math.Round(reciprocal) ? reciprocal : 0;
+        }
+    }
+
+    /// <summary>A timer's duration in nanoseconds in the reported unit (see <see cref="TimerDurationScale"/>).</summary>
+    internal double ScaleDuration(double nanoseconds) =>
+        _timerDurationDivisor != 0 ? nanoseconds / _timerDurationDivisor : nanoseconds * _timerDurationScale;
 
     /// <summary>Histogram percentiles (quantile, key). Default 75, 95, 99 and 99.9 as <c>75_percentile</c> ... <c>999_percentile</c>.</summary>
     /// <exception cref="ArgumentException">A quantile is outside 0 to 1, or a key is null or empty.</exception>

@@ -203,13 +203,13 @@ internal class PointExpander
         ArgumentNullException.ThrowIfNull(output);
         var ts = snapshot.Timestamp;
         var h = snapshot.Histogram ?? HistogramSnapshot.Empty;
-        var scale = Fields.TimerDurationScale;
+        var fields = Fields;
         output.Add(Key(name, Fields.Count), tags, ts, snapshot.Count);
-        output.Add(Key(name, Fields.Sum), tags, ts, h.Sum * scale);
-        output.Add(Key(name, Fields.Mean), tags, ts, h.Mean * scale);
-        output.Add(Key(name, Fields.Max), tags, ts, h.Max * scale);
-        output.Add(Key(name, Fields.Min), tags, ts, h.Min * scale);
-        output.Add(Key(name, Fields.StdDev), tags, ts, h.StdDev * scale);
+        output.Add(Key(name, Fields.Sum), tags, ts, fields.ScaleDuration(h.Sum));
+        output.Add(Key(name, Fields.Mean), tags, ts, fields.ScaleDuration(h.Mean));
+        output.Add(Key(name, Fields.Max), tags, ts, fields.ScaleDuration(h.Max));
+        output.Add(Key(name, Fields.Min), tags, ts, fields.ScaleDuration(h.Min));
+        output.Add(Key(name, Fields.StdDev), tags, ts, fields.ScaleDuration(h.StdDev));
         output.Add(Key(name, Fields.OneMinuteRate), tags, ts, snapshot.OneMinuteRate);
         output.Add(Key(name, Fields.FiveMinuteRate), tags, ts, snapshot.FiveMinuteRate);
         output.Add(Key(name, Fields.FifteenMinuteRate), tags, ts, snapshot.FifteenMinuteRate);
@@ -218,7 +218,7 @@ internal class PointExpander
         var values = PercentileValues(h, percentiles);
         for (var i = 0; i < values.Length; i++)
         {
-            output.Add(Key(name, percentiles[i].Key), tags, ts, values[i] * scale);
+            output.Add(Key(name, percentiles[i].Key), tags, ts, fields.ScaleDuration(values[i]));
         }
     }
 

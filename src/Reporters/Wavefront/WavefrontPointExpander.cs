@@ -50,7 +50,7 @@ internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCount
     {
         if (distributions)
         {
-            AddDistribution(snapshot, name, tags, output, scale: 1);
+            AddDistribution(snapshot, name, tags, output, timer: false);
         }
         else
         {
@@ -62,7 +62,7 @@ internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCount
     {
         if (distributions)
         {
-            AddDistribution(snapshot, name, tags, output, Fields.TimerDurationScale);
+            AddDistribution(snapshot, name, tags, output, timer: true);
         }
         else
         {
@@ -70,7 +70,8 @@ internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCount
         }
     }
 
-    private static void AddDistribution(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output, double scale)
+    // A timer's bucket values are nanoseconds, sent in the unit of FieldNaming.TimerDurationScale.
+    private void AddDistribution(MetricSnapshot snapshot, string name, Tags tags, PointBuffer output, bool timer)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(output);
@@ -86,7 +87,7 @@ internal sealed class WavefrontPointExpander(FieldNaming fields, bool deltaCount
         {
             if (bucket.Count > 0 && double.IsFinite(bucket.Value))
             {
-                centroids.Add(new Centroid(bucket.Value * scale, bucket.Count));
+                centroids.Add(new Centroid(timer ? Fields.ScaleDuration(bucket.Value) : bucket.Value, bucket.Count));
                 count += bucket.Count;
             }
         }

@@ -124,7 +124,7 @@ public class PointExpanderSeriesTests
 
             foreach (var (quantile, key) in fields.TimerPercentiles)
             {
-                Assert.That(points.Single(p => p.Metric == "db." + key).Value, Is.EqualTo(timer.Histogram!.GetValue(quantile) * fields.TimerDurationScale), key);
+                Assert.That(points.Single(p => p.Metric == "db." + key).Value, Is.EqualTo(timer.Histogram!.GetValue(quantile) / 1e9), key);
             }
 
             reports.Add((histogram, timer, points));

@@ -135,6 +135,32 @@ public class PointExpanderTests
     }
 
     [Test]
+    public void Expand_Timer_SecondsAreTheCorrectlyRoundedQuotient()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var timer = registry.Timer("t");
+        timer.UpdateNanoseconds(6648);
+
+        var points = Expand(registry.CreateReader().Read().Single(s => s.Name == "t")).ToDictionary(p => p.Metric, p => p.Value);
+
+        // 6648 * 1e-9 is 6.6480000000000006E-06; 6648 / 1e9 is 6.648E-06, what a user (and Python) expects.
+        Assert.That(points["t.min"], Is.EqualTo(6648 / 1e9));
+        Assert.That(points["t.max"], Is.EqualTo(6648 / 1e9));
+        Assert.That(points["t.sum"], Is.EqualTo(6648 / 1e9));
+    }
+
+    [Test]
+    public void Expand_TimerWithMillisecondScale_DividesByOneThousandThousand()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        registry.Timer("t").UpdateNanoseconds(1_500_000);
+
+        var points = Expand(registry.CreateReader().Read().Single(s => s.Name == "t"), new FieldNaming { TimerDurationScale = 1e-6 }).ToDictionary(p => p.Metric, p => p.Value);
+
+        Assert.That(points["t.sum"], Is.EqualTo(1.5));
+    }
+
+    [Test]
     public void Expand_DerivedExpander_ReplacesCounterPoints()
     {
         var buffer = new PointBuffer();
