@@ -100,7 +100,7 @@ public sealed class MetricsRegistry
     /// <exception cref="ArgumentException">The name is null, empty or malformed, a tag key is empty or repeated, or the series exists with another type.</exception>
     public Counter Counter(string name, params ReadOnlySpan<(string Key, string Value)> tags)
     {
-        ValidateName(name);
+        CheckLookupName(name);
         // A cached call site matches first; series names never hold '{', so a hit needs no encoded-name check.
         var series = _table.FindCached(name, tags) ?? (MetricName.IsEncoded(name) ? null : _table.Find(name, tags));
         if (series is not null)
@@ -207,6 +207,17 @@ public sealed class MetricsRegistry
     /// </summary>
     public MetricsReader CreateReader() => new(this);
 
+    // The lookup paths' check: a blank name is never in the table (creation refuses it in ValidateName), so a lookup
+    // only needs to rule out null and empty before it searches, and leaves the full check to the path that creates.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void CheckLookupName(string name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            ValidateName(name);
+        }
+    }
+
     private static void ValidateName(string name)
     {
         if (string.IsNullOrWhiteSpace(name))
@@ -244,7 +255,7 @@ public sealed class MetricsRegistry
     private T GetOrAdd<T, TState>(string name, Tags tags, TState state, Func<MetricsRegistry, TState, T> create)
         where T : class
     {
-        ValidateName(name);
+        CheckLookupName(name);
         ArgumentNullException.ThrowIfNull(tags);
         var encoded = MetricName.IsEncoded(name);
         var found = encoded
