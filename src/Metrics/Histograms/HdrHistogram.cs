@@ -13,6 +13,10 @@ namespace Metrics.Histograms;
 /// ones for the window, and the lifetime snapshot shares every unchanged block with the previous one. So a read costs
 /// the blocks that received values since the reader's previous read, not the histogram's whole range, and a histogram
 /// that recorded nothing since returns the previous lifetime snapshot (when nothing was clamped or rejected either).
+/// <para>A histogram with a unit finer than 1 (<see cref="HdrLayout.UnitShift"/> above 0) counts, sums and bounds its
+/// values in units: it is given them through <see cref="RecordScaled(long)"/> and <see cref="RecordScaled(double)"/>,
+/// which multiply by 2^UnitShift, and every value a read gives out (sums, min, max, standard deviation, bucket values)
+/// is multiplied back by <see cref="HdrLayout.Unit"/>. Both are exact in doubles, so at a unit of 1 nothing changes.</para>
 /// </remarks>
 internal sealed class HdrHistogram
 {
@@ -38,8 +42,23 @@ internal sealed class HdrHistogram
 
     private readonly HdrRecorder _recorder;
 
-    public HdrHistogram(int significantDigits, long highestTrackableValue) =>
-        _recorder = new HdrRecorder(new HdrLayout(significantDigits, highestTrackableValue));
+    // Scaled histograms: the highest trackable value in the user's units, and 2^UnitShift.
+    private readonly long _highest;
+    private readonly double _scale;
+
+    /// <param name="significantDigits">Significant decimal digits kept for each value.</param>
+    /// <param name="highestTrackableValue">The largest value recorded as itself, in the user's units.</param>
+    /// <param name="unitShift">
+    /// Values are bucketed in units of 2^-<paramref name="unitShift"/>; record them with <see cref="RecordScaled(long)"/>
+    /// when it is above 0. <paramref name="highestTrackableValue"/> · 2^unitShift must fit a long.
+    /// </param>
+    public HdrHistogram(int significantDigits, long highestTrackableValue, int unitShift = 0)
+    {
+        Debug.Assert(unitShift >= 0 && highestTrackableValue <= long.MaxValue >> unitShift, "the scaled highest fits a long");
+        _highest = highestTrackableValue;
+        _scale = Math.ScaleB(1.0, unitShift);
+        _recorder = new HdrRecorder(new HdrLayout(significantDigits, highestTrackableValue << unitShift, unitShift));
+    }
 
     public HdrLayout Layout => _recorder.Layout;
 
@@ -94,7 +113,26 @@ internal sealed class HdrHistogram
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(double value) => _recorder.Record(value);
 
-    /// <summary>Every value recorded over the histogram's life. Min and max are exact.</summary>
+    /// <summary>Records a value in the user's units into a histogram whose unit is finer than 1.</summary>
+    public void RecordScaled(long value) =>
+        // Values from 0 to the highest trackable one are exact in units (the layout's highest fits a long); negative
+        // ones stay negative (rejected) and larger ones become long.MaxValue, above the scaled highest (clamped).
+        _recorder.Record((ulong)value <= (ulong)_highest ? value << Layout.UnitShift : value < 0 ? value : long.MaxValue);
+
+    /// <summary>Records a value in the user's units into a histogram whose unit is finer than 1.</summary>
+    public void RecordScaled(double value)
+    {
+        var scaled = value * _scale;
+        if (double.IsPositiveInfinity(scaled) && double.IsFinite(value))
+        {
+            // Finite but beyond doubles once scaled: far above the highest trackable value, so clamped, not rejected.
+            scaled = double.MaxValue;
+        }
+
+        _recorder.Record(scaled);
+    }
+
+    /// <summary>Every value recorded over the histogram's life, in the user's units. Min and max are exact.</summary>
     public HistogramSnapshot GetSnapshot() => Read(new HistogramCursor(null), collectWindow: false, reuse: false, out _);
 
     /// <summary>
@@ -152,7 +190,7 @@ internal sealed class HdrHistogram
         var previous = cursor.Counts;
         long[]?[]? blocks = null;
         long[]? blockTotals = null;
-        var scan = new Scan { Fresh = collectWindow ? t_windowBuckets ??= new HistogramBucket[64] : [], LowBlock = -1 };
+        var scan = new Scan { Fresh = collectWindow ? t_windowBuckets ??= new HistogramBucket[64] : [], LowBlock = -1, Unit = layout.Unit };
         for (var b = 0; b < blockCount; b++)
         {
             var total = totals[b];
@@ -247,8 +285,9 @@ internal sealed class HdrHistogram
         }
 
         _recorder.ReadSum(out var integers, out var fractions);
-        var lifetimeMin = _recorder.Min;
-        var lifetimeMax = _recorder.Max;
+        var unit = layout.Unit;
+        var lifetimeMin = _recorder.Min * unit;
+        var lifetimeMax = _recorder.Max * unit;
         window = EmptyWindow;
         if (collectWindow)
         {
@@ -274,11 +313,11 @@ internal sealed class HdrHistogram
         }
 
         var counts = new HdrCounts(layout, blocks, blockTotals, lifetimeCount, min, Math.Max(min, max));
-        var stdDev = BlockSums.StdDev(cursor.BlockSums);
+        var stdDev = BlockSums.StdDev(cursor.BlockSums) * unit;
         cursor.Counts = counts;
         return cursor.Lifetime = lifetimeCount == 0
             ? HdrSnapshotBuilder.Build([], 0, 0, 0, 0, clamped, rejected)
-            : Lifetime(counts, (double)integers + fractions, stdDev, clamped, rejected);
+            : Lifetime(counts, ((double)integers + fractions) * unit, stdDev, clamped, rejected);
     }
 
     private static HistogramSnapshot Lifetime(HdrCounts counts, double sum, double stdDev, long clamped, long rejected) =>
@@ -346,10 +385,11 @@ internal sealed class HdrHistogram
         Debug.Assert(!overwrite || last is not null, "a block is overwritten only where the cursor holds a copy");
 
         // A bucket's representative value, as HdrLayout.RepresentativeValue computes it, with the block's part
-        // worked out once: ((base + offset) << shift) + half.
+        // worked out once: (((base + offset) << shift) + half) · unit.
         var shift = b == 0 ? 0 : b - 1;
         long offsetBase = b == 0 ? 0 : now.Length;
         var half = ((1L << shift) - 1) / 2.0;
+        var unit = scan.Unit;
 
         var fresh = scan.Fresh;
         var freshCount = scan.FreshCount;
@@ -389,7 +429,7 @@ internal sealed class HdrHistogram
                     t_windowBuckets = fresh.Length <= MaxKeptBuckets ? fresh : t_windowBuckets;
                 }
 
-                fresh[freshCount++] = new HistogramBucket((double)((offsetBase + o) << shift) + half, delta);
+                fresh[freshCount++] = new HistogramBucket(((double)((offsetBase + o) << shift) + half) * unit, delta);
                 freshTotal += delta;
                 low = low < 0 ? o : low;
                 high = o;
@@ -441,7 +481,7 @@ internal sealed class HdrHistogram
         }
 
         cursor.SeenCount += count;
-        var sum = (double)(integers - cursor.IntegerSum) + (fractions - cursor.FractionalSum);
+        var sum = ((double)(integers - cursor.IntegerSum) + (fractions - cursor.FractionalSum)) * Layout.Unit;
         cursor.IntegerSum = integers;
         cursor.FractionalSum = fractions;
 
@@ -454,10 +494,11 @@ internal sealed class HdrHistogram
         }
         else
         {
-            // A fractional value v is counted in the bucket of Math.Round(v), so it may lie half a unit outside it.
+            // A value of v units, v not whole, is counted in the bucket of Math.Round(v), so it may lie half a unit
+            // outside it.
             var slack = _recorder.HasFractions ? 0.5 : 0;
-            min = Layout.LowestValue(range.LowBlock, range.LowOffset) - slack;
-            max = Layout.HighestValue(range.HighBlock, range.HighOffset) + slack;
+            min = (Layout.LowestValue(range.LowBlock, range.LowOffset) - slack) * Layout.Unit;
+            max = (Layout.HighestValue(range.HighBlock, range.HighOffset) + slack) * Layout.Unit;
             if (double.IsFinite(lifetimeMin))
             {
                 min = Math.Max(min, lifetimeMin);
@@ -618,6 +659,9 @@ internal sealed class HdrHistogram
     {
         // What moved in the block being scanned: the change of its count and of its exact sums.
         public BlockSums Moved;
+
+        // The layout's unit in the user's values: bucket values are multiplied by it.
+        public double Unit;
         public HistogramBucket[] Fresh;
         public int FreshCount;
         public long FreshTotal;

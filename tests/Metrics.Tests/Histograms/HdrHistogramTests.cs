@@ -451,6 +451,35 @@ public class HdrHistogramTests
         });
     }
 
+    [Test]
+    public void RecordScaled_FinerUnit_SnapshotAndWindowsInTheUsersUnits()
+    {
+        var hdr = new HdrHistogram(2, 1_000, unitShift: 4);
+        var cursor = new HistogramCursor(null);
+        hdr.RecordScaled(0.25);
+        hdr.RecordScaled(0.5);
+        hdr.RecordScaled(3L);
+        var firstLifetime = hdr.GetSnapshotAndWindow(cursor, reuse: true, out var first);
+        (long, double, double, double) firstWindow = (first.Count, first.Sum, first.Min, first.Max);
+        var firstBuckets = firstLifetime.Buckets.Select(b => b.Value).ToArray();
+        hdr.RecordScaled(1.75);
+        hdr.RecordScaled(2_000L);
+
+        var lifetime = hdr.GetSnapshotAndWindow(cursor, reuse: true, out var second);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(firstBuckets, Is.EqualTo(new[] { 0.25, 0.5, 3 }));
+            Assert.That(firstWindow, Is.EqualTo((3L, 3.75, 0.25, 3.0)));
+            Assert.That((second.Count, second.Sum, second.Clamped), Is.EqualTo((2L, 1_001.75, 1L)));
+            Assert.That(second.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 1.75, 1_000 }).Within(1).Percent);
+            Assert.That((second.Min, second.Max), Is.EqualTo((1.75, 1_000.0)).Within(1).Percent);
+            Assert.That((lifetime.Count, lifetime.Sum, lifetime.Min, lifetime.Max), Is.EqualTo((5L, 1_005.5, 0.25, 1_000.0)));
+            Assert.That(lifetime.Median, Is.EqualTo(1.75));
+            Assert.That(lifetime.StdDev, Is.EqualTo(446.6).Within(1).Percent);
+        });
+    }
+
     private static void AssertQuantilesWithin(long[] values, int digits)
     {
         var hdr = new HdrHistogram(digits, 3_600_000_000_000);

@@ -16,6 +16,22 @@ public class HdrLayoutTests
         });
     }
 
+    [Test]
+    public void RepresentativeValue_FinerUnit_InTheUsersUnits()
+    {
+        var layout = new HdrLayout(2, 1_000L << 10, unitShift: 10);
+        var whole = new HdrLayout(2, 1_000L << 10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((layout.Unit, whole.Unit), Is.EqualTo((1.0 / 1024, 1.0)));
+            Assert.That((layout.BlockSize, layout.BlockCount), Is.EqualTo((whole.BlockSize, whole.BlockCount)));
+            Assert.That(layout.RepresentativeValue(0, 5), Is.EqualTo(5.0 / 1024));
+            Assert.That(layout.RepresentativeValue(3, 7), Is.EqualTo(whole.RepresentativeValue(3, 7) / 1024));
+            Assert.That(layout.LowestValue(3, 7), Is.EqualTo(whole.LowestValue(3, 7)), "bucket bounds stay in units");
+        });
+    }
+
     [TestCase(1, 3_600_000_000_000L)]
     [TestCase(2, 3_600_000_000_000L)]
     [TestCase(3, 1_000_000L)]
