@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Metrics.Histograms;
 
 namespace Metrics;
@@ -14,6 +16,9 @@ namespace Metrics;
 /// <para>Negative and non-finite values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>. HDR:
 /// values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value (in the buckets and
 /// in Sum, Min and Max) and counted in <see cref="HistogramSnapshot.Clamped"/>.</para>
+/// <para>HDR buckets values in whole numbers by default: for fractional values (seconds, ratios) set
+/// <see cref="HistogramOptions.Resolution"/>, e.g. 0.001 for seconds to the millisecond. Every snapshot value stays in
+/// the units recorded.</para>
 /// <para>HDR recording takes no locked instruction: every recording thread writes a part of its own (plain stores),
 /// and reads sum the parts. Threads beyond the per-process slot limit share one part written atomically.</para>
 /// <para>HDR memory: per part, one block of 2^⌈log2(2·10^digits)⌉ / 2 counts (8 bytes each) per power of two that
@@ -26,8 +31,15 @@ namespace Metrics;
 /// </remarks>
 public sealed class Histogram
 {
+    // The HDR engine at the default resolution of 1, which Update records into directly.
     private readonly HdrHistogram? _hdr;
+
+    // The HDR engine at a resolution below 1: values are scaled into its units on the slow path, so the default
+    // path's one test of _hdr stays as it is.
+    private readonly HdrHistogram? _scaledHdr;
     private readonly IReservoir? _reservoir;
+    private const double MinResolution = 1.0 / (1L << 40);
+
     private long _count;
     private long _rejected;
 
@@ -37,15 +49,31 @@ public sealed class Histogram
     }
 
     /// <summary>Test seam: <paramref name="random"/> drives the random reservoirs (a seeded one makes them repeatable).</summary>
-    internal Histogram(HistogramOptions options, TimeProvider time, Random? random)
+    /// <param name="options">The settings.</param>
+    /// <param name="time">The clock of the time-based reservoirs.</param>
+    /// <param name="random">Drives the random reservoirs; null for a shared one.</param>
+    /// <param name="ignoreResolution">
+    /// A timer's histogram: it records whole nanoseconds, so <see cref="HistogramOptions.Resolution"/> is neither
+    /// applied nor validated.
+    /// </param>
+    internal Histogram(HistogramOptions options, TimeProvider time, Random? random, bool ignoreResolution = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        Validate(options);
+        Validate(options, ignoreResolution);
         switch (options.Reservoir)
         {
             case ReservoirType.Hdr:
-                _hdr = new HdrHistogram(options.SignificantDigits, options.HighestTrackableValue);
+                var unitShift = ignoreResolution ? 0 : UnitShift(options.Resolution);
+                if (unitShift == 0)
+                {
+                    _hdr = new HdrHistogram(options.SignificantDigits, options.HighestTrackableValue);
+                }
+                else
+                {
+                    _scaledHdr = new HdrHistogram(options.SignificantDigits, options.HighestTrackableValue, unitShift);
+                }
+
                 break;
             case ReservoirType.ExponentiallyDecaying:
                 _reservoir = new ExponentiallyDecayingReservoir(options.SampleSize, options.Alpha, time, random);
@@ -63,10 +91,13 @@ public sealed class Histogram
     }
 
     /// <summary>Values recorded so far (rejected values are not counted; clamped ones are).</summary>
-    public long Count => _hdr?.Count ?? Volatile.Read(ref _count);
+    public long Count => Hdr?.Count ?? Volatile.Read(ref _count);
 
-    /// <summary>The HDR engine, or null for a sample-based reservoir.</summary>
-    internal HdrHistogram? Hdr => _hdr;
+    /// <summary>
+    /// The HDR engine, or null for a sample-based reservoir. Reads give values in the user's units; record through
+    /// <see cref="Update(long)"/>, which scales values when <see cref="HistogramOptions.Resolution"/> is below 1.
+    /// </summary>
+    internal HdrHistogram? Hdr => _hdr ?? _scaledHdr;
 
     /// <summary>
     /// Records a value. Negative values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>; HDR:
@@ -81,13 +112,14 @@ public sealed class Histogram
         }
         else
         {
-            UpdateReservoir(value);
+            UpdateSlow(value);
         }
     }
 
     /// <summary>
-    /// Records a value; it is rounded to the nearest integer for bucketing, while Sum, Min, Max and Mean keep it
-    /// exactly. Negative, infinite and NaN values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>;
+    /// Records a value; HDR: it is rounded to the nearest unit for bucketing (a whole number unless
+    /// <see cref="HistogramOptions.Resolution"/> is below 1), while Sum, Min, Max and Mean keep it exactly. Negative,
+    /// infinite and NaN values are ignored and counted in <see cref="HistogramSnapshot.Rejected"/>;
     /// HDR: values above <see cref="HistogramOptions.HighestTrackableValue"/> are recorded as that value and counted in
     /// <see cref="HistogramSnapshot.Clamped"/>.
     /// </summary>
@@ -99,13 +131,13 @@ public sealed class Histogram
         }
         else
         {
-            UpdateReservoir(value);
+            UpdateSlow(value);
         }
     }
 
     /// <summary>A snapshot of every value recorded (HDR) or of the reservoir's current sample.</summary>
     public HistogramSnapshot GetSnapshot() =>
-        _hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+        Hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
 
     /// <summary>
     /// HDR: the values recorded since <paramref name="cursor"/> was last advanced (everything on the first call, when
@@ -124,7 +156,7 @@ public sealed class Histogram
                 nameof(cursor));
         }
 
-        return _hdr?.GetWindow(cursor) ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+        return Hdr?.GetWindow(cursor) ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
     }
 
     /// <summary>
@@ -141,7 +173,8 @@ public sealed class Histogram
     /// <exception cref="ArgumentException">The cursor was created by another histogram.</exception>
     internal HistogramSnapshot GetSnapshotAndWindow(ref HistogramCursor? cursor, bool reuse, out HistogramSnapshot window)
     {
-        if (_hdr is null)
+        var hdr = Hdr;
+        if (hdr is null)
         {
             var lifetime = GetSnapshot();
             window = GetWindow(ref cursor);
@@ -156,7 +189,35 @@ public sealed class Histogram
                 nameof(cursor));
         }
 
-        return _hdr.GetSnapshotAndWindow(cursor, reuse, out window);
+        return hdr.GetSnapshotAndWindow(cursor, reuse, out window);
+    }
+
+    // Everything but the default HDR histogram: a scaled HDR histogram, or a reservoir. Kept out of line so that
+    // Update's default path stays one test and one inlined record.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UpdateSlow(long value)
+    {
+        if (_scaledHdr is not null)
+        {
+            _scaledHdr.RecordScaled(value);
+        }
+        else
+        {
+            UpdateReservoir(value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UpdateSlow(double value)
+    {
+        if (_scaledHdr is not null)
+        {
+            _scaledHdr.RecordScaled(value);
+        }
+        else
+        {
+            UpdateReservoir(value);
+        }
     }
 
     private void UpdateReservoir(double value)
@@ -171,8 +232,16 @@ public sealed class Histogram
         Interlocked.Increment(ref _count);
     }
 
+    /// <summary>
+    /// The unit shift k of an HDR histogram with this resolution (0 &lt; resolution ≤ 1): values are bucketed in units
+    /// of 2^-k, the resolution rounded down to a power of two.
+    /// </summary>
+    internal static int UnitShift(double resolution) => -Math.ILogB(resolution);
+
     /// <summary>Throws when no histogram could be created with <paramref name="options"/>, saying which setting is wrong.</summary>
-    internal static void Validate(HistogramOptions options)
+    /// <param name="options">The settings.</param>
+    /// <param name="ignoreResolution">For a timer's histogram, which ignores <see cref="HistogramOptions.Resolution"/>.</param>
+    internal static void Validate(HistogramOptions options, bool ignoreResolution = false)
     {
         if (!Enum.IsDefined(options.Reservoir))
         {
@@ -198,6 +267,11 @@ public sealed class Histogram
                 "HistogramOptions.HighestTrackableValue must be at least 2; use the largest value you expect (default one hour in nanoseconds, 3600000000000).");
         }
 
+        if (!ignoreResolution)
+        {
+            ValidateResolution(options);
+        }
+
         if (options.SampleSize <= 0)
         {
             throw new ArgumentOutOfRangeException(
@@ -220,6 +294,28 @@ public sealed class Histogram
                 nameof(options),
                 options.Window,
                 "HistogramOptions.Window must be longer than zero, e.g. TimeSpan.FromMinutes(1).");
+        }
+    }
+
+    private static void ValidateResolution(HistogramOptions options)
+    {
+        var resolution = options.Resolution;
+        if (!(resolution >= MinResolution && resolution <= 1))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                resolution,
+                "HistogramOptions.Resolution must be from 2^-40 (about 9.1E-13) to 1; use the finest difference between values you need told apart, e.g. 0.001 for seconds to the millisecond (the default 1 buckets whole numbers).");
+        }
+
+        var unitShift = UnitShift(resolution);
+        var highest = long.MaxValue >> unitShift;
+        if (options.HighestTrackableValue > highest)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.HighestTrackableValue,
+                $"HistogramOptions.HighestTrackableValue must be at most {highest} with a Resolution of {resolution.ToString(CultureInfo.InvariantCulture)}: values are bucketed in units of 2^-{unitShift}, and HighestTrackableValue · 2^{unitShift} must not exceed {long.MaxValue}. Lower HighestTrackableValue or use a coarser Resolution.");
         }
     }
 }

@@ -37,6 +37,24 @@ public sealed class HistogramOptions
     /// </summary>
     public long HighestTrackableValue { get; set; } = 3_600_000_000_000;
 
+    /// <summary>
+    /// HDR: the finest difference between values that buckets tell apart; values are bucketed in units of Resolution
+    /// rounded down to a power of two (e.g. 0.001 for seconds to the millisecond: units of 1/1024). From 2^-40 to 1;
+    /// default 1 (whole numbers).
+    /// </summary>
+    /// <remarks>
+    /// <para>Set it below 1 for fractional values (seconds, ratios): at the default a value is bucketed as the nearest
+    /// whole number, so the quantiles of values below a few hundred lose their precision. Quantiles and the standard
+    /// deviation are within the relative error of <see cref="SignificantDigits"/> or half a unit, whichever is
+    /// larger; Sum, Min, Max and Mean stay exact, and every value a snapshot gives is in the units recorded.</para>
+    /// <para><see cref="HighestTrackableValue"/> stays in the units recorded, but in units of the resolution it must fit
+    /// a long: HighestTrackableValue · 2^k ≤ 2^63 - 1, where 2^-k is the unit (at the default HighestTrackableValue,
+    /// Resolution down to 2^-21, about 0.5 · 10^-6). A histogram with a Resolution below 1 records through a slower
+    /// path than the default's (a call and a multiplication more per value).</para>
+    /// <para>Timers ignore it: they record whole nanoseconds.</para>
+    /// </remarks>
+    public double Resolution { get; set; } = 1;
+
     /// <summary>Sample-based reservoirs: the number of samples. Default 1028.</summary>
     public int SampleSize { get; set; } = 1028;
 

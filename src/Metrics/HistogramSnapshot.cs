@@ -68,7 +68,8 @@ public sealed class HistogramSnapshot
     /// <summary>The value at <paramref name="quantile"/> (0 to 1). Returns 0 when empty.</summary>
     /// <remarks>
     /// HDR: the representative value of the bucket holding the value of rank ⌈q · Count⌉, within the configured
-    /// relative error of that value; 0 gives <see cref="Min"/> and 1 gives <see cref="Max"/>. Sliding and uniform
+    /// relative error of that value or half a unit of <see cref="HistogramOptions.Resolution"/>, whichever is larger;
+    /// 0 gives <see cref="Min"/> and 1 gives <see cref="Max"/>. Sliding and uniform
     /// reservoirs: interpolated between the samples nearest position q · (n + 1). Exponentially decaying: the first
     /// sample whose cumulative normalized weight reaches q (Dropwizard's weighted snapshot).
     /// </remarks>

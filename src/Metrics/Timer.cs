@@ -18,7 +18,8 @@ public sealed class Timer
     internal Timer(HistogramOptions options, TimeProvider time)
     {
         _clock = new Clock(time);
-        Histogram = new Histogram(options, time);
+        // Durations are whole nanoseconds: HistogramOptions.Resolution does not apply.
+        Histogram = new Histogram(options, time, random: null, ignoreResolution: true);
         Meter = new Meter(time, Histogram);
     }
 
