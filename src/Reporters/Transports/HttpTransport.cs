@@ -54,9 +54,23 @@ internal sealed class HttpTransport : IHttpTransport
             }
         }
 
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var text = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response));
+        // The timeout covers the whole request, the response body included: HttpClient.Timeout alone stops once the
+        // headers have arrived, and a server that then stalls would hold the send forever.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_client.Timeout);
+        try
+        {
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var text = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+            return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response));
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // As HttpClient reports its own timeout: a TaskCanceledException around a TimeoutException.
+            throw new TaskCanceledException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The request did not finish within its timeout of {_client.Timeout.TotalSeconds} s."),
+                new TimeoutException(ex.Message, ex));
+        }
     }
 
     public void Dispose() => _client.Dispose();

@@ -45,6 +45,34 @@ public class HttpTransportTests
     }
 
     [Test]
+    public async Task PostAsync_ServerStallsAfterTheHeaders_TimesOutAtTheRequestTimeout()
+    {
+        // Answers the headers and two of the hundred body bytes it announces, then says nothing more.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[65536];
+            _ = await stream.ReadAsync(buffer);
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab"u8.ToArray());
+            await Task.Delay(TimeSpan.FromSeconds(20));
+        });
+        using var transport = new HttpTransport(TimeSpan.FromSeconds(1));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = Assert.CatchAsync<TaskCanceledException>(() => transport.PostAsync(
+            new Uri($"http://127.0.0.1:{port}/"), new byte[] { 1 }, "text/plain", HttpContentEncoding.None, null, CancellationToken.None));
+
+        Assert.That(ex!.InnerException, Is.InstanceOf<TimeoutException>());
+        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "bounded by the 1 s timeout, not by the stalled server");
+        listener.Stop();
+        _ = serve;
+    }
+
+    [Test]
     public void PostAsync_NothingListening_ThrowsHttpRequestException()
     {
         using var transport = new HttpTransport();
