@@ -85,8 +85,7 @@ internal sealed class ApptuitApi : IDisposable
     }
 
     /// <summary>Removes the token from text that may have come back from the server or a transport.</summary>
-    public string Scrub(string text) =>
-        _token.Length == 0 ? text : text.Replace(_token, "***", StringComparison.Ordinal);
+    public string Scrub(string text) => BearerToken.Scrub(text, _token);
 
     internal ApptuitPutResult Classify(HttpTransportResponse response, IReadOnlyList<ApptuitPoint> points)
     {

@@ -41,21 +41,8 @@ internal sealed class ApptuitEnvironment
 
     // A token with a space, control or non-ASCII character cannot be sent as a bearer header: HttpClient would fail
     // every request as if the server were unreachable (and be retried). Say so once, at construction, without the token.
-    private static string CheckToken(string token, string source)
-    {
-        for (var i = 0; i < token.Length; i++)
-        {
-            var c = token[i];
-            if (c is <= ' ' or >= '\u007f')
-            {
-                throw new ArgumentException(
-                    $"The Apptuit API token from {source} has a character that cannot go in an HTTP header (U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)} at position {i.ToString(CultureInfo.InvariantCulture)}); " +
-                    "copy the token again without spaces, line breaks or other non-ASCII characters.");
-            }
-        }
-
-        return token;
-    }
+    private static string CheckToken(string token, string source) =>
+        Transports.BearerToken.Check(token, $"The Apptuit API token from {source}");
 
     /// <summary>The global tags from the option when it has any, else from <c>APPTUIT_TAGS</c> (empty when unset).</summary>
     /// <exception cref="FormatException"><c>APPTUIT_TAGS</c> is malformed.</exception>

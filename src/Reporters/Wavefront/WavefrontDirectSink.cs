@@ -15,6 +15,7 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
     private readonly IHttpTransport _transport;
     private readonly Dictionary<WavefrontDataKind, Uri> _uris = new();
     private readonly IReadOnlyDictionary<string, string>? _headers;
+    private readonly string? _token;
     private readonly string _server;
 
     public WavefrontDirectSink(WavefrontDirectClientOptions options, IHttpTransport? transport = null)
@@ -27,9 +28,10 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
         }
 
         _server = Describe(root);
-        _headers = string.IsNullOrEmpty(options.Token)
+        _token = string.IsNullOrWhiteSpace(options.Token) ? null : BearerToken.Check(options.Token, "The Wavefront API token (the Token option)");
+        _headers = _token is null
             ? null
-            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + options.Token };
+            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + _token };
         _transport = transport ?? new HttpTransport(options.RequestTimeout, time: options.TimeProvider);
     }
 
@@ -64,7 +66,9 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
             return WavefrontSendStatus.Delivered(status);
         }
 
-        var body = response.Body.Length > 200 ? response.Body[..200] + "..." : response.Body;
+        // A server may echo the request's Authorization header: the token never reaches a message.
+        var scrubbed = BearerToken.Scrub(response.Body, _token);
+        var body = scrubbed.Length > 200 ? scrubbed[..200] + "..." : scrubbed;
         var detail = string.IsNullOrWhiteSpace(body) ? string.Empty : ": " + body.Trim();
         var code = status.ToString(CultureInfo.InvariantCulture);
         return status switch

@@ -211,6 +211,42 @@ public class WavefrontDirectClientTests
         Assert.That(status.Error, Does.Contain("401").And.Contain("Token").And.Not.Contain(Token));
     }
 
+    [TestCase(401)]
+    [TestCase(503)]
+    public async Task ServerEchoesTheToken_FailureMessageHasItScrubbed(int code)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(code, "invalid token Bearer " + Token));
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = server.BaseAddress, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Error, Does.Contain("invalid token Bearer ***").And.Not.Contain(Token));
+    }
+
+    [Test]
+    public async Task TokenWithATrailingLineBreak_IsSentWithoutIt()
+    {
+        using var server = HttpTestServer.Start();
+        await using var client = Client(server, o => o.Token = Token + "\n");
+        client.SendMetric("m", 1, 1700000000, "web-1");
+
+        await client.FlushAsync();
+
+        Assert.That((await server.WaitForRequestsAsync(1, Deadline)).Single().Header("Authorization"), Is.EqualTo("Bearer " + Token));
+    }
+
+    [TestCase("abc\r\nX-Evil: 1")]
+    [TestCase("tok en")]
+    [TestCase("tök")]
+    public void TokenWithACharacterNoHeaderTakes_ThrowsAtConstructionWithoutShowingIt(string token)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new WavefrontDirectClient(new WavefrontDirectClientOptions { Server = new Uri("https://example.wavefront.com"), Token = token }));
+
+        Assert.That(ex!.Message, Does.Contain("The Wavefront API token (the Token option) has a character that cannot go in an HTTP header").And.Not.Contain(token));
+    }
+
     [Test]
     public void Options_ToString_HidesCredentialsInTheServerAddress()
     {
