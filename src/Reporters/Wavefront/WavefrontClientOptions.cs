@@ -78,6 +78,14 @@ public sealed class WavefrontProxyClientOptions : WavefrontClientOptions
     /// <summary>The proxy's port for spans and span logs; null sends none. Default 30000.</summary>
     public int? TracingPort { get; set; } = 30000;
 
+    /// <summary>
+    /// How long writing one batch to the proxy may take (on <see cref="WavefrontClientOptions.TimeProvider"/>). A proxy
+    /// that stops reading fails the write at this point: the batch is kept for the next flush and counted in
+    /// <see cref="WavefrontClient.FailureCount"/>, and closing the client drops and counts what is left instead of
+    /// waiting without end. Default 30 seconds.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     internal override void Validate()
     {
         base.Validate();
@@ -85,6 +93,7 @@ public sealed class WavefrontProxyClientOptions : WavefrontClientOptions
         WavefrontOptionChecks.Port(MetricsPort, nameof(MetricsPort), mayBeNull: true);
         WavefrontOptionChecks.Port(DistributionPort, nameof(DistributionPort), mayBeNull: true);
         WavefrontOptionChecks.Port(TracingPort, nameof(TracingPort), mayBeNull: true);
+        WavefrontOptionChecks.Positive(WriteTimeout, nameof(WriteTimeout));
         if (MetricsPort is null && DistributionPort is null && TracingPort is null)
         {
             throw new ArgumentException("MetricsPort, DistributionPort and TracingPort are all null; set at least one.", nameof(MetricsPort));

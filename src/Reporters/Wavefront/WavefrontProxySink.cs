@@ -13,6 +13,8 @@ internal sealed class WavefrontProxySink : IWavefrontSink
     private readonly Dictionary<WavefrontDataKind, int> _ports = new();
     private readonly Dictionary<int, ILineTransport> _transports = new();
     private readonly Func<int, ILineTransport> _connect;
+    private readonly TimeSpan _writeTimeout;
+    private readonly TimeProvider _time;
     private readonly object _lock = new();
 
     public WavefrontProxySink(WavefrontProxyClientOptions options, Func<int, ILineTransport>? connect = null)
@@ -35,6 +37,8 @@ internal sealed class WavefrontProxySink : IWavefrontSink
         }
 
         var time = options.TimeProvider;
+        _time = time;
+        _writeTimeout = options.WriteTimeout;
         _connect = connect ?? (port => new TcpLineTransport(options.Host, port, time));
     }
 
@@ -66,10 +70,20 @@ internal sealed class WavefrontProxySink : IWavefrontSink
             }
         }
 
+        using var timeout = new CancellationTokenSource(_writeTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await transport.WriteAsync(lines, cancellationToken).ConfigureAwait(false);
+            await transport.WriteAsync(lines, linked.Token).ConfigureAwait(false);
             return WavefrontSendStatus.Delivered();
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The proxy stopped reading (its socket buffer is full): the transport dropped the connection, as part of
+            // the batch may have gone out, and the batch is kept to be sent again on a fresh one.
+            return WavefrontSendStatus.Transient(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Writing {kind.Describe()} to the Wavefront proxy at {_host}:{port} did not finish within WriteTimeout ({_writeTimeout}); the proxy is not reading."),
+                exception: ex);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {

@@ -58,6 +58,7 @@ public sealed class WavefrontReporter : Reporter
                 MetricsPort = options.MetricsPort,
                 DistributionPort = options.Distributions ? options.DistributionPort : null,
                 TracingPort = null,
+                WriteTimeout = options.RequestTimeout,
                 TimeProvider = registry.TimeProvider,
             };
             return new WavefrontProxySink(proxy, connect);

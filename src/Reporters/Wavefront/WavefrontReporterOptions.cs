@@ -27,7 +27,7 @@ public sealed class WavefrontReporterOptions : ReporterOptions
     /// <summary>The API token for direct ingestion (<c>Authorization: Bearer</c>). Never logged nor shown in messages. Default null.</summary>
     public string? Token { get; set; }
 
-    /// <summary>How long one direct-ingestion request may take. Default 30 seconds.</summary>
+    /// <summary>How long one direct-ingestion request, or one write of a batch to the proxy, may take. Default 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The <c>source</c> of every point. Default the machine name.</summary>

@@ -35,6 +35,47 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task ProxyStopsReading_FlushFailsAtWriteTimeoutAndCloseDropsAndCountsTheRest()
+    {
+        var time = new ManualTimeProvider();
+
+        // A proxy that takes no more bytes: every write waits.
+        var stalled = new FakeLineTransport(2878) { Gate = new TaskCompletionSource() };
+        var options = new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = time, WriteTimeout = TimeSpan.FromSeconds(3), DistributionPort = null, TracingPort = null };
+        var client = new WavefrontProxyClient(options, _ => stalled);
+        client.SendMetric("a", 1, 1700000000, "web-1");
+        client.SendMetric("b", 2, 1700000000, "web-1");
+
+        var flush = client.FlushAsync();
+        await EngineWait(() => stalled.Attempts == 1);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(20);
+        Assert.That(flush.IsCompleted, Is.False, "still within WriteTimeout");
+        time.Advance(TimeSpan.FromSeconds(2));
+        await flush.WaitAsync(Deadline);
+        Assert.That(client.FailureCount, Is.EqualTo(1), "the timed-out write is a failure the caller can see");
+
+        var close = client.DisposeAsync().AsTask();
+        await EngineWait(() => stalled.Attempts == 2);
+        time.Advance(TimeSpan.FromSeconds(4));
+        await close.WaitAsync(Deadline);
+
+        Assert.That(client.FailureCount, Is.EqualTo(2));
+        Assert.That(stalled.Lines, Is.Empty);
+        Assert.That(stalled.Disposed, Is.True);
+    }
+
+    private static async Task EngineWait(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "timed out waiting");
+            await Task.Delay(5);
+        }
+    }
+
+    [Test]
     public async Task Send_EachDataKind_GoesToItsOwnPort()
     {
         await using var metrics = await TcpLineServer.StartAsync();
