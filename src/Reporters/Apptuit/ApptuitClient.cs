@@ -16,6 +16,8 @@ public sealed class ApptuitClient : IDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BaseBackoff = TimeSpan.FromSeconds(2);
 
+    private volatile bool _disposed;
+
     private readonly ApptuitApi _api;
     private readonly ApptuitPointRules _rules;
     private readonly ApptuitQuery _query;
@@ -75,6 +77,7 @@ public sealed class ApptuitClient : IDisposable
     /// <exception cref="ApptuitSendException">Some or all points were not stored; it carries the counts and errors.</exception>
     public Task SendAsync(IEnumerable<DataPoint> points, int retryCount = 0, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(points);
         ArgumentOutOfRangeException.ThrowIfNegative(retryCount);
         var prepared = new List<ApptuitPoint>();
@@ -99,6 +102,7 @@ public sealed class ApptuitClient : IDisposable
     /// <exception cref="ApptuitSendException">Some or all points were not stored.</exception>
     public Task SendTimeSeriesAsync(IEnumerable<TimeSeries> series, int retryCount = 0, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(series);
         ArgumentOutOfRangeException.ThrowIfNegative(retryCount);
         var prepared = new List<ApptuitPoint>();
@@ -116,7 +120,7 @@ public sealed class ApptuitClient : IDisposable
                 var value = s.Values[i];
                 if (!double.IsFinite(value))
                 {
-                    throw new ArgumentException($"The value at {s.Timestamps[i]} of series {s} is {value}; Apptuit accepts only finite numbers.", nameof(series));
+                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The value at {s.Timestamps[i]} of series {s} is {value}; Apptuit accepts only finite numbers."), nameof(series));
                 }
 
                 prepared.Add(head with { Timestamp = s.Timestamps[i], Value = value });
@@ -134,6 +138,7 @@ public sealed class ApptuitClient : IDisposable
     /// <exception cref="ApptuitException">The query failed (bad query, invalid token, server error after retries, unreadable answer).</exception>
     public async Task<ApptuitQueryResult> QueryAsync(string query, DateTimeOffset start, DateTimeOffset? end = null, int retryCount = 0, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         ArgumentOutOfRangeException.ThrowIfNegative(retryCount);
         if (end is { } e && e < start)
@@ -162,6 +167,7 @@ public sealed class ApptuitClient : IDisposable
     /// <summary>Releases the HTTP connections.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _api.Dispose();
         _query.Dispose();
     }

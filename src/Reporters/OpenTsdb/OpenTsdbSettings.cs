@@ -49,6 +49,11 @@ internal sealed record OpenTsdbSettings(
             throw new ArgumentException($"Endpoint '{endpoint}' is not an absolute URI with a host; use tcp://host:4242 or http://host:4242.", nameof(endpoint));
         }
 
+        if (endpoint.Port == 0)
+        {
+            throw new ArgumentException($"Endpoint '{endpoint}' has port 0; a port is between 1 and 65535 (leave it out of a tcp:// endpoint for OpenTSDB's {DefaultPort}).", nameof(endpoint));
+        }
+
         var scheme = endpoint.Scheme.ToUpperInvariant();
         var telnet = scheme is "TCP" or "TELNET";
         if (!telnet && scheme is not ("HTTP" or "HTTPS"))

@@ -134,6 +134,21 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
+        try
+        {
+            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while this flush waited for the one in progress: say so about the client, not its semaphore.
+            ThrowIfDisposed();
+            throw;
+        }
+    }
+
+    private async Task FlushCoreAsync(CancellationToken cancellationToken)
+    {
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -161,7 +176,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
         }
 
         await _timer.DisposeAsync().ConfigureAwait(false);
-        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await FlushCoreAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var kind in WavefrontDataKinds.All)
         {
             var left = _queues[kind].Count;
@@ -343,7 +358,13 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     private string SourceOrDefault(string? source) => string.IsNullOrWhiteSpace(source) ? _defaultSource : source;
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            throw new ObjectDisposedException(_sink.Name == "proxy" ? nameof(WavefrontProxyClient) : nameof(WavefrontDirectClient), "The Wavefront client was disposed; create a new one to send again.");
+        }
+    }
 
     private void OnTimer()
     {

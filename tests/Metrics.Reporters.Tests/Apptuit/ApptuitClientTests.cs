@@ -49,6 +49,20 @@ public sealed class ApptuitClientTests
         new(metric, new Tags(("host", "a")), Now.AddSeconds(second), value);
 
     [Test]
+    public void CallsAfterDispose_ThrowObjectDisposedExceptionNamingTheClient()
+    {
+        var client = Client();
+        client.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => client.SendAsync([new DataPoint("m", new Tags(("k", "v")), Now, 1)]), Throws.TypeOf<ObjectDisposedException>().With.Message.Contain("ApptuitClient"));
+            Assert.That(() => client.SendTimeSeriesAsync([]), Throws.TypeOf<ObjectDisposedException>().With.Message.Contain("ApptuitClient"));
+            Assert.That(() => client.QueryAsync("fetch m", Now), Throws.TypeOf<ObjectDisposedException>().With.Message.Contain("ApptuitClient"));
+        });
+    }
+
+    [Test]
     public async Task SendAsync_ValidPoints_PostsDeflatedJsonWithBearerToken()
     {
         using var client = Client();

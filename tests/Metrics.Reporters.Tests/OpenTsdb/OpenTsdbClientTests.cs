@@ -398,6 +398,7 @@ public class OpenTsdbClientTests
 
     [TestCase(null, "Endpoint is required")]
     [TestCase("udp://127.0.0.1:4242", "scheme 'udp'")]
+    [TestCase("tcp://127.0.0.1:0", "has port 0; a port is between 1 and 65535")]
     public void Constructor_BadEndpoint_ThrowsNamingIt(string? endpoint, string message)
     {
         var ex = Assert.Throws<ArgumentException>(() => new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = endpoint == null ? null : new Uri(endpoint) }));

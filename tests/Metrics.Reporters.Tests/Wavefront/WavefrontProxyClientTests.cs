@@ -344,6 +344,7 @@ public class WavefrontProxyClientTests
         Assert.That(_transports[2878].Lines, Has.Count.EqualTo(1));
         Assert.That(_transports[2878].Disposed, Is.True);
         Assert.That(() => client.SendMetric("b", 1), Throws.TypeOf<ObjectDisposedException>());
+        Assert.That(() => client.FlushAsync(), Throws.TypeOf<ObjectDisposedException>().With.Property("ObjectName").EqualTo("WavefrontProxyClient"));
     }
 
     [Test]
