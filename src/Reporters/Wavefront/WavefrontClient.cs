@@ -73,7 +73,7 @@ public abstract class WavefrontClient : IDisposable, IAsyncDisposable
     /// <summary>Queues a span (and, when <paramref name="spanLogs"/> are given, its span-log line).</summary>
     /// <param name="name">The operation name (escaped, not sanitized).</param>
     /// <param name="startMillis">Start, epoch milliseconds.</param>
-    /// <param name="durationMillis">Duration in milliseconds.</param>
+    /// <param name="durationMillis">Duration in milliseconds, 0 or more.</param>
     /// <param name="source">The source; blank uses <see cref="WavefrontClientOptions.DefaultSource"/>.</param>
     /// <param name="traceId">The trace.</param>
     /// <param name="spanId">The span.</param>

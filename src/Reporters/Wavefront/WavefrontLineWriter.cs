@@ -163,7 +163,8 @@ internal sealed class WavefrontLineWriter
         IEnumerable<KeyValuePair<string, string>>? tags,
         bool hasSpanLogs)
     {
-        Check(WavefrontValidation.SpanName(name) ?? WavefrontValidation.Source(source) ?? WavefrontValidation.SpanTags(tags, name));
+        Check(WavefrontValidation.SpanName(name) ?? WavefrontValidation.Source(source) ?? WavefrontValidation.SpanTags(tags, name)
+            ?? (durationMillis < 0 ? string.Create(CultureInfo.InvariantCulture, $"The span '{name}' has a negative duration ({durationMillis} ms); give the time it took, 0 or more.") : null));
         Put('"');
         Escape(name);
         Put("\" source=\"");

@@ -59,6 +59,15 @@ public class WavefrontLineWriterTests
         Assert.That(() => Metric("m", 1, null, "s", ("a b", "1"), ("a-b", "2")), Throws.ArgumentException.With.Message.Contains("'a b' and 'a-b' of 'm' both become 'a-b'"));
 
     [Test]
+    public void WriteSpan_NegativeDuration_ThrowsAndWritesNothing()
+    {
+        var writer = new WavefrontLineWriter();
+
+        Assert.That(() => writer.WriteSpan("op", 1, -5, "s", TraceId, SpanId, null, null, null, hasSpanLogs: false), Throws.ArgumentException.With.Message.Contain("negative duration (-5 ms)"));
+        Assert.That(writer.Length, Is.Zero);
+    }
+
+    [Test]
     public void WriteSpan_RepeatedTagKey_IsKept()
     {
         var writer = new WavefrontLineWriter();
