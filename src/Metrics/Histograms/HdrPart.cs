@@ -24,6 +24,10 @@ namespace Metrics.Histograms;
 [StructLayout(LayoutKind.Explicit)]
 internal sealed class HdrPart
 {
+    // _sumVersion: the low 16 bits count carries under way, each carry done adds CarryDone.
+    private const int CarriesUnderWay = 0xFFFF;
+    private const int CarryDone = 0x10000;
+
     [FieldOffset(0)]
     private readonly long[]?[] _blocks;
 
@@ -41,8 +45,10 @@ internal sealed class HdrPart
     [FieldOffset(32)]
     private readonly double _highestDouble;
 
-    // The sum of integer values as a 128-bit number. An owner brackets the rare store that carries into the high half
-    // with two increments of _sumVersion (odd while it writes), so a reader can tell a torn read and retry.
+    // The sum of integer values as a 128-bit number. A writer brackets the rare add that carries into the high half
+    // with _sumVersion: +1 when it starts (the low 16 bits count carries under way), +0xFFFF when it ends (the high
+    // bits count carries done). A reader retries while a carry is under way or the version moved, so it never takes a
+    // wrapped low half with the old high half.
     [FieldOffset(64)]
     private ulong _sumLow;
     [FieldOffset(72)]
@@ -135,7 +141,7 @@ internal sealed class HdrPart
             high = Volatile.Read(ref _sumHigh);
             low = Volatile.Read(ref _sumLow);
         }
-        while ((version & 1) != 0 || version != Volatile.Read(ref _sumVersion));
+        while ((version & CarriesUnderWay) != 0 || version != Volatile.Read(ref _sumVersion));
 
         integers += new UInt128(high, low);
         fractions += Volatile.Read(ref _fractionalSum);
@@ -246,11 +252,7 @@ internal sealed class HdrPart
         // Sum, min and max go first: a reader that sees a value's bucket then also sees them.
         if (atomic)
         {
-            var added = Interlocked.Add(ref _sumLow, (ulong)value);
-            if (added < (ulong)value)
-            {
-                Interlocked.Increment(ref _sumHigh);
-            }
+            AddSumShared((ulong)value);
         }
         else
         {
@@ -327,6 +329,56 @@ internal sealed class HdrPart
         }
     }
 
+    // The shared part's 128-bit sum, with many writers. An add that does not carry is one compare-exchange of the low
+    // half. One that carries goes to CarryShared, which brackets it in _sumVersion as an owner brackets its own.
+    private void AddSumShared(ulong value)
+    {
+        var low = Volatile.Read(ref _sumLow);
+        while (true)
+        {
+            var next = low + value;
+            if (next < low)
+            {
+                CarryShared(value);
+                return;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _sumLow, next, low);
+            if (seen == low)
+            {
+                return;
+            }
+
+            low = seen;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CarryShared(ulong value)
+    {
+        // Two writers may both start here from the same low half; the second then finds it wrapped and adds without
+        // carrying. Each counts itself under way until it is done, so the version shows a carry until both are.
+        Interlocked.Increment(ref _sumVersion);
+        var low = Volatile.Read(ref _sumLow);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _sumLow, low + value, low);
+            if (seen == low)
+            {
+                break;
+            }
+
+            low = seen;
+        }
+
+        if (low + value < low)
+        {
+            Interlocked.Increment(ref _sumHigh);
+        }
+
+        Interlocked.Add(ref _sumVersion, CarryDone - 1);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Carry(ulong low)
     {
@@ -334,7 +386,7 @@ internal sealed class HdrPart
         Volatile.Write(ref _sumVersion, version + 1);
         Volatile.Write(ref _sumLow, low);
         Volatile.Write(ref _sumHigh, _sumHigh + 1);
-        Volatile.Write(ref _sumVersion, version + 2);
+        Volatile.Write(ref _sumVersion, version + CarryDone);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -8,6 +8,61 @@ namespace Metrics.Tests.Histograms;
 public class HdrPartsTests
 {
     [Test]
+    public void SharedPart_SumCarriesWhileReaderReads_ReaderNeverSeesTheSumGoDownAndEndsExact()
+    {
+        // 2^61 a value: the low half of the 128-bit sum wraps every 8 values, so carries happen all the time while
+        // the writers (the shared part's atomic path) add and a reader keeps reading the sum. More writers than cores,
+        // so a writer is now and then preempted in the middle of a carry; a few rounds to give that every chance.
+        const long value = 1L << 61;
+        const int writers = 24;
+        const int perWriter = 50_000;
+        for (var round = 0; round < 6; round++)
+        {
+            var part = new HdrPart(new HdrLayout(2, long.MaxValue));
+            var done = 0;
+            var decreases = 0;
+            var reader = new Thread(() =>
+            {
+                var last = UInt128.Zero;
+                while (Volatile.Read(ref done) < writers)
+                {
+                    var sum = UInt128.Zero;
+                    var fractions = 0.0;
+                    part.AddSumTo(ref sum, ref fractions);
+                    if (sum < last)
+                    {
+                        decreases++;
+                    }
+
+                    last = sum;
+                }
+            });
+            reader.Start();
+
+            Hammer.Run(writers, _ =>
+            {
+                for (var i = 0; i < perWriter; i++)
+                {
+                    part.RecordShared(value);
+                }
+
+                Interlocked.Increment(ref done);
+            });
+            reader.Join();
+
+            var total = UInt128.Zero;
+            var unused = 0.0;
+            part.AddSumTo(ref total, ref unused);
+            Assert.Multiple(() =>
+            {
+                Assert.That(decreases, Is.Zero, "a read took a wrapped low half with the old high half (2^64 short)");
+                Assert.That(total, Is.EqualTo((UInt128)value * writers * perWriter));
+                Assert.That(part.Count, Is.EqualTo((long)writers * perWriter));
+            });
+        }
+    }
+
+    [Test]
     public void Update_MoreThreadsThanOwnedSlots_CountSumMinMaxClampedRejectedExact()
     {
         var histogram = Create();
