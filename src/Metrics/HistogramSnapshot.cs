@@ -50,7 +50,11 @@ public sealed class HistogramSnapshot
     /// </summary>
     public double StdDev { get; init; }
 
-    /// <summary>Sum of the values (HDR: exact; reservoirs: of the sampled values).</summary>
+    /// <summary>
+    /// Sum of the values (HDR: exact; reservoirs: of the sampled values). HDR, while values are being recorded: the
+    /// sum is read after the buckets, so it can take in values that <see cref="Count"/> takes in only at the next read
+    /// (the windows of consecutive reads add up exactly).
+    /// </summary>
     public double Sum { get; init; }
 
     /// <summary>Values above the highest trackable value, recorded as that value.</summary>
