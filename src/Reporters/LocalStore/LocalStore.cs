@@ -28,12 +28,16 @@ public sealed class LocalStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SeriesRef> _seriesByKey = new(StringComparer.Ordinal);
     private readonly ITimer? _purgeTimer;
+    private readonly TimeSpan? _retention;
     private long _lastPurgeMs = long.MinValue;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the store file at <paramref name="path"/>, creating its directory if needed.</summary>
     /// <param name="path">The SQLite file, e.g. <c>metrics.db</c>.</param>
-    /// <param name="options">Retention and clock; null for the defaults (30 days' retention, system clock).</param>
+    /// <param name="options">
+    /// Retention and clock; null for the defaults: the retention recorded in the file (30 days for a new file), the
+    /// system clock. See <see cref="LocalStoreOptions.Retention"/>.
+    /// </param>
     /// <exception cref="ArgumentException">The path is empty or an option is invalid.</exception>
     /// <exception cref="IOException">The file cannot be opened or is not a store.</exception>
     public LocalStore(string path, LocalStoreOptions? options = null)
@@ -64,7 +68,8 @@ public sealed class LocalStore : IDisposable
         try
         {
             _connection.Open();
-            LocalStoreSchema.Create(_connection);
+            var created = LocalStoreSchema.Create(_connection);
+            _retention = ResolveRetention(created);
         }
         catch (SqliteException ex)
         {
@@ -83,7 +88,7 @@ public sealed class LocalStore : IDisposable
             throw;
         }
 
-        if (_options.Retention is not null)
+        if (_retention is not null)
         {
             _purgeTimer = _options.TimeProvider.CreateTimer(static s => ((LocalStore)s!).PurgeFromTimer(), this, _options.PurgeInterval, _options.PurgeInterval);
         }
@@ -91,6 +96,12 @@ public sealed class LocalStore : IDisposable
 
     /// <summary>The full path of the store file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The retention in effect (null: every point is kept): the one set in the options, or else the one recorded in
+    /// the file. See <see cref="LocalStoreOptions.Retention"/>.
+    /// </summary>
+    public TimeSpan? Retention => _retention;
 
     /// <summary>Writes points to the series <paramref name="name"/> + <paramref name="tags"/> (created on first write) in one transaction.</summary>
     /// <exception cref="ArgumentException">The name is empty, or a point is not finite or older than the retention; nothing is written then.</exception>
@@ -498,7 +509,7 @@ public sealed class LocalStore : IDisposable
         {
             (errors ??= []).Add(string.Create(
                 CultureInfo.InvariantCulture,
-                $"timestamp {timestamp.UtcDateTime:O} is older than the retention of {_options.Retention} (raise LocalStoreOptions.Retention to keep older points)"));
+                $"timestamp {timestamp.UtcDateTime:O} is older than the retention of {_retention} (raise LocalStoreOptions.Retention to keep older points)"));
         }
 
         return errors;
@@ -507,7 +518,7 @@ public sealed class LocalStore : IDisposable
     private long NowMs() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long? RetentionCutoffMs(long nowMs) =>
-        _options.Retention is TimeSpan r ? nowMs - (long)r.TotalMilliseconds : null;
+        _retention is TimeSpan r ? nowMs - (long)r.TotalMilliseconds : null;
 
     private SqliteCommand PointCommand(SqliteTransaction tx, string sql)
     {
@@ -688,9 +699,37 @@ public sealed class LocalStore : IDisposable
         return cmd;
     }
 
+    /// <summary>
+    /// The retention of this store: set in the options (and then recorded in the file), or else the file's, so that
+    /// a store opened only to read never purges what the writer keeps.
+    /// </summary>
+    private TimeSpan? ResolveRetention(bool newFile)
+    {
+        if (_options.RetentionIsSet)
+        {
+            LocalStoreSchema.WriteRetention(_connection, _options.Retention);
+            return _options.Retention;
+        }
+
+        var (found, recorded) = LocalStoreSchema.ReadRetention(_connection);
+        if (found)
+        {
+            return recorded;
+        }
+
+        if (newFile)
+        {
+            LocalStoreSchema.WriteRetention(_connection, LocalStoreOptions.DefaultRetention);
+            return LocalStoreOptions.DefaultRetention;
+        }
+
+        // A file from before retention was recorded: its writer's retention is unknown, so nothing is purged.
+        return null;
+    }
+
     private void PurgeIfDue(SqliteTransaction tx, long nowMs)
     {
-        if (_options.Retention is not null && (_lastPurgeMs == long.MinValue || nowMs - _lastPurgeMs >= (long)_options.PurgeInterval.TotalMilliseconds))
+        if (_retention is not null && (_lastPurgeMs == long.MinValue || nowMs - _lastPurgeMs >= (long)_options.PurgeInterval.TotalMilliseconds))
         {
             Purge(tx, nowMs);
         }

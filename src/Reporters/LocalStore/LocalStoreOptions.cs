@@ -3,11 +3,34 @@ namespace Metrics.Reporters;
 /// <summary>Options of a <see cref="LocalStore"/>. Validated once, when the store is opened.</summary>
 public sealed class LocalStoreOptions
 {
+    /// <summary>The retention of a new store file when none is set: 30 days.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
+
+    private TimeSpan? _retention = DefaultRetention;
+
     /// <summary>
     /// How long points are kept: points older than now minus this are purged (on write and every
-    /// <see cref="PurgeInterval"/>) and never returned by reads. Null keeps every point. Default 30 days.
+    /// <see cref="PurgeInterval"/>) and never returned by reads. Null keeps every point.
     /// </summary>
-    public TimeSpan? Retention { get; set; } = TimeSpan.FromDays(30);
+    /// <remarks>
+    /// The retention belongs to the file: a store opened with <see cref="Retention"/> set (to a time or to null)
+    /// records it in the file. A store opened without setting it follows the retention recorded in the file, so
+    /// that a reader (<c>new LocalStore(path)</c>) never purges what the writer keeps; a new file records
+    /// <see cref="DefaultRetention"/> (30 days), and an existing file with no recorded retention keeps every point.
+    /// The getter answers 30 days until set; <see cref="LocalStore.Retention"/> is the retention in effect.
+    /// </remarks>
+    public TimeSpan? Retention
+    {
+        get => _retention;
+        set
+        {
+            _retention = value;
+            RetentionIsSet = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Retention"/> was set (the store then records it in the file) or left to the file.</summary>
+    internal bool RetentionIsSet { get; private set; }
 
     /// <summary>How often points past <see cref="Retention"/> are purged. Default 1 minute.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(1);

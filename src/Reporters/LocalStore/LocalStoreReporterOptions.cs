@@ -6,7 +6,10 @@ public sealed class LocalStoreReporterOptions : ReporterOptions
     /// <summary>The SQLite file points are stored in (created with its directory if missing). Default <c>metrics.db</c> in the current directory.</summary>
     public string Path { get; set; } = "metrics.db";
 
-    /// <summary>How long stored points are kept; null keeps every point. Default 30 days.</summary>
+    /// <summary>
+    /// How long stored points are kept; null keeps every point. Default 30 days. Recorded in the file, so that a
+    /// <c>new LocalStore(path)</c> opened to read it follows this retention.
+    /// </summary>
     public TimeSpan? Retention { get; set; } = TimeSpan.FromDays(30);
 
     internal LocalStoreOptions ToStoreOptions(TimeProvider timeProvider)

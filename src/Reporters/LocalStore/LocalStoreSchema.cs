@@ -7,7 +7,8 @@ internal static class LocalStoreSchema
 {
     public const int Version = 1;
 
-    public static void Create(SqliteConnection connection)
+    /// <summary>Creates the tables that are missing. Returns true when the file had no store yet (a new file).</summary>
+    public static bool Create(SqliteConnection connection)
     {
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
@@ -49,9 +50,43 @@ internal static class LocalStoreSchema
                 value REAL NOT NULL,
                 PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS points_ts ON points(ts);
+            CREATE TABLE IF NOT EXISTS store_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT) WITHOUT ROWID;
             PRAGMA user_version = 1;
             """;
         create.ExecuteNonQuery();
         tx.Commit();
+        return existing == 0;
+    }
+
+    /// <summary>
+    /// The retention recorded in the file: <c>Found</c> false when none is (a file from before retention was
+    /// recorded); otherwise the retention, null meaning every point is kept.
+    /// </summary>
+    public static (bool Found, TimeSpan? Retention) ReadRetention(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT value FROM store_meta WHERE key = 'retention_ms'";
+        using var reader = cmd.ExecuteReader();
+        if (!reader.Read())
+        {
+            return (false, null);
+        }
+
+        return reader.IsDBNull(0)
+            ? (true, null)
+            : (true, TimeSpan.FromMilliseconds(long.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Records <paramref name="retention"/> (null: keep every point) as the file's retention.</summary>
+    public static void WriteRetention(SqliteConnection connection, TimeSpan? retention)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "INSERT INTO store_meta(key, value) VALUES ('retention_ms', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+        cmd.Parameters.AddWithValue("$v", retention is TimeSpan r
+            ? ((long)r.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : DBNull.Value);
+        cmd.ExecuteNonQuery();
     }
 }

@@ -354,6 +354,61 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Retention_ReaderWithDefaultOptions_DeletesNothingTheWriterKeeps()
+    {
+        var writer = Open(new LocalStoreOptions { Retention = null, TimeProvider = Clock });
+        var now = Clock.GetUtcNow();
+        writer.Write("x", Tags.Empty, [(now.AddDays(-90), 1), (now.AddDays(-45), 2), (now.AddDays(-1), 3)]);
+
+        var reader = Open(new LocalStoreOptions { TimeProvider = Clock, PurgeInterval = TimeSpan.FromMinutes(1) });
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        reader.PurgeNow();
+        reader.Write("y", Tags.Empty, [(Clock.GetUtcNow(), 4)]);
+        using (var plain = new Reporters.LocalStore(DbPath))
+        {
+            plain.PurgeNow();
+        }
+
+        Assert.That(reader.Retention, Is.Null);
+        Assert.That(writer.CountPoints(), Is.EqualTo(4));
+        Assert.That(reader.Read(now.AddDays(-100), now.AddDays(1), "x").Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0, 2, 3 }));
+    }
+
+    [Test]
+    public void Retention_ReaderWithDefaultOptions_FollowsTheRetentionRecordedByTheWriter()
+    {
+        Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(7), TimeProvider = Clock }).Dispose();
+
+        Assert.That(Open(new LocalStoreOptions { TimeProvider = Clock }).Retention, Is.EqualTo(TimeSpan.FromDays(7)));
+    }
+
+    [Test]
+    public void Retention_NewFileWithDefaultOptions_Records30Days()
+    {
+        using (var first = new Reporters.LocalStore(DbPath))
+        {
+            Assert.That(first.Retention, Is.EqualTo(TimeSpan.FromDays(30)));
+        }
+
+        Assert.That(Open(new LocalStoreOptions { TimeProvider = Clock }).Retention, Is.EqualTo(TimeSpan.FromDays(30)));
+    }
+
+    [Test]
+    public void Retention_ExistingFileWithoutRecordedRetention_KeepsEverything()
+    {
+        Open().Dispose();
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DbPath + ";Pooling=False"))
+        {
+            raw.Open();
+            using var drop = raw.CreateCommand();
+            drop.CommandText = "DROP TABLE store_meta;";
+            drop.ExecuteNonQuery();
+        }
+
+        Assert.That(Open(new LocalStoreOptions { TimeProvider = Clock }).Retention, Is.Null);
+    }
+
+    [Test]
     public void Dispose_ThenWrite_ThrowsObjectDisposed()
     {
         var store = Open();
