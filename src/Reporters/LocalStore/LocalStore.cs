@@ -184,10 +184,14 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT id, key, name FROM series WHERE key = $key";
-            cmd.Parameters.AddWithValue("$key", key);
-            return LoadSeries(cmd).FirstOrDefault();
+            return InReadTransaction(tx =>
+            {
+                using var cmd = _connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT id, key, name FROM series WHERE key = $key";
+                cmd.Parameters.AddWithValue("$key", key);
+                return LoadSeries(cmd).FirstOrDefault();
+            });
         }
     }
 
@@ -200,8 +204,12 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            using var cmd = FilterCommand(name, tags, attributes);
-            return LoadSeries(cmd);
+            return InReadTransaction(tx =>
+            {
+                using var cmd = FilterCommand(name, tags, attributes);
+                cmd.Transaction = tx;
+                return LoadSeries(cmd);
+            });
         }
     }
 
@@ -291,60 +299,68 @@ public sealed class LocalStore : IDisposable
             }
 
             var endMs = end.ToUnixTimeMilliseconds();
-            List<Series> series;
-            using (var filter = FilterCommand(name, tags, attributes))
-            {
-                series = LoadSeries(filter);
-            }
 
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = $key AND p.ts >= $start AND p.ts < $end ORDER BY p.ts";
-            var pKey = cmd.Parameters.Add("$key", SqliteType.Text);
-            cmd.Parameters.AddWithValue("$start", startMs);
-            cmd.Parameters.AddWithValue("$end", endMs);
-
-            var result = new List<DataSet>(series.Count);
-            foreach (var s in series)
+            // One read transaction: every series is read from the same snapshot of the file, so a batch another
+            // store commits meanwhile shows in all of them or in none.
+            return InReadTransaction(tx =>
             {
-                pKey.Value = s.Key;
-                var points = new List<TimeValue>();
-                var summary = default(Accumulator);
-                var bucket = default(Accumulator);
-                var bucketStart = long.MinValue;
-                using (var reader = cmd.ExecuteReader())
+                List<Series> series;
+                using (var filter = FilterCommand(name, tags, attributes))
                 {
-                    while (reader.Read())
+                    filter.Transaction = tx;
+                    series = LoadSeries(filter);
+                }
+
+                using var cmd = _connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = $key AND p.ts >= $start AND p.ts < $end ORDER BY p.ts";
+                var pKey = cmd.Parameters.Add("$key", SqliteType.Text);
+                cmd.Parameters.AddWithValue("$start", startMs);
+                cmd.Parameters.AddWithValue("$end", endMs);
+
+                var result = new List<DataSet>(series.Count);
+                foreach (var s in series)
+                {
+                    pKey.Value = s.Key;
+                    var points = new List<TimeValue>();
+                    var summary = default(Accumulator);
+                    var bucket = default(Accumulator);
+                    var bucketStart = long.MinValue;
+                    using (var reader = cmd.ExecuteReader())
                     {
-                        var ts = reader.GetInt64(0);
-                        var value = reader.GetDouble(1);
-                        summary.Add(value);
-                        if (rollup.IsRaw)
+                        while (reader.Read())
                         {
-                            points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(ts), value));
-                            continue;
-                        }
+                            var ts = reader.GetInt64(0);
+                            var value = reader.GetDouble(1);
+                            summary.Add(value);
+                            if (rollup.IsRaw)
+                            {
+                                points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(ts), value));
+                                continue;
+                            }
 
-                        var b = rollup.BucketStart(ts);
-                        if (b != bucketStart && bucket.Count > 0)
-                        {
-                            points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(bucketStart), bucket.Result(fn)));
-                            bucket = default;
-                        }
+                            var b = rollup.BucketStart(ts);
+                            if (b != bucketStart && bucket.Count > 0)
+                            {
+                                points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(bucketStart), bucket.Result(fn)));
+                                bucket = default;
+                            }
 
-                        bucketStart = b;
-                        bucket.Add(value);
+                            bucketStart = b;
+                            bucket.Add(value);
+                        }
                     }
+
+                    if (bucket.Count > 0)
+                    {
+                        points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(bucketStart), bucket.Result(fn)));
+                    }
+
+                    result.Add(new DataSet(s, start, end, intervalText, functionText, points, summary.ToSummary()));
                 }
 
-                if (bucket.Count > 0)
-                {
-                    points.Add(new TimeValue(DateTimeOffset.FromUnixTimeMilliseconds(bucketStart), bucket.Result(fn)));
-                }
-
-                result.Add(new DataSet(s, start, end, intervalText, functionText, points, summary.ToSummary()));
-            }
-
-            return result;
+                return result;
+            });
         }
     }
 
@@ -547,6 +563,15 @@ public sealed class LocalStore : IDisposable
             _seriesByKey.Clear();
             throw;
         }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a read transaction: all its queries see one snapshot of the file.</summary>
+    private T InReadTransaction<T>(Func<SqliteTransaction, T> work)
+    {
+        using var tx = _connection.BeginTransaction(deferred: true);
+        var result = work(tx);
+        tx.Commit();
+        return result;
     }
 
     private SeriesRef ResolveSeries(SqliteTransaction tx, string key, string name, Tags tags, out string? conflict)

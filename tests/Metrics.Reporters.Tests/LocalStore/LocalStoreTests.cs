@@ -409,6 +409,49 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Read_WhileAnotherStoreWritesBatches_SeesEachBatchInEverySeriesOrInNone()
+    {
+        var reader = Open();
+        var writer = Open();
+        writer.WriteMany([new SeriesPoint("a", Tags.Empty, T0, 0), new SeriesPoint("b", Tags.Empty, T0, 0), new SeriesPoint("c", Tags.Empty, T0, 0)]);
+        using var stop = new CancellationTokenSource();
+        var writes = 0;
+        var writing = new Thread(() =>
+        {
+            for (var i = 1; !stop.IsCancellationRequested; i++)
+            {
+                var t = T0.AddMilliseconds(i);
+                writer.WriteMany([new SeriesPoint("a", Tags.Empty, t, i), new SeriesPoint("b", Tags.Empty, t, i), new SeriesPoint("c", Tags.Empty, t, i)]);
+                Interlocked.Increment(ref writes);
+            }
+        });
+        writing.Start();
+
+        var torn = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        var reads = 0;
+        try
+        {
+            while ((DateTime.UtcNow < deadline || Volatile.Read(ref writes) < 50) && torn.Count == 0)
+            {
+                var counts = reader.Read(T0, T0.AddHours(1), interval: "raw").Select(s => s.Points.Count).ToArray();
+                reads++;
+                if (counts.Distinct().Count() != 1)
+                {
+                    torn.Add(string.Join(", ", counts));
+                }
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            writing.Join();
+        }
+
+        Assert.That(torn, Is.Empty, $"{reads} reads during {writes} batches");
+    }
+
+    [Test]
     public void Dispose_ThenWrite_ThrowsObjectDisposed()
     {
         var store = Open();
