@@ -25,6 +25,7 @@ public sealed class LocalStore : IDisposable
 
     private readonly object _lock = new();
     private readonly LocalStoreOptions _options;
+    private readonly string? _readOnly;
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SeriesRef> _seriesByKey = new(StringComparer.Ordinal);
     private readonly ITimer? _purgeTimer;
@@ -51,25 +52,40 @@ public sealed class LocalStore : IDisposable
         _options.Validate();
         Path = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
+        if (!string.IsNullOrEmpty(directory) && !_options.ReadOnly)
         {
             Directory.CreateDirectory(directory);
         }
 
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            // How long a statement waits for another writer of the same file before failing with SQLITE_BUSY.
-            DefaultTimeout = _options.BusyTimeoutSeconds,
-        };
-        _connection = new SqliteConnection(builder.ToString());
+        _connection = OpenConnection(_options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate);
         try
         {
-            _connection.Open();
-            var created = LocalStoreSchema.Create(_connection);
-            _retention = ResolveRetention(created);
+            _readOnly = _options.ReadOnly ? "LocalStoreOptions.ReadOnly is set" : null;
+            if (_readOnly is null && SQLitePCL.raw.sqlite3_db_readonly(_connection.Handle, "main") == 1)
+            {
+                _readOnly = "the file cannot be written by this process";
+            }
+
+            if (_readOnly is null)
+            {
+                try
+                {
+                    _retention = ResolveRetention(LocalStoreSchema.Create(_connection));
+                }
+                catch (SqliteException ex) when (ex.SqliteErrorCode == 8)
+                {
+                    // SQLITE_READONLY: the file (or its directory, for the WAL files) cannot be written; read only.
+                    _connection.Dispose();
+                    _connection = OpenConnection(SqliteOpenMode.ReadOnly);
+                    _readOnly = "the file cannot be written by this process";
+                }
+            }
+
+            if (_readOnly is not null)
+            {
+                LocalStoreSchema.Check(_connection);
+                _retention = _options.RetentionIsSet ? _options.Retention : LocalStoreSchema.ReadRetention(_connection).Retention;
+            }
         }
         catch (SqliteException ex)
         {
@@ -88,7 +104,7 @@ public sealed class LocalStore : IDisposable
             throw;
         }
 
-        if (_retention is not null)
+        if (_retention is not null && _readOnly is null)
         {
             _purgeTimer = _options.TimeProvider.CreateTimer(static s => ((LocalStore)s!).PurgeFromTimer(), this, _options.PurgeInterval, _options.PurgeInterval);
         }
@@ -96,6 +112,12 @@ public sealed class LocalStore : IDisposable
 
     /// <summary>The full path of the store file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Whether the store is open for reading only (<see cref="LocalStoreOptions.ReadOnly"/>, or a file this process
+    /// cannot write); writes then throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    public bool IsReadOnly => _readOnly is not null;
 
     /// <summary>
     /// The retention in effect (null: every point is kept): the one set in the options, or else the one recorded in
@@ -113,6 +135,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             var nowMs = NowMs();
             var key = KeyOf(name, tags);
             for (var i = 0; i < list.Count; i++)
@@ -158,6 +181,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             var nowMs = NowMs();
             var key = KeyOf(name, tags);
             var errors = ValidatePoint(name, timestamp, delta, nowMs);
@@ -231,6 +255,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             return InTransaction(tx =>
             {
                 using var find = _connection.CreateCommand();
@@ -376,6 +401,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             return InTransaction(tx =>
             {
                 using var cmd = FilterCommand(name, tags, attributes: null, select: "s.id");
@@ -412,6 +438,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             var nowMs = NowMs();
             return InTransaction(tx =>
             {
@@ -465,6 +492,7 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly();
             return InTransaction(tx => Purge(tx, NowMs()));
         }
     }
@@ -795,6 +823,39 @@ public sealed class LocalStore : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly is not null)
+        {
+            throw new NotSupportedException(
+                $"The local store at '{Path}' is open read-only ({_readOnly}); writes, increments, deletes and attribute updates need a store opened read-write on a file this process can write.");
+        }
+    }
+
+    private SqliteConnection OpenConnection(SqliteOpenMode mode)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = mode,
+            Pooling = false,
+            // How long a statement waits for another writer of the same file before failing with SQLITE_BUSY.
+            DefaultTimeout = _options.BusyTimeoutSeconds,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new IOException($"Cannot open the local store at '{Path}': {ex.Message}", ex);
+        }
+
+        return connection;
+    }
 
     private sealed record SeriesRef(long Id, string Name, Tags Tags);
 }

@@ -56,6 +56,11 @@ internal sealed class LocalStoreBackend : IReportBackend
         {
             return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
         }
+        catch (NotSupportedException ex)
+        {
+            // The store is open read-only (a file this process cannot write): retrying cannot help.
+            return ValueTask.FromResult(SendResult.Permanent(batch.Count, ex.Message, exception: ex));
+        }
         catch (ObjectDisposedException ex)
         {
             return ValueTask.FromResult(SendResult.Permanent(batch.Count, $"local store '{_store.Path}' is closed", exception: ex));

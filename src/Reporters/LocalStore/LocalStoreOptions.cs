@@ -38,6 +38,13 @@ public sealed class LocalStoreOptions
     /// <summary>The clock used for retention. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Opens the file for reading only: nothing is created, recorded or purged, and writes, increments, deletes and
+    /// attribute updates throw <see cref="NotSupportedException"/>. The file must hold a store of the current schema.
+    /// A file the process cannot write is opened this way even when false. Default false.
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>Seconds a statement waits for another writer of the file (0 waits forever). 5; tests lower it.</summary>
     internal int BusyTimeoutSeconds { get; set; } = 5;
 

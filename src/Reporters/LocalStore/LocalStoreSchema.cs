@@ -61,11 +61,43 @@ internal static class LocalStoreSchema
     }
 
     /// <summary>
+    /// Checks, without writing, that the file holds a store of this library's schema (for opening it read-only).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It does not.</exception>
+    public static void Check(SqliteConnection connection)
+    {
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        var existing = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (existing > Version)
+        {
+            throw new InvalidOperationException(
+                $"The local store file has schema version {existing}, newer than this library's {Version}; open it with a newer Metrics.Reporters or use another path.");
+        }
+
+        using var tables = connection.CreateCommand();
+        tables.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('series', 'series_tags', 'series_attributes', 'points')";
+        if (existing != Version || Convert.ToInt32(tables.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 4)
+        {
+            throw new InvalidOperationException(
+                "The file opened read-only is not a local store of the current schema; open it once read-write (on a writable file) to create or upgrade it.");
+        }
+    }
+
+    /// <summary>
     /// The retention recorded in the file: <c>Found</c> false when none is (a file from before retention was
     /// recorded); otherwise the retention, null meaning every point is kept.
     /// </summary>
     public static (bool Found, TimeSpan? Retention) ReadRetention(SqliteConnection connection)
     {
+        using var table = connection.CreateCommand();
+        table.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'";
+        if (Convert.ToInt64(table.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            // A file created before the retention was recorded, opened read-only.
+            return (false, null);
+        }
+
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT value FROM store_meta WHERE key = 'retention_ms'";
         using var reader = cmd.ExecuteReader();

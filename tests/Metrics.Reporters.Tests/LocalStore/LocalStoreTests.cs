@@ -452,6 +452,81 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Open_ReadOnlyOption_ReadsWhileTheWriterIsOpen_AndRefusesWrites()
+    {
+        var writer = Open();
+        writer.Write("orders", Eu, [(T0, 1), (T0.AddSeconds(1), 2)]);
+
+        var reader = Open(new LocalStoreOptions { ReadOnly = true, TimeProvider = Clock });
+
+        Assert.That(reader.IsReadOnly, Is.True);
+        Assert.That(reader.Read(T0, T0.AddMinutes(1), "orders").Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0, 2 }));
+        Assert.That(reader.FilterSeries().Single().Name, Is.EqualTo("orders"));
+        var ex = Assert.Throws<NotSupportedException>(() => reader.Write("orders", Eu, [(T0.AddSeconds(2), 3)]));
+        Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("read-only"));
+        Assert.Throws<NotSupportedException>(() => reader.Increment("orders", Eu, T0, 1));
+        Assert.Throws<NotSupportedException>(() => reader.WriteMany([new SeriesPoint("orders", Eu, T0, 1)]));
+        Assert.Throws<NotSupportedException>(() => reader.Delete(T0, T0.AddMinutes(1)));
+        Assert.Throws<NotSupportedException>(() => reader.UpdateSeries(MetricName.Encode("orders", Eu), new Dictionary<string, string>()));
+        writer.Write("orders", Eu, [(T0.AddSeconds(2), 3)]);
+        Assert.That(reader.Read(T0, T0.AddMinutes(1), "orders").Single().Points, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Open_ReadOnlyOption_MissingFile_ThrowsIOExceptionAndCreatesNothing()
+    {
+        var ex = Assert.Throws<IOException>(() => Open(new LocalStoreOptions { ReadOnly = true }));
+
+        Assert.That(ex!.Message, Does.Contain(DbPath));
+        Assert.That(File.Exists(DbPath), Is.False);
+    }
+
+    [Test]
+    public void Open_ImmutableFile_OpensReadOnlyAndReads()
+    {
+        using (var writer = new Reporters.LocalStore(DbPath, new LocalStoreOptions { Retention = null }))
+        {
+            writer.Write("orders", Eu, [(T0, 1)]);
+        }
+
+        // Root ignores file permissions, so the file is made immutable (chattr +i) instead; skipped where that is not allowed.
+        if (!Chattr("+i"))
+        {
+            Assert.Ignore("chattr +i is not available here");
+        }
+
+        try
+        {
+            using var store = new Reporters.LocalStore(DbPath, new LocalStoreOptions { TimeProvider = Clock });
+            Assert.That(store.IsReadOnly, Is.True);
+            Assert.That(store.Read(T0, T0.AddMinutes(1)).Single().Points.Single().Value, Is.EqualTo(1));
+            var ex = Assert.Throws<NotSupportedException>(() => store.Write("orders", Eu, [(T0.AddSeconds(1), 2)]));
+            Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("cannot be written"));
+        }
+        finally
+        {
+            Chattr("-i");
+        }
+    }
+
+    private bool Chattr(string flag)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chattr", [flag, DbPath])
+            {
+                RedirectStandardError = true,
+            })!;
+            process.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    [Test]
     public void Dispose_ThenWrite_ThrowsObjectDisposed()
     {
         var store = Open();
