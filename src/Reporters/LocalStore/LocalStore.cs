@@ -126,7 +126,10 @@ public sealed class LocalStore : IDisposable
     public TimeSpan? Retention => _retention;
 
     /// <summary>Writes points to the series <paramref name="name"/> + <paramref name="tags"/> (created on first write) in one transaction.</summary>
-    /// <exception cref="ArgumentException">The name is empty, or a point is not finite or older than the retention; nothing is written then.</exception>
+    /// <exception cref="ArgumentException">
+    /// The name is empty, or a point is not finite or older than the retention, or the series' key belongs to a series
+    /// with another name or tags (given as a <see cref="SeriesPoint.Key"/>); nothing is written then.
+    /// </exception>
     public void Write(string name, Tags tags, IEnumerable<(DateTimeOffset Timestamp, double Value)> points)
     {
         ArgumentNullException.ThrowIfNull(points);
@@ -149,7 +152,12 @@ public sealed class LocalStore : IDisposable
 
             InTransaction(tx =>
             {
-                var series = ResolveSeries(tx, key, name, tags, out _);
+                var series = ResolveSeries(tx, key, name, tags, out var conflict);
+                if (conflict is not null)
+                {
+                    throw new ArgumentException($"The points of series '{key}' are rejected, nothing was written: {conflict}.", nameof(name));
+                }
+
                 using var insert = PointCommand(tx, InsertSql);
                 foreach (var (timestamp, value) in list)
                 {
@@ -174,7 +182,10 @@ public sealed class LocalStore : IDisposable
     }
 
     /// <summary>Adds <paramref name="delta"/> to the value of the series at <paramref name="timestamp"/> (0 when there is none yet).</summary>
-    /// <exception cref="ArgumentException">The name is empty, or the delta is not finite, or the time is older than the retention.</exception>
+    /// <exception cref="ArgumentException">
+    /// The name is empty, or the delta is not finite, or the time is older than the retention, or the series' key
+    /// belongs to a series with another name or tags; nothing is changed then.
+    /// </exception>
     public void Increment(string name, Tags tags, DateTimeOffset timestamp, double delta)
     {
         tags ??= Tags.Empty;
@@ -192,7 +203,12 @@ public sealed class LocalStore : IDisposable
 
             InTransaction(tx =>
             {
-                var series = ResolveSeries(tx, key, name, tags, out _);
+                var series = ResolveSeries(tx, key, name, tags, out var conflict);
+                if (conflict is not null)
+                {
+                    throw new ArgumentException($"Increment of series '{key}' is rejected: {conflict}.", nameof(name));
+                }
+
                 using var increment = PointCommand(tx, IncrementSql);
                 ExecutePoint(increment, series.Id, timestamp.ToUnixTimeMilliseconds(), delta);
                 PurgeIfDue(tx, nowMs);

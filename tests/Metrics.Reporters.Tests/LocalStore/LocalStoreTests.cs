@@ -94,6 +94,31 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Write_KeyOwnedByAnotherSeries_ThrowsNamingTheOwnerAndWritesNothing()
+    {
+        var store = Open();
+        store.WriteMany([new SeriesPoint("refunds", Eu, T0, 1) { Key = "orders" }]);
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Write("orders", Tags.Empty, [(T0, 5), (T0.AddSeconds(1), 6)]));
+
+        Assert.That(ex!.Message, Does.Contain("'orders' already belongs to series refunds{\"region\": \"eu\"}"));
+        Assert.That(store.CountPoints(), Is.EqualTo(1));
+        Assert.That(store.Read(T0, T0.AddMinutes(1)).Single().Points.Single(), Is.EqualTo(new TimeValue(T0, 1)));
+    }
+
+    [Test]
+    public void Increment_KeyOwnedByAnotherSeries_ThrowsNamingTheOwnerAndLeavesTheValue()
+    {
+        var store = Open();
+        store.WriteMany([new SeriesPoint("refunds", Eu, T0, 1) { Key = "orders" }]);
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Increment("orders", Tags.Empty, T0, 5));
+
+        Assert.That(ex!.Message, Does.Contain("'orders' already belongs to series refunds{\"region\": \"eu\"}"));
+        Assert.That(store.Read(T0, T0.AddMinutes(1)).Single().Points.Single(), Is.EqualTo(new TimeValue(T0, 1)));
+    }
+
+    [Test]
     public void Increment_SameTimestamp_AddsToTheValue()
     {
         var store = Open();
