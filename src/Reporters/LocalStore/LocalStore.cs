@@ -172,8 +172,8 @@ public sealed class LocalStore : IDisposable
 
     /// <summary>
     /// Writes points of any series in one transaction and answers for each submitted point, in order: 200 when
-    /// stored, 422 with the reasons when rejected (empty name, non-finite value, older than the retention, a key
-    /// that belongs to another series). Rejected points do not stop the others.
+    /// stored, 422 with the reasons when rejected (empty or blank name, a name holding <c>{</c>, non-finite value,
+    /// older than the retention, a key that belongs to another series). Rejected points do not stop the others.
     /// </summary>
     public IReadOnlyList<WriteStatus> WriteMany(IEnumerable<SeriesPoint> points)
     {
@@ -558,6 +558,14 @@ public sealed class LocalStore : IDisposable
         if (string.IsNullOrEmpty(name))
         {
             (errors ??= []).Add("name must not be empty");
+        }
+        else if (string.IsNullOrWhiteSpace(name))
+        {
+            (errors ??= []).Add("name must not be only white space");
+        }
+        else if (name.Contains('{', StringComparison.Ordinal))
+        {
+            (errors ??= []).Add($"name '{name}' must not hold '{{', which starts the tags of an encoded name; pass the tags as Tags");
         }
 
         if (!double.IsFinite(value))

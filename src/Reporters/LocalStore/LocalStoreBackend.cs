@@ -71,7 +71,10 @@ internal sealed class LocalStoreBackend : IReportBackend
         {
             if (!statuses[i].IsSuccess)
             {
-                var series = batch[i].Metric.Length == 0 ? "(no name)" : MetricName.Encode(batch[i].Metric, batch[i].Tags);
+                var metric = batch[i].Metric;
+                var series = metric.Length == 0 ? "(no name)"
+                    : string.IsNullOrWhiteSpace(metric) || metric.Contains('{', StringComparison.Ordinal) ? $"'{metric}'"
+                    : MetricName.Encode(metric, batch[i].Tags);
                 errors.Add(string.Create(CultureInfo.InvariantCulture, $"{series} at {batch[i].Timestamp.UtcDateTime:O}: {string.Join("; ", statuses[i].Messages)}"));
             }
         }

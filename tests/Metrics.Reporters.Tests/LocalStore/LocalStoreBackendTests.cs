@@ -53,6 +53,21 @@ public class LocalStoreBackendTests : LocalStoreFixture
     }
 
     [Test]
+    public async Task SendAsync_NameHoldingABrace_RejectsThatPointOnly()
+    {
+        var store = Open();
+        await using var backend = new LocalStoreBackend(new LocalStoreWriter(store), owned: null);
+
+        var result = await backend.SendAsync(
+            [new DataPoint("orders.count", Eu, T0, 1), new DataPoint("bad{name", Eu, T0, 2)],
+            CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(SendOutcome.PartialFailure));
+        Assert.That(result.Errors.Single(), Does.StartWith("'bad{name' at "));
+        Assert.That(store.CountPoints(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task SendAsync_EveryPointRejected_IsPermanent()
     {
         await using var backend = new LocalStoreBackend(new LocalStoreWriter(Open()), owned: null);

@@ -77,6 +77,25 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void WriteMany_BlankOrBraceName_RejectsThatPointOnly()
+    {
+        var store = Open();
+
+        var statuses = store.WriteMany([
+            new SeriesPoint("orders", Eu, T0, 1),
+            new SeriesPoint("   ", Eu, T0, 2),
+            new SeriesPoint("orders{x", Eu, T0, 3),
+            new SeriesPoint("a{b", Eu, T0, 4) { Key = "custom" },
+            new SeriesPoint("orders", Eu, T0.AddSeconds(1), 5),
+        ]);
+
+        Assert.That(statuses.Select(s => s.Code), Is.EqualTo(new[] { 200, 422, 422, 422, 200 }));
+        Assert.That(statuses[1].Messages.Single(), Does.Contain("white space"));
+        Assert.That(statuses[2].Messages.Single(), Does.Contain("'orders{x'").And.Contain("'{'"));
+        Assert.That(store.Read(T0, T0.AddMinutes(1)).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0, 5 }));
+    }
+
+    [Test]
     public void WriteMany_KeyOfAnotherSeries_RejectsThatPointOnly()
     {
         var store = Open();
