@@ -86,6 +86,13 @@ public sealed class LocalStore : IDisposable
                 LocalStoreSchema.Check(_connection);
                 _retention = _options.RetentionIsSet ? _options.Retention : LocalStoreSchema.ReadRetention(_connection).Retention;
             }
+
+            LocalStoreSchema.Probe(_connection);
+        }
+        catch (SqliteException ex) when (IsCorrupt(ex))
+        {
+            _connection.Dispose();
+            throw Corrupt(ex);
         }
         catch (SqliteException ex)
         {
@@ -519,9 +526,13 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM points";
-            return (long)cmd.ExecuteScalar()!;
+            return InReadTransaction(tx =>
+            {
+                using var cmd = _connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT COUNT(*) FROM points";
+                return (long)cmd.ExecuteScalar()!;
+            });
         }
     }
 
@@ -602,12 +613,17 @@ public sealed class LocalStore : IDisposable
 
     private T InTransaction<T>(Func<SqliteTransaction, T> work)
     {
-        using var tx = _connection.BeginTransaction();
         try
         {
+            using var tx = _connection.BeginTransaction();
             var result = work(tx);
             tx.Commit();
             return result;
+        }
+        catch (SqliteException ex) when (IsCorrupt(ex))
+        {
+            _seriesByKey.Clear();
+            throw Corrupt(ex);
         }
         catch
         {
@@ -617,13 +633,27 @@ public sealed class LocalStore : IDisposable
         }
     }
 
+    /// <summary>SQLITE_CORRUPT (11) or SQLITE_NOTADB (26): the file is damaged or not a database.</summary>
+    private static bool IsCorrupt(SqliteException ex) => ex.SqliteErrorCode is 11 or 26;
+
+    private IOException Corrupt(SqliteException ex) => new(
+        $"The local store at '{Path}' is damaged or not a store ({ex.Message}); restore it from a backup, or move it away so that a new store is created there.",
+        ex);
+
     /// <summary>Runs <paramref name="work"/> in a read transaction: all its queries see one snapshot of the file.</summary>
     private T InReadTransaction<T>(Func<SqliteTransaction, T> work)
     {
-        using var tx = _connection.BeginTransaction(deferred: true);
-        var result = work(tx);
-        tx.Commit();
-        return result;
+        try
+        {
+            using var tx = _connection.BeginTransaction(deferred: true);
+            var result = work(tx);
+            tx.Commit();
+            return result;
+        }
+        catch (SqliteException ex) when (IsCorrupt(ex))
+        {
+            throw Corrupt(ex);
+        }
     }
 
     private SeriesRef ResolveSeries(SqliteTransaction tx, string key, string name, Tags tags, out string? conflict)

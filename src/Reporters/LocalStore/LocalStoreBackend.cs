@@ -52,6 +52,11 @@ internal sealed class LocalStoreBackend : IReportBackend
             // Busy, locked, full or failing disk: nothing was committed and a later attempt may succeed.
             return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
         }
+        catch (IOException ex) when (ex.InnerException is SqliteException inner && PermanentErrors.Contains(inner.SqliteErrorCode))
+        {
+            // A damaged file: the store says so (and names it); retrying cannot help.
+            return ValueTask.FromResult(SendResult.Permanent(batch.Count, ex.Message, exception: ex));
+        }
         catch (IOException ex)
         {
             return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));

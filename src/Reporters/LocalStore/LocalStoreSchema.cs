@@ -85,6 +85,33 @@ internal static class LocalStoreSchema
     }
 
     /// <summary>
+    /// A cheap check that the file is readable: reads the first row of every table and index (their root pages),
+    /// not the whole file as <c>PRAGMA quick_check</c> would. Damage further in is reported by the read that meets it.
+    /// </summary>
+    public static void Probe(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT id FROM series LIMIT 1;
+            SELECT name FROM series INDEXED BY series_name ORDER BY name LIMIT 1;
+            SELECT series_id FROM series_tags LIMIT 1;
+            SELECT key FROM series_tags INDEXED BY series_tags_kv ORDER BY key LIMIT 1;
+            SELECT series_id FROM series_attributes LIMIT 1;
+            SELECT key FROM series_attributes INDEXED BY series_attributes_kv ORDER BY key LIMIT 1;
+            SELECT series_id FROM points LIMIT 1;
+            SELECT ts FROM points INDEXED BY points_ts ORDER BY ts LIMIT 1;
+            """;
+        using var reader = cmd.ExecuteReader();
+        do
+        {
+            while (reader.Read())
+            {
+            }
+        }
+        while (reader.NextResult());
+    }
+
+    /// <summary>
     /// The retention recorded in the file: <c>Found</c> false when none is (a file from before retention was
     /// recorded); otherwise the retention, null meaning every point is kept.
     /// </summary>

@@ -323,6 +323,43 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Open_DamagedPages_ThrowsIOExceptionNamingThePath()
+    {
+        WriteManyPointsThenDamage(fromByte: 4096);
+
+        var ex = Assert.Throws<IOException>(() => Open().Read(T0, T0.AddDays(1)));
+
+        Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("damaged"));
+    }
+
+    [Test]
+    public void Read_DamagedTail_ThrowsIOExceptionNamingThePath()
+    {
+        var length = WriteManyPointsThenDamage(fromByte: -8192);
+
+        var ex = Assert.Throws<IOException>(() => Open().Read(T0, T0.AddDays(1)));
+
+        Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("damaged"), $"file of {length} bytes");
+    }
+
+    /// <summary>Writes a store of several pages, then overwrites it with garbage from a byte (negative: from the end).</summary>
+    private long WriteManyPointsThenDamage(long fromByte)
+    {
+        using (var store = new Reporters.LocalStore(DbPath, new LocalStoreOptions { Retention = null }))
+        {
+            store.Write("orders", Eu, Enumerable.Range(0, 20_000).Select(i => (T0.AddSeconds(i), (double)i)));
+        }
+
+        using var file = new FileStream(DbPath, FileMode.Open, FileAccess.ReadWrite);
+        var start = fromByte >= 0 ? fromByte : file.Length + fromByte;
+        file.Position = start;
+        var garbage = new byte[file.Length - start];
+        new Random(7).NextBytes(garbage);
+        file.Write(garbage);
+        return file.Length;
+    }
+
+    [Test]
     public void Open_FileFromANewerSchema_ThrowsIOExceptionNamingTheVersion()
     {
         Open().Dispose();
