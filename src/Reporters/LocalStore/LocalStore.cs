@@ -340,13 +340,13 @@ public sealed class LocalStore : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            var startMs = start.ToUnixTimeMilliseconds();
+            var startMs = CeilingMs(start);
             if (RetentionCutoffMs(NowMs()) is long cutoff && cutoff > startMs)
             {
                 startMs = cutoff;
             }
 
-            var endMs = end.ToUnixTimeMilliseconds();
+            var endMs = CeilingMs(end);
 
             // One read transaction: every series is read from the same snapshot of the file, so a batch another
             // store commits meanwhile shows in all of them or in none.
@@ -430,8 +430,8 @@ public sealed class LocalStore : IDisposable
                 using var cmd = FilterCommand(name, tags, attributes: null, select: "s.id");
                 cmd.Transaction = tx;
                 cmd.CommandText = "DELETE FROM points WHERE ts >= $start AND ts < $end AND series_id IN (" + cmd.CommandText + ")";
-                cmd.Parameters.AddWithValue("$start", start.ToUnixTimeMilliseconds());
-                cmd.Parameters.AddWithValue("$end", end.ToUnixTimeMilliseconds());
+                cmd.Parameters.AddWithValue("$start", CeilingMs(start));
+                cmd.Parameters.AddWithValue("$end", CeilingMs(end));
                 return (long)cmd.ExecuteNonQuery();
             });
         }
@@ -545,6 +545,14 @@ public sealed class LocalStore : IDisposable
 
         return MetricName.Encode(name, tags);
     }
+
+    /// <summary>
+    /// <paramref name="t"/> in Unix milliseconds, rounded up to a whole millisecond. Points are stored to the
+    /// millisecond, so for a stored time ts: t &lt;= ts exactly when CeilingMs(t) &lt;= ts, and ts &lt; t exactly when
+    /// ts &lt; CeilingMs(t); range bounds rounded up keep [start, end) exact.
+    /// </summary>
+    private static long CeilingMs(DateTimeOffset t) =>
+        t.ToUnixTimeMilliseconds() + (t.UtcTicks % TimeSpan.TicksPerMillisecond == 0 ? 0 : 1);
 
     private static void ThrowIfEmptyRange(DateTimeOffset start, DateTimeOffset end)
     {

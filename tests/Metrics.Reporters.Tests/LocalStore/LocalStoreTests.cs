@@ -182,6 +182,31 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Read_SubMillisecondBounds_KeepsStartInclusiveEndExclusive()
+    {
+        var store = Open();
+        store.Write("x", Tags.Empty, [(T0.AddMilliseconds(10), 1), (T0.AddMilliseconds(20), 2)]);
+        var half = TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond / 2);
+
+        var points = store.Read(T0.AddMilliseconds(10) + half, T0.AddMilliseconds(20) + half).Single().Points;
+
+        Assert.That(points, Is.EqualTo(new[] { new TimeValue(T0.AddMilliseconds(20), 2) }));
+        Assert.That(store.Read(T0, T0.AddMilliseconds(10) + half).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0 }));
+        Assert.That(store.Read(T0.AddMilliseconds(10) + half, T0.AddMilliseconds(19) + half).Single().Points, Is.Empty);
+    }
+
+    [Test]
+    public void Delete_SubMillisecondBounds_KeepsStartInclusiveEndExclusive()
+    {
+        var store = Open();
+        store.Write("x", Tags.Empty, [(T0.AddMilliseconds(10), 1), (T0.AddMilliseconds(20), 2)]);
+        var half = TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond / 2);
+
+        Assert.That(store.Delete(T0.AddMilliseconds(10) + half, T0.AddMilliseconds(20) + half), Is.EqualTo(1));
+        Assert.That(store.Read(T0, T0.AddSeconds(1)).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { 1.0 }));
+    }
+
+    [Test]
     public void Delete_NameAndTags_RemovesOnlyMatchingPointsInRange()
     {
         var store = Open();
