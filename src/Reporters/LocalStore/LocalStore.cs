@@ -20,8 +20,12 @@ public sealed class LocalStore : IDisposable
     private const string InsertSql =
         "INSERT INTO points(series_id, ts, value) VALUES ($s, $t, $v) ON CONFLICT(series_id, ts) DO UPDATE SET value = excluded.value";
 
+    // The sum is stored only while finite ($max is double.MaxValue); otherwise nothing changes and no row is counted.
     private const string IncrementSql =
-        "INSERT INTO points(series_id, ts, value) VALUES ($s, $t, $v) ON CONFLICT(series_id, ts) DO UPDATE SET value = points.value + excluded.value";
+        "INSERT INTO points(series_id, ts, value) VALUES ($s, $t, $v) ON CONFLICT(series_id, ts) DO UPDATE SET value = points.value + excluded.value"
+        + " WHERE abs(points.value + excluded.value) <= $max";
+
+    private const string NotFiniteSum = "the stored value plus this increment would not be a finite number (the stored value is unchanged)";
 
     private readonly object _lock = new();
     private readonly LocalStoreOptions _options;
@@ -190,8 +194,9 @@ public sealed class LocalStore : IDisposable
 
     /// <summary>Adds <paramref name="delta"/> to the value of the series at <paramref name="timestamp"/> (0 when there is none yet).</summary>
     /// <exception cref="ArgumentException">
-    /// The name is empty, or the delta is not finite, or the time is older than the retention, or the series' key
-    /// belongs to a series with another name or tags; nothing is changed then.
+    /// The name is empty, or the delta is not finite, or the sum with the stored value would not be finite, or the
+    /// time is older than the retention, or the series' key belongs to a series with another name or tags; nothing
+    /// is changed then.
     /// </exception>
     public void Increment(string name, Tags tags, DateTimeOffset timestamp, double delta)
     {
@@ -217,7 +222,13 @@ public sealed class LocalStore : IDisposable
                 }
 
                 using var increment = PointCommand(tx, IncrementSql);
-                ExecutePoint(increment, series.Id, timestamp.ToUnixTimeMilliseconds(), delta);
+                if (ExecutePoint(increment, series.Id, timestamp.ToUnixTimeMilliseconds(), delta) == 0)
+                {
+                    throw new ArgumentException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Increment of series '{key}' at {timestamp.UtcDateTime:O} is rejected: {NotFiniteSum}."), nameof(delta));
+                }
+
                 PurgeIfDue(tx, nowMs);
                 return 0;
             });
@@ -493,7 +504,12 @@ public sealed class LocalStore : IDisposable
                         }
 
                         var cmd = add ? increment ??= PointCommand(tx, IncrementSql) : insert ??= PointCommand(tx, InsertSql);
-                        ExecutePoint(cmd, series.Id, point.Timestamp.ToUnixTimeMilliseconds(), point.Value);
+                        if (ExecutePoint(cmd, series.Id, point.Timestamp.ToUnixTimeMilliseconds(), point.Value) == 0)
+                        {
+                            statuses.Add(WriteStatus.Rejected([NotFiniteSum]));
+                            continue;
+                        }
+
                         statuses.Add(WriteStatus.Ok);
                     }
                 }
@@ -563,12 +579,13 @@ public sealed class LocalStore : IDisposable
         }
     }
 
-    private static void ExecutePoint(SqliteCommand cmd, long seriesId, long ts, double value)
+    /// <summary>Writes one point; returns the rows changed (0 when an increment was refused as not finite).</summary>
+    private static int ExecutePoint(SqliteCommand cmd, long seriesId, long ts, double value)
     {
         cmd.Parameters[0].Value = seriesId;
         cmd.Parameters[1].Value = ts;
         cmd.Parameters[2].Value = value;
-        cmd.ExecuteNonQuery();
+        return cmd.ExecuteNonQuery();
     }
 
     private List<string>? ValidatePoint(string? name, DateTimeOffset timestamp, double value, long nowMs)
@@ -615,6 +632,11 @@ public sealed class LocalStore : IDisposable
         cmd.Parameters.Add("$s", SqliteType.Integer);
         cmd.Parameters.Add("$t", SqliteType.Integer);
         cmd.Parameters.Add("$v", SqliteType.Real);
+        if (sql == IncrementSql)
+        {
+            cmd.Parameters.AddWithValue("$max", double.MaxValue);
+        }
+
         cmd.Prepare();
         return cmd;
     }

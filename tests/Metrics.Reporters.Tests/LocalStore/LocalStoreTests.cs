@@ -162,6 +162,36 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Increment_SumNotFinite_ThrowsAndLeavesTheValue()
+    {
+        var store = Open();
+        store.Write("hits", Eu, [(T0, double.MaxValue)]);
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Increment("hits", Eu, T0, double.MaxValue));
+
+        Assert.That(ex!.Message, Does.Contain("would not be a finite number"));
+        Assert.That(store.Read(T0, T0.AddSeconds(1)).Single().Points.Single().Value, Is.EqualTo(double.MaxValue));
+        store.Increment("hits", Eu, T0, -double.MaxValue);
+        Assert.That(store.Read(T0, T0.AddSeconds(1)).Single().Points.Single().Value, Is.Zero);
+    }
+
+    [Test]
+    public void WriteBatch_IncrementSumNotFinite_RejectsThatPointOnly()
+    {
+        var store = Open();
+        store.Write("hits", Eu, [(T0, -double.MaxValue)]);
+
+        var statuses = store.WriteBatch([
+            (new SeriesPoint("hits", Eu, T0, -double.MaxValue), true),
+            (new SeriesPoint("hits", Eu, T0.AddSeconds(1), 2), true),
+        ]);
+
+        Assert.That(statuses.Select(s => s.Code), Is.EqualTo(new[] { 422, 200 }));
+        Assert.That(statuses[0].Messages.Single(), Does.Contain("would not be a finite number"));
+        Assert.That(store.Read(T0, T0.AddSeconds(2)).Single().Points.Select(p => p.Value), Is.EqualTo(new[] { -double.MaxValue, 2 }));
+    }
+
+    [Test]
     public void Increment_FromManyThreads_AddsUpExactly()
     {
         var store = Open();
