@@ -83,27 +83,40 @@ internal readonly record struct RollupInterval(int Count, RollupUnit Unit)
             case RollupUnit.Hour:
             case RollupUnit.Day:
                 var width = Count * (Unit == RollupUnit.Minute ? MinuteMs : Unit == RollupUnit.Hour ? 60 * MinuteMs : 1440 * MinuteMs);
-                return FloorDiv(unixMs, width) * width;
+                var start = FloorDiv(unixMs, width) * width;
+                return start >= MinUnixMs ? start : throw OutOfCalendar(unixMs);
             case RollupUnit.Month:
                 {
                     var t = DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime;
                     var index = FloorDiv(((t.Year - 1970) * 12L) + t.Month - 1, Count) * Count;
                     var year = 1970 + FloorDiv(index, 12);
                     var month = index - ((year - 1970) * 12) + 1;
-                    return new DateTimeOffset((int)year, (int)month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                    return year >= 1 ? new DateTimeOffset((int)year, (int)month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() : throw OutOfCalendar(unixMs);
                 }
 
             case RollupUnit.Year:
                 {
                     var t = DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime;
                     var year = 1970 + (FloorDiv(t.Year - 1970L, Count) * Count);
-                    return new DateTimeOffset((int)year, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                    return year >= 1 ? new DateTimeOffset((int)year, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() : throw OutOfCalendar(unixMs);
                 }
 
             default:
                 return unixMs;
         }
     }
+
+    /// <summary>Unix milliseconds of <see cref="DateTimeOffset.MinValue"/>, the earliest time a bucket may start at.</summary>
+    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// The bucket of a point lies before year 1 (buckets are aligned to 1970, so a long interval reaches back far):
+    /// the interval cannot be applied to that point.
+    /// </summary>
+    private ArgumentException OutOfCalendar(long unixMs) => new(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"Rollup interval '{this}' cannot be applied to the point at {DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime:O}: its bucket (aligned to 1970) would start before the year 1; use a shorter interval or a later start."));
 
     public override string ToString() => Unit switch
     {

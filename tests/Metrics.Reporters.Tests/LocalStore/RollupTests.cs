@@ -235,4 +235,19 @@ public class RollupTests : LocalStoreFixture
         Assert.That(set.Summary.Count, Is.EqualTo(n));
         Assert.That(set.Summary.Sum, Is.EqualTo(Enumerable.Range(0, n).Sum(i => (double)(i % 100))));
     }
+
+    [TestCase("1000year")]
+    [TestCase("12000month")]
+    [TestCase("1000000day")]
+    public void Read_IntervalWhoseBucketStartsBeforeYearOne_ThrowsArgumentException(string interval)
+    {
+        var store = Open();
+        var early = new DateTimeOffset(1, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        store.Write("old", Tags.Empty, [(early, 1)]);
+
+        var ex = Assert.Throws<ArgumentException>(() => store.Read(DateTimeOffset.MinValue, T0, "old", interval: interval, function: "sum"));
+
+        Assert.That(ex!.Message, Does.Contain(interval).And.Contain("shorter interval"));
+        Assert.That(ex, Is.Not.InstanceOf<ArgumentOutOfRangeException>());
+    }
 }
