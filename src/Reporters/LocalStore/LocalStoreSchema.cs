@@ -14,14 +14,7 @@ internal static class LocalStoreSchema
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         pragma.ExecuteNonQuery();
 
-        using var version = connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version;";
-        var existing = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (existing > Version)
-        {
-            throw new InvalidOperationException(
-                $"The local store file has schema version {existing}, newer than this library's {Version}; open it with a newer Metrics.Reporters or use another path.");
-        }
+        var existing = ReadVersion(connection);
 
         using var tx = connection.BeginTransaction();
         using var create = connection.CreateCommand();
@@ -60,11 +53,8 @@ internal static class LocalStoreSchema
         return existing == 0;
     }
 
-    /// <summary>
-    /// Checks, without writing, that the file holds a store of this library's schema (for opening it read-only).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">It does not.</exception>
-    public static void Check(SqliteConnection connection)
+    // The file's schema version; one newer than this library's cannot be used.
+    private static int ReadVersion(SqliteConnection connection)
     {
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
@@ -74,6 +64,17 @@ internal static class LocalStoreSchema
             throw new InvalidOperationException(
                 $"The local store file has schema version {existing}, newer than this library's {Version}; open it with a newer Metrics.Reporters or use another path.");
         }
+
+        return existing;
+    }
+
+    /// <summary>
+    /// Checks, without writing, that the file holds a store of this library's schema (for opening it read-only).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It does not.</exception>
+    public static void Check(SqliteConnection connection)
+    {
+        var existing = ReadVersion(connection);
 
         using var tables = connection.CreateCommand();
         tables.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('series', 'series_tags', 'series_attributes', 'points')";
