@@ -11,7 +11,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class MetricsEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps a GET endpoint serving the container's <see cref="MetricsRegistry"/> in the Prometheus text exposition
+    /// Maps a GET (and HEAD) endpoint serving the container's <see cref="MetricsRegistry"/> in the Prometheus text exposition
     /// format 0.0.4: sanitized names, <c># HELP</c>/<c># TYPE</c> lines, counters as <c>..._total</c>, gauges, meters as
     /// a counter plus rate gauges, histograms and timers (in seconds) as summaries, global tags as labels. Requests to it
     /// are not measured by <c>UseRequestMetrics</c>. Scraping does not reset anything reporters see.
@@ -23,13 +23,13 @@ public static class MetricsEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         var exposition = Exposition(endpoints, pattern);
-        return endpoints.MapGet(pattern, (RequestDelegate)exposition.WritePrometheusAsync)
+        return endpoints.MapMethods(pattern, GetAndHead, (RequestDelegate)exposition.WritePrometheusAsync)
             .WithMetadata(ExcludeFromRequestMetrics.Instance)
             .WithDisplayName("Metrics (Prometheus text)");
     }
 
     /// <summary>
-    /// Maps a GET endpoint serving the container's <see cref="MetricsRegistry"/> as JSON:
+    /// Maps a GET (and HEAD) endpoint serving the container's <see cref="MetricsRegistry"/> as JSON:
     /// <c>{"timestamp": ..., "metrics": [{"name", "tags", "type", "count", ...}]}</c> with pyformance field names
     /// (<c>count</c>, <c>value</c>, <c>1m_rate</c>, <c>avg</c>, <c>99_percentile</c>, ...), timer durations in seconds.
     /// Requests to it are not measured by <c>UseRequestMetrics</c>.
@@ -41,10 +41,13 @@ public static class MetricsEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapMetricsJson(this IEndpointRouteBuilder endpoints, string pattern = "/metrics/json")
     {
         var exposition = Exposition(endpoints, pattern);
-        return endpoints.MapGet(pattern, (RequestDelegate)exposition.WriteJsonAsync)
+        return endpoints.MapMethods(pattern, GetAndHead, (RequestDelegate)exposition.WriteJsonAsync)
             .WithMetadata(ExcludeFromRequestMetrics.Instance)
             .WithDisplayName("Metrics (JSON)");
     }
+
+    // HEAD too, as uptime probes send it: the same headers, and the server sends no body.
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
     private static MetricsExposition Exposition(IEndpointRouteBuilder endpoints, string pattern)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
@@ -32,7 +33,12 @@ internal sealed class RequestMetricsMiddleware
         _counters = options.CountBodyBytes ? new DefaultObjectPool<BodyCounters>(new DefaultPooledObjectPolicy<BodyCounters>()) : null;
     }
 
-    public Task InvokeAsync(HttpContext context) => IsExcluded(context) ? _next(context) : MeasureAsync(context);
+    public Task InvokeAsync(HttpContext context) => IsExcluded(context) || IsReExecution(context) ? _next(context) : MeasureAsync(context);
+
+    // UseExceptionHandler and UseStatusCodePagesWithReExecute run the pipeline again for the same request, after the
+    // first pass (which this middleware measured) failed or ended with an error status: one request, one sample.
+    private static bool IsReExecution(HttpContext context) =>
+        context.Features.Get<IExceptionHandlerFeature>() is not null || context.Features.Get<IStatusCodeReExecuteFeature>() is not null;
 
     private bool IsExcluded(HttpContext context)
     {
@@ -41,7 +47,11 @@ internal sealed class RequestMetricsMiddleware
             return true;
         }
 
-        var path = context.Request.Path;
+        return IsExcludedPath(context.Request.Path);
+    }
+
+    private bool IsExcludedPath(PathString path)
+    {
         foreach (var excluded in _excluded)
         {
             if (excluded.Value == "/" || path.StartsWithSegments(excluded, StringComparison.OrdinalIgnoreCase))
@@ -62,15 +72,15 @@ internal sealed class RequestMetricsMiddleware
         {
             task = _next(context);
         }
-        catch
+        catch (Exception ex)
         {
-            End(context, state, failed: true);
+            End(context, state, ex);
             throw;
         }
 
         if (task.IsCompletedSuccessfully)
         {
-            End(context, state, failed: false);
+            End(context, state, failure: null);
             return Task.CompletedTask;
         }
 
@@ -79,16 +89,17 @@ internal sealed class RequestMetricsMiddleware
 
     private async Task AwaitAsync(Task task, HttpContext context, RequestState state)
     {
-        var completed = false;
         try
         {
             await task.ConfigureAwait(false);
-            completed = true;
         }
-        finally
+        catch (Exception ex)
         {
-            End(context, state, failed: !completed);
+            End(context, state, ex);
+            throw;
         }
+
+        End(context, state, failure: null);
     }
 
     private RequestState Begin(HttpContext context)
@@ -118,7 +129,7 @@ internal sealed class RequestMetricsMiddleware
         return new RequestState(start, counters, responseBody, countingRequest);
     }
 
-    private void End(HttpContext context, RequestState state, bool failed)
+    private void End(HttpContext context, RequestState state, Exception? failure)
     {
         PublishActive(Interlocked.Decrement(ref _activeCount));
         long? requestBytes = context.Request.ContentLength;
@@ -152,10 +163,10 @@ internal sealed class RequestMetricsMiddleware
             _counters!.Return(counters);
         }
 
-        Record(context, _time.GetElapsedTime(state.Start), failed, requestBytes, responseBytes);
+        Record(context, _time.GetElapsedTime(state.Start), failure, requestBytes, responseBytes);
     }
 
-    private void Record(HttpContext context, TimeSpan elapsed, bool failed, long? requestBytes, long? responseBytes)
+    private void Record(HttpContext context, TimeSpan elapsed, Exception? failure, long? requestBytes, long? responseBytes)
     {
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<ExcludeFromRequestMetrics>() is not null)
@@ -164,12 +175,18 @@ internal sealed class RequestMetricsMiddleware
         }
 
         var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
-        var series = _cache.Get(template ?? _unmatched, Method(context.Request.Method), isTemplate: template is not null);
 
-        // An exception that escapes the pipeline before the response started becomes a 500 from the server.
-        var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        // The excluded paths once more, against the route template: a UsePathBase after this middleware strips the
+        // base only inside the pipeline, so "/base/health" did not match "/health" when the request came in.
+        if (template is not null && IsExcludedPath(new PathString(template.StartsWith('/') ? template : "/" + template)))
+        {
+            return;
+        }
+
+        var series = _cache.Get(template ?? _unmatched, Method(context.Request.Method), isTemplate: template is not null);
+        var (status, outcome) = Classify(context, failure);
         series.Timer(status).Update(elapsed);
-        if (failed)
+        if (outcome == Outcome.Exception)
         {
             series.Exceptions.Mark();
         }
@@ -183,12 +200,48 @@ internal sealed class RequestMetricsMiddleware
             series.RequestSize.Update(req);
         }
 
+        // A HEAD response carries no body, whatever its Content-Length says.
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            responseBytes = 0;
+        }
+
         if (responseBytes is { } res)
         {
             series.ResponseSize.Update(res);
         }
 
-        series.Apdex?.Record(elapsed, failed || status >= 500);
+        // A request the client gave up on says nothing about how fast the server answers: no Apdex sample.
+        if (outcome != Outcome.ClientClosed)
+        {
+            series.Apdex?.Record(elapsed, outcome == Outcome.Exception || status >= 500);
+        }
+    }
+
+    // The status a request is recorded with, and what its exception (if any) means.
+    private static (int Status, Outcome Outcome) Classify(HttpContext context, Exception? failure)
+    {
+        var response = context.Response;
+        if (failure is null)
+        {
+            return (response.StatusCode, Outcome.Completed);
+        }
+
+        // The client went away (closed the connection, cancelled): not a server failure. Recorded as 499, nginx's
+        // "client closed request", unless a status was already sent.
+        if (context.RequestAborted.IsCancellationRequested && failure is OperationCanceledException or IOException)
+        {
+            return (response.HasStarted ? response.StatusCode : StatusCodeClientClosed, Outcome.ClientClosed);
+        }
+
+        // The server refused a malformed or oversized request (Kestrel's 400, 413, 431 ...): the client gets that status.
+        if (failure is BadHttpRequestException bad && !response.HasStarted)
+        {
+            return (bad.StatusCode, Outcome.Completed);
+        }
+
+        // Any other exception that escapes the pipeline before the response started becomes a 500 from the server.
+        return (response.HasStarted ? response.StatusCode : StatusCodes.Status500InternalServerError, Outcome.Exception);
     }
 
     // Unknown methods share one series so that clients cannot create series at will.
@@ -215,6 +268,16 @@ internal sealed class RequestMetricsMiddleware
             value = now;
             _active.Set(value);
         }
+    }
+
+    /// <summary>The status recorded for a request the client closed before it was answered.</summary>
+    internal const int StatusCodeClientClosed = 499;
+
+    private enum Outcome
+    {
+        Completed,
+        Exception,
+        ClientClosed,
     }
 
     private readonly record struct RequestState(long Start, BodyCounters? Counters, IHttpResponseBodyFeature? ResponseBody, bool CountingRequest);

@@ -130,6 +130,139 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Request_ClientGivesUp_Recorded499NotAnErrorAndLeftOutOfApdex()
+    {
+        var entered = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync(
+            (a, _) => a.MapGet("/long", async (HttpContext context) =>
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }),
+            o => o.ApdexThreshold = TimeSpan.FromSeconds(1),
+            outer: a => a.Use(async (context, next) =>
+            {
+                try
+                {
+                    await next(context);
+                }
+                catch (OperationCanceledException)
+                {
+                    // What the server does with a request its client abandoned.
+                }
+            }));
+        using var cancel = new CancellationTokenSource();
+
+        var request = app.Client.GetAsync(new Uri("/long", UriKind.Relative), cancel.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => request);
+        await WaitUntilAsync(() => app.Series(Requests).Count == 1);
+
+        Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/long", "GET", 499)));
+        Assert.That(app.Series("http.server.errors").Sum(s => s.Count), Is.Zero, "not a server error");
+        Assert.That(app.Series("http.server.apdex").Where(s => !double.IsNaN(s.Value)), Is.Empty, "no Apdex sample");
+    }
+
+    [Test]
+    public async Task Request_KestrelRejectsIt_RecordedWithTheStatusTheClientGets()
+    {
+        await using var app = await TestApp.StartAsync(
+            (a, _) => a.MapPost("/upload", string () => throw new BadHttpRequestException("Request body too large.", 413)),
+            outer: a => a.Use(async (context, next) =>
+            {
+                try
+                {
+                    await next(context);
+                }
+                catch (BadHttpRequestException ex)
+                {
+                    // What Kestrel does with it (the test server would hand it to the client instead).
+                    context.Response.StatusCode = ex.StatusCode;
+                }
+            }));
+
+        var response = await app.Client.PostAsync(new Uri("/upload", UriKind.Relative), new StringContent("x"));
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(413));
+        Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/upload", "POST", 413)));
+        Assert.That(app.Series("http.server.errors").Sum(s => s.Count), Is.Zero);
+    }
+
+    [Test]
+    public async Task Request_ExceptionHandlerReExecutes_OneRequestOneSample()
+    {
+        await using var app = await TestApp.StartAsync(
+            (a, _) =>
+            {
+                a.MapGet("/boom", string () => throw new InvalidOperationException("boom"));
+                a.MapGet("/error", () => Results.Problem("sorry"));
+            },
+            outer: a => a.UseExceptionHandler("/error"));
+
+        var response = await app.Client.GetAsync(new Uri("/boom", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/boom", "GET", 500)));
+        Assert.That(app.Series(Requests).Single().Count, Is.EqualTo(1));
+        Assert.That(app.Series("http.server.errors").Select(s => (s.Tags["error"], s.Count)), Is.EqualTo(new[] { ("exception", 1L) }));
+    }
+
+    [Test]
+    public async Task Request_PathBaseAfterTheMiddleware_ExcludedPathsStillApply()
+    {
+        await using var app = await TestApp.StartAsync((a, _) =>
+        {
+            a.UsePathBase("/base");
+            a.UseRouting();
+            a.MapGet("/health", () => "ok");
+            a.MapGet("/orders", () => "orders");
+        });
+
+        await app.Client.GetAsync(new Uri("/base/health", UriKind.Relative));
+        await app.Client.GetAsync(new Uri("/base/orders", UriKind.Relative));
+
+        Assert.That(app.Series(Requests).Select(s => s.Tags["route"]), Is.EqualTo(new[] { "/orders" }));
+    }
+
+    [Test]
+    public async Task Request_Head_ResponseSizeIsZero()
+    {
+        await using var app = await TestApp.StartAsync((a, _) => a.MapMethods("/file", ["HEAD"], (HttpContext context) =>
+        {
+            context.Response.ContentLength = 1000;
+            return Task.CompletedTask;
+        }));
+
+        await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/file", UriKind.Relative)));
+
+        var size = app.Series("http.server.response.size").Single();
+        Assert.That((size.Count, size.Histogram!.Sum), Is.EqualTo((1L, 0.0)));
+    }
+
+    [Test]
+    public async Task MetricsEndpoints_Head_AnsweredAndNotMeasured()
+    {
+        await using var app = await TestApp.StartAsync(MapShop);
+
+        var prometheus = await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/metrics", UriKind.Relative)));
+        var json = await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/metrics/json", UriKind.Relative)));
+
+        Assert.That((prometheus.StatusCode, json.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
+        Assert.That(app.Series(Requests), Is.Empty);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "timed out waiting");
+            await Task.Delay(5);
+        }
+    }
+
+    [Test]
     public async Task Request_ServerErrorStatus_CountedAs5xx()
     {
         await using var app = await TestApp.StartAsync(MapShop);
