@@ -20,6 +20,7 @@ internal sealed class RequestMetricsMiddleware
     private readonly string _unmatched;
     private readonly SettableGauge _active;
     private readonly ObjectPool<BodyCounters>? _counters;
+    private readonly RouteTemplates _templates = new();
     private long _activeCount;
 
     public RequestMetricsMiddleware(RequestDelegate next, MetricsRegistry registry, RequestMetricsOptions options)
@@ -174,7 +175,7 @@ internal sealed class RequestMetricsMiddleware
             return;
         }
 
-        var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        var template = endpoint is RouteEndpoint route ? _templates.Of(route) : null;
 
         // The excluded paths once more, against the route template: a UsePathBase after this middleware strips the
         // base only inside the pipeline, so "/base/health" did not match "/health" when the request came in.

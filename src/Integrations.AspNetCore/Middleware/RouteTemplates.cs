@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+
+namespace Metrics.AspNetCore.Middleware;
+
+/// <summary>
+/// The route tag of an endpoint: its route template, with the values a conventional route fixes for it filled in.
+/// </summary>
+/// <remarks>
+/// MVC makes one endpoint per action from a conventional route such as <c>{controller=Home}/{action=Index}/{id?}</c>,
+/// each with the same template and its own required values (<c>controller=Home, action=About</c>): filling those in
+/// gives each action a series of its own (<c>Home/About/{id?}</c>), still a template, never the raw path. An endpoint
+/// without required values (minimal APIs, attribute routes) is its template as it is, with no lookup.
+/// </remarks>
+internal sealed class RouteTemplates
+{
+    private readonly ConcurrentDictionary<RouteEndpoint, string> _filled = new();
+
+    public string? Of(RouteEndpoint endpoint)
+    {
+        var pattern = endpoint.RoutePattern;
+        if (pattern.RequiredValues.Count == 0 || pattern.RawText is null)
+        {
+            return pattern.RawText;
+        }
+
+        return _filled.TryGetValue(endpoint, out var filled) ? filled : _filled.GetOrAdd(endpoint, static e => Fill(e.RoutePattern.RawText!, e.RoutePattern.RequiredValues));
+    }
+
+    /// <summary><paramref name="template"/> with each parameter that <paramref name="values"/> gives a value replaced by it.</summary>
+    internal static string Fill(string template, IReadOnlyDictionary<string, object?> values)
+    {
+        var result = new StringBuilder(template.Length);
+        var i = 0;
+        while (i < template.Length)
+        {
+            var open = template.IndexOf('{', i);
+            if (open < 0)
+            {
+                result.Append(template, i, template.Length - i);
+                break;
+            }
+
+            // "{{" is a literal brace.
+            if (open + 1 < template.Length && template[open + 1] == '{')
+            {
+                result.Append(template, i, open + 2 - i);
+                i = open + 2;
+                continue;
+            }
+
+            var close = template.IndexOf('}', open);
+            if (close < 0)
+            {
+                result.Append(template, i, template.Length - i);
+                break;
+            }
+
+            result.Append(template, i, open - i);
+            var name = ParameterName(template.AsSpan(open + 1, close - open - 1));
+            if (values.TryGetValue(name, out var value) && value is not null && value.ToString() is { Length: > 0 } text)
+            {
+                result.Append(text);
+            }
+            else
+            {
+                result.Append(template, open, close + 1 - open);
+            }
+
+            i = close + 1;
+        }
+
+        return result.ToString();
+    }
+
+    // "controller=Home", "id:int?", "**path": the parameter's name.
+    private static string ParameterName(ReadOnlySpan<char> token)
+    {
+        token = token.TrimStart('*');
+        var end = token.IndexOfAny("=:?");
+        return (end < 0 ? token : token[..end]).ToString();
+    }
+}

@@ -1,0 +1,65 @@
+using Metrics.AspNetCore.Middleware;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Metrics.Integrations.AspNetCore.Tests.Middleware;
+
+public class ConventionalRouteTests
+{
+    [Test]
+    public async Task Request_MvcConventionalRoute_OneSeriesPerActionNeverTheRawPath()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddMetricsRegistry();
+        builder.Services.AddControllers().AddApplicationPart(typeof(ShopController).Assembly);
+        await using var app = builder.Build();
+        app.UseRequestMetrics();
+        app.MapControllers();
+        app.MapControllerRoute("default", "{controller=Shop}/{action=Index}/{id?}");
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        foreach (var path in new[] { "/", "/shop/index", "/Shop/Item/7", "/Shop/Item/8", "/Shop/Item", "/api/widgets/3" })
+        {
+            (await client.GetAsync(new Uri(path, UriKind.Relative))).EnsureSuccessStatusCode();
+        }
+
+        var registry = app.Services.GetRequiredService<MetricsRegistry>();
+        var counts = registry.CreateReader().Read().Where(s => s.Name == "http.server.requests").ToDictionary(s => s.Tags["route"], s => s.Count);
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, long>
+        {
+            ["/Shop/Index/{id?}"] = 2,
+            ["/Shop/Item/{id?}"] = 3,
+            ["/api/widgets/{id:int}"] = 1,
+        }));
+    }
+
+    [TestCase("{controller=Home}/{action=Index}/{id?}", "Home/About/{id?}")]
+    [TestCase("{area:exists}/{controller}/{action}", "{area:exists}/Home/About")]
+    [TestCase("shop/{{literal}}/{action}", "shop/{{literal}}/About")]
+    [TestCase("files/{**path}", "files/{**path}")]
+    public void Fill_RequiredValues_ReplaceTheirParameters(string template, string expected) =>
+        Assert.That(RouteTemplates.Fill(template, new RouteValueDictionary { ["controller"] = "Home", ["action"] = "About", ["area"] = null }), Is.EqualTo(expected));
+}
+
+/// <summary>Reached through the conventional route.</summary>
+public class ShopController : Controller
+{
+    public string Index() => "index";
+
+    public string Item(int? id) => $"item {id}";
+}
+
+/// <summary>Reached through its attribute route.</summary>
+[ApiController]
+[Route("api/widgets")]
+public class WidgetsController : ControllerBase
+{
+    [HttpGet("{id:int}")]
+    public string Get(int id) => $"widget {id}";
+}
