@@ -104,7 +104,10 @@ public sealed class Meter
     /// <summary>Marks one event.</summary>
     public void Mark() => Mark(1);
 
-    /// <summary>Marks <paramref name="n"/> events.</summary>
+    /// <summary>
+    /// Marks <paramref name="n"/> events. As in Dropwizard, a negative <paramref name="n"/> is taken as it is (it lowers
+    /// the count and the rates), for a meter that corrects an earlier mark.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Mark(long n)
     {

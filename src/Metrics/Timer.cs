@@ -50,8 +50,9 @@ public sealed class Timer
     /// <summary>Records a duration. Negative durations are ignored.</summary>
     public void Update(TimeSpan duration)
     {
+        // Ticks are 100 ns: far below zero the product would wrap to a positive number, far above it past long.MaxValue.
         var ticks = duration.Ticks;
-        UpdateNanoseconds(ticks > long.MaxValue / 100 ? long.MaxValue : ticks * 100);
+        UpdateNanoseconds(ticks < 0 ? -1 : ticks > long.MaxValue / 100 ? long.MaxValue : ticks * 100);
     }
 
     /// <summary>Records a duration in nanoseconds. Negative durations are ignored.</summary>

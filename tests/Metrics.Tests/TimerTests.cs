@@ -102,6 +102,10 @@ public class TimerTests : ManualClockFixture
         timer.Update(TimeSpan.FromMilliseconds(-3));
         timer.UpdateNanoseconds(-1);
 
+        // Far below zero, where a duration's nanoseconds no longer fit a long.
+        timer.Update(TimeSpan.MinValue);
+        timer.Update(TimeSpan.FromTicks(-92233720368547759));
+
         Assert.Multiple(() =>
         {
             Assert.That(timer.Count, Is.Zero);

@@ -49,13 +49,16 @@ internal sealed class ApptuitApi : IDisposable
 
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"The Apptuit ApiEndpoint '{endpoint}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
+            throw new ArgumentException($"The Apptuit ApiEndpoint '{SafeUri.Describe(endpoint)}' is not an absolute http or https URI; use e.g. https://api.apptuit.ai.", nameof(endpoint));
         }
 
         return endpoint;
     }
 
     public Uri Endpoint => new(_putUri.GetLeftPart(UriPartial.Authority));
+
+    /// <summary>The endpoint as messages show it: no user info, no query.</summary>
+    public string ShownEndpoint => SafeUri.Describe(Endpoint);
 
     public Uri QueryUri => _queryUri;
 
@@ -77,7 +80,7 @@ internal sealed class ApptuitApi : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or TimeoutException)
         {
-            var what = ex is TaskCanceledException or TimeoutException ? "the request timed out" : "could not reach " + Endpoint + ": " + Scrub(ex.Message);
+            var what = ex is TaskCanceledException or TimeoutException ? "the request timed out" : "could not reach " + ShownEndpoint + ": " + Scrub(ex.Message);
             return new ApptuitPutResult(ApptuitPutStatus.ConnectionError, null, 0, points.Count, [new ApptuitPointError(Describe(points), what)], ex);
         }
 

@@ -173,7 +173,7 @@ public sealed class ApptuitClient : IDisposable
     }
 
     /// <summary>The endpoint, never the token.</summary>
-    public override string ToString() => $"ApptuitClient({_api.Endpoint})";
+    public override string ToString() => $"ApptuitClient({_api.ShownEndpoint})";
 
     /// <summary>Full jitter: a random delay in [0, min(30 s, 2 s * 2^attempt)).</summary>
     internal TimeSpan Backoff(int attempt)

@@ -36,5 +36,5 @@ public sealed class ApptuitClientOptions
 
     /// <summary>Describes the options without the token.</summary>
     public override string ToString() =>
-        $"ApptuitClientOptions {{ ApiEndpoint = {ApiEndpoint}, Token = {(string.IsNullOrEmpty(Token) ? "(not set)" : "***")}, SanitizeMode = {SanitizeMode} }}";
+        $"ApptuitClientOptions {{ ApiEndpoint = {Transports.SafeUri.Describe(ApiEndpoint)}, Token = {(string.IsNullOrEmpty(Token) ? "(not set)" : "***")}, SanitizeMode = {SanitizeMode} }}";
 }

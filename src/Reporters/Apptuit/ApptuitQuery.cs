@@ -54,7 +54,7 @@ internal sealed class ApptuitQuery : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
         {
-            var what = ex is TaskCanceledException ? "timed out" : "could not reach " + _api.Endpoint + ": " + _api.Scrub(ex.Message);
+            var what = ex is TaskCanceledException ? "timed out" : "could not reach " + _api.ShownEndpoint + ": " + _api.Scrub(ex.Message);
             throw new TransientQueryException($"The Apptuit query {what}.", null, ex);
         }
 

@@ -56,5 +56,5 @@ public sealed class ApptuitReporterOptions : ReporterOptions
 
     /// <summary>Describes the options without the token.</summary>
     public override string ToString() =>
-        $"ApptuitReporterOptions {{ ApiEndpoint = {ApiEndpoint}, Token = {(string.IsNullOrEmpty(Token) ? "(not set)" : "***")}, Prefix = {Prefix}, Interval = {Interval}, SanitizeMode = {SanitizeMode} }}";
+        $"ApptuitReporterOptions {{ ApiEndpoint = {Transports.SafeUri.Describe(ApiEndpoint)}, Token = {(string.IsNullOrEmpty(Token) ? "(not set)" : "***")}, Prefix = {Prefix}, Interval = {Interval}, SanitizeMode = {SanitizeMode} }}";
 }

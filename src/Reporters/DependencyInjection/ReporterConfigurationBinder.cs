@@ -414,6 +414,7 @@ internal static class ReporterConfigurationBinder
         var key = section.Key;
         var secret = key.Contains("token", StringComparison.OrdinalIgnoreCase) || key.Contains("key", StringComparison.OrdinalIgnoreCase)
             || key.Contains("secret", StringComparison.OrdinalIgnoreCase) || key.Contains("password", StringComparison.OrdinalIgnoreCase);
-        return secret ? "the value" : "'" + section.Value + "'";
+        // An address may carry credentials of its own (user:password@, ?token=): those parts are never echoed.
+        return secret ? "the value" : "'" + (section.Value is { } value && value.Contains("://", StringComparison.Ordinal) ? Transports.SafeUri.Describe(value) : section.Value) + "'";
     }
 }

@@ -46,12 +46,12 @@ internal sealed record OpenTsdbSettings(
 
         if (!endpoint.IsAbsoluteUri || string.IsNullOrEmpty(endpoint.Host))
         {
-            throw new ArgumentException($"Endpoint '{endpoint}' is not an absolute URI with a host; use tcp://host:4242 or http://host:4242.", nameof(endpoint));
+            throw new ArgumentException($"Endpoint '{Transports.SafeUri.Describe(endpoint)}' is not an absolute URI with a host; use tcp://host:4242 or http://host:4242.", nameof(endpoint));
         }
 
         if (endpoint.Port == 0)
         {
-            throw new ArgumentException($"Endpoint '{endpoint}' has port 0; a port is between 1 and 65535 (leave it out of a tcp:// endpoint for OpenTSDB's {DefaultPort}).", nameof(endpoint));
+            throw new ArgumentException($"Endpoint '{Transports.SafeUri.Describe(endpoint)}' has port 0; a port is between 1 and 65535 (leave it out of a tcp:// endpoint for OpenTSDB's {DefaultPort}).", nameof(endpoint));
         }
 
         var scheme = endpoint.Scheme.ToUpperInvariant();

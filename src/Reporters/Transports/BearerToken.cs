@@ -33,6 +33,34 @@ internal static class BearerToken
     }
 
     /// <summary><paramref name="text"/> (from a server or a transport) with every copy of <paramref name="token"/> replaced by <c>***</c>.</summary>
-    public static string Scrub(string text, string? token) =>
-        string.IsNullOrEmpty(token) ? text : text.Replace(token, "***", StringComparison.Ordinal);
+    /// <remarks>
+    /// A server that echoes the token inside JSON may escape it (<c>/</c> as <c>\/</c>, <c>+</c> as <c>\u002B</c>), or
+    /// echo it URL-encoded: those forms are replaced too.
+    /// </remarks>
+    public static string Scrub(string text, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return text;
+        }
+
+        text = text.Replace(token, "***", StringComparison.Ordinal);
+        foreach (var form in EscapedForms(token))
+        {
+            if (form != token)
+            {
+                text = text.Replace(form, "***", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return text;
+    }
+
+    private static IEnumerable<string> EscapedForms(string token)
+    {
+        yield return token.Replace("/", "\\/", StringComparison.Ordinal);
+        yield return System.Text.Json.JsonEncodedText.Encode(token).Value;
+        yield return System.Text.Json.JsonEncodedText.Encode(token).Value.Replace("/", "\\/", StringComparison.Ordinal);
+        yield return Uri.EscapeDataString(token);
+    }
 }

@@ -38,10 +38,7 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
     public string Name => "direct";
 
     /// <summary>The server for messages and <c>ToString</c>: scheme, host, port and path, never user info or query (they may hold credentials).</summary>
-    internal static string Describe(Uri? server) =>
-        server is null ? "(none)"
-        : server.IsAbsoluteUri ? server.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
-        : "(not an absolute address)";
+    internal static string Describe(Uri? server) => SafeUri.Describe(server);
 
     public bool Supports(WavefrontDataKind kind) => true;
 

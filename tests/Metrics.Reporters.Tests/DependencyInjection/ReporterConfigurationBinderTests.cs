@@ -85,6 +85,14 @@ public class ReporterConfigurationBinderTests
             Is.EqualTo("Metrics:Reporters:OpenTsdb:Interval: '10 seconds' is not a valid TimeSpan (use \"00:00:10\")"));
     }
 
+    [Test]
+    public void Bind_BadAddressWithCredentials_EchoesItWithoutThem()
+    {
+        var problem = Problem(("Endpoint", "http://user:S3CRETxyz@127.0.0.1:99999/?token=S3CRETxyz"));
+
+        Assert.That(problem, Does.StartWith("Metrics:Reporters:OpenTsdb:Endpoint: 'http://***@127.0.0.1:99999/?***'").And.Not.Contain("S3CRETxyz"));
+    }
+
     [TestCase("10")]
     [TestCase("10.5")]
     [TestCase("-3")]
