@@ -133,21 +133,7 @@ public sealed class MetricsReader
             return c;
         }
 
-        for (var i = 0; i < Math.Min(a.Tags.Count, b.Tags.Count); i++)
-        {
-            c = string.CompareOrdinal(a.Tags[i].Key, b.Tags[i].Key);
-            if (c == 0)
-            {
-                c = string.CompareOrdinal(a.Tags[i].Value, b.Tags[i].Value);
-            }
-
-            if (c != 0)
-            {
-                return c;
-            }
-        }
-
-        return a.Tags.Count.CompareTo(b.Tags.Count);
+        return Tags.CompareOrdinal(a.Tags, b.Tags);
     }
 
     /// <summary>What this reader saw of one series at its previous read.</summary>

@@ -159,6 +159,27 @@ public sealed class Tags : IReadOnlyList<KeyValuePair<string, string>>, IEquatab
         return new Tags(pairs, sorted: true);
     }
 
+    /// <summary>Orders tag sets pair by pair, key then value (ordinal); of two where one begins the other, the shorter first.</summary>
+    internal static int CompareOrdinal(Tags a, Tags b)
+    {
+        var n = Math.Min(a.Count, b.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var c = string.CompareOrdinal(a[i].Key, b[i].Key);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a[i].Value, b[i].Value);
+            }
+
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a.Count.CompareTo(b.Count);
+    }
+
     /// <inheritdoc />
     public bool Equals(Tags? other)
     {

@@ -339,22 +339,7 @@ internal static class PrometheusTextFormat
                 return c;
             }
 
-            var n = Math.Min(x.Tags.Count, y.Tags.Count);
-            for (var i = 0; i < n; i++)
-            {
-                c = string.CompareOrdinal(x.Tags[i].Key, y.Tags[i].Key);
-                if (c == 0)
-                {
-                    c = string.CompareOrdinal(x.Tags[i].Value, y.Tags[i].Value);
-                }
-
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-
-            return x.Tags.Count.CompareTo(y.Tags.Count);
+            return Tags.CompareOrdinal(x.Tags, y.Tags);
         }
     }
 }
