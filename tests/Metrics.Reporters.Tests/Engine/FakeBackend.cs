@@ -34,6 +34,13 @@ internal sealed class FakeBackend : IReportBackend
 
     public void ThenAsync(Func<IReadOnlyList<DataPoint>, CancellationToken, ValueTask<SendResult>> answer) => _script.Enqueue(answer);
 
+    /// <summary>The next send never answers: it waits until it is cancelled (a backend that hangs).</summary>
+    public void HangNext() => ThenAsync(static async (batch, ct) =>
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+        return SendResult.Ok(batch.Count);
+    });
+
     public string? Validate(in DataPoint point) => Validator?.Invoke(point);
 
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)

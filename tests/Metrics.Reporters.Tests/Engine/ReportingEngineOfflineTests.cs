@@ -204,11 +204,7 @@ public class ReportingEngineOfflineTests
             o.StopTimeout = TimeSpan.FromSeconds(2);
         });
         h.Snapshots = Snap.Counters(3);
-        h.Backend.ThenAsync(async (b, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return SendResult.Ok(b.Count);
-        });
+        h.Backend.HangNext();
         h.Reporter.Start();
 
         await h.DriveAsync(h.Reporter.StopAsync(), TimeSpan.FromSeconds(1));

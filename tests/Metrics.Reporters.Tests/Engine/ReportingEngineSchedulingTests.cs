@@ -107,11 +107,7 @@ public class ReportingEngineSchedulingTests
     {
         var h = new EngineHarness(o => o.StopTimeout = TimeSpan.FromSeconds(5));
         h.Snapshots = Snap.Counters(4);
-        h.Backend.ThenAsync(async (batch, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return SendResult.Ok(batch.Count);
-        });
+        h.Backend.HangNext();
         h.Reporter.Start();
 
         var stop = h.Reporter.StopAsync();
@@ -137,11 +133,7 @@ public class ReportingEngineSchedulingTests
     {
         var h = new EngineHarness(o => o.StopTimeout = TimeSpan.FromSeconds(5));
         h.Snapshots = Snap.Counters(3);
-        h.Backend.ThenAsync(async (batch, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return SendResult.Ok(batch.Count);
-        });
+        h.Backend.HangNext();
         h.Reporter.Start();
         using var cancel = new CancellationTokenSource();
 
