@@ -403,6 +403,20 @@ internal sealed partial class ReportingEngine
         }
     }
 
+    /// <summary>
+    /// A failure the backend learned of after its send had returned (an OpenTSDB telnet server's error line, one per
+    /// rejected point): its points count as failed and dropped, the reporter's status records a failure, and the
+    /// error handler hears of it, as of any failed send.
+    /// </summary>
+    internal void ReportLateFailure(ReportFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        _self.Failed.Inc(failure.Failed);
+        _self.Drop(failure.Failed);
+        MarkFailure();
+        Notify(failure);
+    }
+
     private void MarkFailure()
     {
         lock (_lifecycleLock)

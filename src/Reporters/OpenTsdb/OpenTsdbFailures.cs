@@ -7,6 +7,7 @@ namespace Metrics.Reporters.OpenTsdb;
 internal sealed class OpenTsdbFailures
 {
     private readonly Action<ReportFailure>? _handler;
+    private Action<ReportFailure>? _counted;
 
     // Null without a logger factory: failures without a handler then go to standard error.
     private readonly ILogger? _logger;
@@ -21,8 +22,29 @@ internal sealed class OpenTsdbFailures
     /// <summary>The reporter's name in failures (set once the engine has made it unique).</summary>
     public string Name { get; set; }
 
+    /// <summary>
+    /// Where a reporter counts server error lines (its engine's self-metrics and status, then the handler); null for
+    /// the client, and for a reporter until its engine is built.
+    /// </summary>
+    public Action<ReportFailure>? Counted
+    {
+        get => Volatile.Read(ref _counted);
+        set => Volatile.Write(ref _counted, value);
+    }
+
     /// <summary>An error line the telnet server wrote back: one put failed.</summary>
-    public void ServerError(string line) => Report(new ReportFailure(Name, null, 0, 1, [$"OpenTSDB answered: {line}"]));
+    public void ServerError(string line)
+    {
+        var failure = new ReportFailure(Name, null, 0, 1, [$"OpenTSDB answered: {line}"]);
+        if (Volatile.Read(ref _counted) is { } counted)
+        {
+            counted(failure);
+        }
+        else
+        {
+            Report(failure);
+        }
+    }
 
     public void Report(ReportFailure failure)
     {

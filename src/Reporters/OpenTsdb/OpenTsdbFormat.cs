@@ -282,10 +282,11 @@ internal sealed class OpenTsdbFormat
             chars += HostTagKey.Length + _hostTag!.Length + 2;
         }
 
-        // Every character takes at least one byte, and the timestamp and value at least one each.
-        if (lineLimit && chars + 8 > MaxLineBytes)
+        // Every character takes at least one byte, and the timestamp and value at least one each. A surrogate pair is
+        // one character (replaced, it is one '_'), so when the UTF-16 length says "too long" the characters are counted.
+        if (lineLimit && chars + 8 > MaxLineBytes && CodePoints(point) + 8 > MaxLineBytes)
         {
-            return LineTooLong(point, chars + 8);
+            return LineTooLong(point, CodePoints(point) + 8);
         }
 
         upperBound = (3 * chars) + FixedLineBytes;
@@ -326,6 +327,39 @@ internal sealed class OpenTsdbFormat
         }
 
         return null;
+    }
+
+    // The characters of the name, the tags (with their separators) and the host tag, a surrogate pair counting as one.
+    private int CodePoints(in DataPoint point)
+    {
+        static int Count(string text)
+        {
+            var n = text.Length;
+            for (var i = 0; i + 1 < text.Length; i++)
+            {
+                if (char.IsHighSurrogate(text[i]) && char.IsLowSurrogate(text[i + 1]))
+                {
+                    n--;
+                    i++;
+                }
+            }
+
+            return n;
+        }
+
+        var tags = point.Tags;
+        var count = Count(point.Metric);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            count += Count(tags[i].Key) + Count(tags[i].Value) + 2;
+        }
+
+        if (_hostTag != null && !tags.ContainsKey(HostTagKey))
+        {
+            count += HostTagKey.Length + Count(_hostTag) + 2;
+        }
+
+        return count;
     }
 
     private static bool HasEmptyTag(Tags tags)

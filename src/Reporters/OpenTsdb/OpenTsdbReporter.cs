@@ -40,8 +40,10 @@ public sealed class OpenTsdbReporter : Reporter
     private OpenTsdbReporter(MetricsRegistry registry, OpenTsdbReporterOptions options, Parts parts)
         : base(registry, options, parts.Backend)
     {
-        // The engine may have made the name unique ("opentsdb-2"); server error lines carry the same name.
+        // The engine may have made the name unique ("opentsdb-2"); server error lines carry the same name, and are
+        // counted by the engine like any failed point (self-metrics, status, health), then handed to the handler.
         parts.Failures.Name = Name;
+        parts.Failures.Counted = Engine.ReportLateFailure;
     }
 
     private sealed record Parts(IReportBackend Backend, OpenTsdbFailures Failures)

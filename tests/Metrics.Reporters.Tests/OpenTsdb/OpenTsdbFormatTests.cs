@@ -236,6 +236,26 @@ public class OpenTsdbFormatTests
     }
 
     [Test]
+    public void WriteLine_EmojiReplacedByOneByteEach_FitsUnderTheLimit()
+    {
+        // 600 emoji are 1,200 UTF-16 characters; replaced, each is one '_', so the line is about 620 bytes.
+        var point = new DataPoint("m", new Tags(("k", string.Concat(Enumerable.Repeat("\U0001F600", 600)))), Ts, 1);
+
+        var line = Line(Format(), point);
+
+        Assert.That(line, Is.EqualTo("put m 1479496100 1 k=" + new string('_', 600) + "\n"));
+        Assert.That(Format().Validate(point, telnet: true), Is.Null);
+    }
+
+    [Test]
+    public void WriteLine_MoreEmojiThanTheLimitHoldsEvenReplaced_Fails()
+    {
+        var point = new DataPoint("m", new Tags(("k", string.Concat(Enumerable.Repeat("\U0001F600", 1100)))), Ts, 1);
+
+        Assert.That(LineError(Format(), point), Does.Contain("1024"));
+    }
+
+    [Test]
     public void WriteLine_HugeName_FailsWithoutFormatting()
     {
         var error = LineError(Format(), new DataPoint(new string('a', 100_000), new Tags(("k", "v")), Ts, 1));

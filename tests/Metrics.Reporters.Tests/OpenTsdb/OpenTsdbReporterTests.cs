@@ -152,6 +152,13 @@ public class OpenTsdbReporterTests
         Assert.That(failures.TryTake(out var failure, Wait), Is.True);
         Assert.That(failure!.Reporter, Is.EqualTo("tsdb-main"));
         Assert.That(failure.Errors.Single(), Does.Contain("put: invalid value: c.count"));
+
+        // Counted like any rejected point: self-metrics and status (so the health check sees it), not only the handler.
+        var reporterTag = new Tags(("reporter", "tsdb-main"));
+        Assert.That(registry.Counter("metrics.reporter.points.failed", reporterTag).Count, Is.EqualTo(1));
+        Assert.That(registry.Counter("metrics.reporter.points.dropped", reporterTag).Count, Is.EqualTo(1));
+        Assert.That(reporter.Status.LastFailure, Is.Not.Null);
+        Assert.That(reporter.Status.ConsecutiveFailures, Is.EqualTo(1));
     }
 
     [Test]
