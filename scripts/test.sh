@@ -96,7 +96,7 @@ DOTNET_EnableAVX512=0 run_project "Metrics.Tests, histograms without AVX-512" te
 DOTNET_EnableHWIntrinsic=0 run_project "Metrics.Tests, histograms without vector instructions" tests/Metrics.Tests/Metrics.Tests.csproj --filter "$histograms"
 
 # Everything culture-sensitive must be invariant: the core and reporter suites run again under Turkish (dotless i,
-# comma decimals), whose culture a test checks is really in effect. The CLI's own output stays in English; bash's
+# comma decimals), whose culture a set-up guard checks is really in effect. The CLI's own output stays in English; bash's
 # complaint that the C library has no Turkish locale (irrelevant to .NET, which uses ICU) is silenced.
 turkish() { { LC_ALL=tr_TR.UTF-8 LANG=tr_TR.UTF-8 DOTNET_CLI_UI_LANGUAGE=en METRICS_TEST_CULTURE=tr-TR run_project "$@"; } 2>/dev/null; }
 turkish "Metrics.Tests, Turkish culture" tests/Metrics.Tests/Metrics.Tests.csproj
