@@ -91,19 +91,48 @@ public sealed class Timer
         }
     }
 
-    /// <summary>Runs <paramref name="func"/> and records how long it took, also when it throws.</summary>
+    /// <summary>
+    /// Runs <paramref name="func"/> and records how long it took, also when it throws. When it returns a
+    /// <see cref="Task"/> that is still running (an async lambda, such as <c>Time(async () =&gt; await CallAsync())</c>,
+    /// binds here), the duration runs until that task completes, faulted or cancelled included, as with
+    /// <see cref="TimeAsync(Func{Task})"/>. A <see cref="ValueTask"/> is timed only to its return: use
+    /// <see cref="TimeAsync(Func{Task})"/> with <c>AsTask()</c> for those.
+    /// </summary>
     public T Time<T>(Func<T> func)
     {
         ArgumentNullException.ThrowIfNull(func);
         var start = _clock.Now();
+        T result;
         try
         {
-            return func();
+            result = func();
         }
-        finally
+        catch
+        {
+            RecordSince(start);
+            throw;
+        }
+
+        if (result is Task { IsCompleted: false } task)
+        {
+            // Recorded when the task ends, however it ends; the caller still observes the task's own outcome.
+            _ = task.ContinueWith(
+                static (_, state) =>
+                {
+                    var (timer, started) = ((Timer, long))state!;
+                    timer.RecordSince(started);
+                },
+                (this, start),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        else
         {
             RecordSince(start);
         }
+
+        return result;
     }
 
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>

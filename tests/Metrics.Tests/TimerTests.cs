@@ -169,6 +169,69 @@ public class TimerTests : ManualClockFixture
     }
 
     [Test]
+    public async Task TimeOfT_GivenAnAsyncLambda_RecordsUntilItsTaskCompletes()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // An async lambda binds to Time<Task>: it returns at its first await.
+        Task timing = timer.Time(async () => await gate.Task);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.That(timer.Count, Is.Zero, "recorded when the lambda returned its task, not when the task ended");
+        gate.SetResult();
+        await timing.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitForCount(timer, 1);
+
+        Assert.That(timer.GetSnapshot().Max, Is.EqualTo(40_000_000).Within(1).Percent);
+    }
+
+    [Test]
+    public async Task TimeOfT_WhenTheReturnedTaskFaults_RecordsAndTheCallerSeesTheFault()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var timing = timer.Time(() => gate.Task);
+        _time.Advance(TimeSpan.FromMilliseconds(7));
+        gate.SetException(new InvalidOperationException("faulted"));
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => timing);
+        await WaitForCount(timer, 1);
+        Assert.That(timer.GetSnapshot().Max, Is.EqualTo(7_000_000).Within(1).Percent);
+    }
+
+    [Test]
+    public void TimeOfT_WhenTheTaskHasAlreadyCompleted_RecordsAtOnce()
+    {
+        var timer = _registry.Timer("t");
+
+        var value = timer.Time(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(3));
+            return Task.FromResult(5);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value.Result, Is.EqualTo(5));
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(3_000_000).Within(1).Percent);
+        });
+    }
+
+    // The timer records from the task's continuation, which may run just after the awaiting test resumes.
+    private static async Task WaitForCount(Timer timer, long count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (timer.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1);
+        }
+
+        Assert.That(timer.Count, Is.EqualTo(count));
+    }
+
+    [Test]
     public async Task TimeAsyncOfT_WhenTheTaskFaults_RecordsAndPropagates()
     {
         var timer = _registry.Timer("t");
