@@ -136,6 +136,62 @@ public class MetricsRegistryCardinalityTests
     }
 
     [Test]
+    public void RemoveWhere_OverflowSeriesOfSomeNames_ForgetsOnlyTheirFoldedSeries()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 1 });
+        string[] names = ["a", "b", "c", "d"];
+        foreach (var name in names)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                registry.Counter(name, User(i)).Inc();
+            }
+        }
+
+        var removed = registry.RemoveWhere((id, _) => id.Tags.Equals(Overflow) && id.Name is "a" or "c");
+        var reader = registry.CreateReader();
+        var afterRemove = reader.Read().Select(s => $"{s.Name} {s.Tags} {s.Count}").ToList();
+        var refoldedA = registry.Counter("a", User(2));
+        var stillFoldedB = registry.Counter("b", User(2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed, Is.EqualTo(2));
+            Assert.That(afterRemove, Is.EqualTo(new[]
+            {
+                "a {user=0} 1", "b {metrics_overflow=true} 3", "b {user=0} 1",
+                "c {user=0} 1", "d {metrics_overflow=true} 3", "d {user=0} 1",
+            }));
+            Assert.That(refoldedA.Count, Is.Zero, "a's folded series start afresh in a new overflow series");
+            Assert.That(stillFoldedB.Count, Is.EqualTo(3), "b's folded series still share its overflow series");
+            Assert.That(registry.GetFoldedSeriesCount("a"), Is.EqualTo(1));
+            Assert.That(registry.GetFoldedSeriesCount("b"), Is.EqualTo(3));
+            Assert.That(registry.GetFoldedSeriesCount("c"), Is.Zero);
+            Assert.That(registry.SeriesCount, Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void RemoveOverflow_AfterMoreFoldedSeriesThanRemembered_LeavesNoneOfThemPointingAtIt()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 1 });
+        for (var i = 0; i <= 15; i++)
+        {
+            registry.Counter("logins", User(i)).Inc();
+        }
+
+        registry.Remove("logins", Overflow);
+        var counts = Enumerable.Range(1, 15).Select(i => registry.Counter("logins", User(i)).Count).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(counts, Is.All.Zero, "every folded series, remembered or not, starts again from zero");
+            Assert.That(registry.GetFoldedSeriesCount("logins"), Is.EqualTo(15));
+            Assert.That(registry.SeriesCount, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void FoldedSeries_RememberedUpToTenTimesTheLimit_StillFoldBeyondIt()
     {
         var registry = new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = 1 });

@@ -151,10 +151,10 @@ internal sealed class SeriesTable
             if (overflow.Metric.GetType() == metricType)
             {
                 info.Folded++;
-                if (info.Aliases < (long)_maxSeriesPerName * AliasesPerLimit)
+                if ((info.AliasKeys?.Count ?? 0) < (long)_maxSeriesPerName * AliasesPerLimit)
                 {
                     _series[key] = overflow;
-                    info.Aliases++;
+                    (info.AliasKeys ??= []).Add(key);
                 }
             }
 
@@ -252,17 +252,16 @@ internal sealed class SeriesTable
         var info = _names[name];
         if (series.Id.Tags.Equals(OverflowTags))
         {
-            // Folded aliases pointed at the removed overflow series; they start afresh.
-            foreach (var (key, target) in _series)
+            // Folded aliases pointed at the removed overflow series; they start afresh. The name keeps their keys, so
+            // this costs the aliases' number, not a walk of every series (which made removing many overflow series
+            // quadratic).
+            foreach (var key in info.AliasKeys ?? [])
             {
-                if (ReferenceEquals(target, series))
-                {
-                    _series.TryRemove(key, out _);
-                }
+                _series.TryRemove(KeyValuePair.Create(key, series));
             }
 
             info.HasOverflow = false;
-            info.Aliases = 0;
+            info.AliasKeys = null;
             info.Folded = 0;
         }
         else
@@ -284,7 +283,8 @@ internal sealed class SeriesTable
 
         public bool HasOverflow { get; set; }
 
-        public long Aliases { get; set; }
+        /// <summary>The keys remembered as folded into the name's overflow series (at most <see cref="AliasesPerLimit"/> times the limit).</summary>
+        public List<SeriesKey>? AliasKeys { get; set; }
 
         public long Folded { get; set; }
     }
