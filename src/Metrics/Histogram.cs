@@ -43,6 +43,9 @@ public sealed class Histogram
     private long _count;
     private long _rejected;
 
+    // A sample-based reservoir's sum of every value recorded (its snapshots describe only the sample).
+    private double _sum;
+
     internal Histogram(HistogramOptions options, TimeProvider time)
         : this(options, time, null)
     {
@@ -135,9 +138,12 @@ public sealed class Histogram
         }
     }
 
-    /// <summary>A snapshot of every value recorded (HDR) or of the reservoir's current sample.</summary>
+    /// <summary>
+    /// A snapshot of every value recorded (HDR) or of the reservoir's current sample, with the sum of every value
+    /// recorded (see <see cref="HistogramSnapshot.Sum"/>).
+    /// </summary>
     public HistogramSnapshot GetSnapshot() =>
-        Hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+        Hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected)).WithSum(Volatile.Read(ref _sum));
 
     /// <summary>
     /// HDR: the values recorded since <paramref name="cursor"/> was last advanced (everything on the first call, when
@@ -229,6 +235,20 @@ public sealed class Histogram
         }
 
         _reservoir!.Update(value);
+
+        // Added before the count, so a read that takes the count first never has a sum short of it.
+        var sum = Volatile.Read(ref _sum);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _sum, sum + value, sum);
+            if (seen.Equals(sum))
+            {
+                break;
+            }
+
+            sum = seen;
+        }
+
         Interlocked.Increment(ref _count);
     }
 

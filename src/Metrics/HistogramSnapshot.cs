@@ -51,9 +51,11 @@ public sealed class HistogramSnapshot
     public double StdDev { get; init; }
 
     /// <summary>
-    /// Sum of the values (HDR: exact; reservoirs: of the sampled values). HDR, while values are being recorded: the
-    /// sum is read after the buckets, so it can take in values that <see cref="Count"/> takes in only at the next read
-    /// (the windows of consecutive reads add up exactly).
+    /// Sum of the values. HDR: exact; while values are being recorded, the sum is read after the buckets, so it can
+    /// take in values that <see cref="Count"/> takes in only at the next read (the windows of consecutive reads add up
+    /// exactly). Sample-based reservoirs: as pyformance's sum, the sum of every value the histogram recorded, not only
+    /// of the sample that the other statistics describe, so that it agrees with the histogram's lifetime count (a
+    /// reporter's <c>count</c> and <c>sum</c>, a summary's <c>_count</c> and <c>_sum</c>) and never decreases.
     /// </summary>
     public double Sum { get; init; }
 
@@ -65,6 +67,20 @@ public sealed class HistogramSnapshot
 
     /// <summary>The values as buckets in ascending order of value; usable as distribution centroids.</summary>
     public IReadOnlyList<HistogramBucket> Buckets { get; init; }
+
+    /// <summary>This snapshot with <see cref="Sum"/> replaced by <paramref name="sum"/> (a reservoir's lifetime sum).</summary>
+    internal HistogramSnapshot WithSum(double sum) => new(_quantiles)
+    {
+        Count = Count,
+        Min = Min,
+        Max = Max,
+        Mean = Mean,
+        StdDev = StdDev,
+        Sum = sum,
+        Clamped = Clamped,
+        Rejected = Rejected,
+        Buckets = Buckets,
+    };
 
     /// <summary>The median.</summary>
     public double Median => GetValue(0.5);

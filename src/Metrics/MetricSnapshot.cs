@@ -39,7 +39,10 @@ public sealed class MetricSnapshot
     /// <summary>Meter and timer: fifteen-minute rate per second.</summary>
     public double FifteenMinuteRate { get; init; }
 
-    /// <summary>Histogram and timer (durations in nanoseconds): every value recorded (HDR), or the reservoir's sample.</summary>
+    /// <summary>
+    /// Histogram and timer (durations in nanoseconds): every value recorded (HDR), or the reservoir's sample with the
+    /// sum of every value recorded.
+    /// </summary>
     public HistogramSnapshot? Histogram { get; init; }
 
     /// <summary>

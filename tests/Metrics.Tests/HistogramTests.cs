@@ -404,6 +404,95 @@ public class HistogramTests
         });
     }
 
+    [TestCase(ReservoirType.SlidingWindow)]
+    [TestCase(ReservoirType.Uniform)]
+    [TestCase(ReservoirType.ExponentiallyDecaying)]
+    public void GetSnapshot_SampleReservoirPastItsSize_SumIsOfEveryValueRecorded(ReservoirType reservoir)
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = reservoir, SampleSize = 4 });
+        for (var i = 1; i <= 10; i++)
+        {
+            histogram.Update((long)i);
+        }
+
+        histogram.Update(-1L);
+        var snapshot = histogram.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(histogram.Count, Is.EqualTo(10));
+            Assert.That(snapshot.Count, Is.EqualTo(4), "the sample");
+            Assert.That(snapshot.Sum, Is.EqualTo(55), "pyformance's sum: every value recorded, as Count counts them");
+            Assert.That(snapshot.Rejected, Is.EqualTo(1));
+        });
+    }
+
+    [TestCase(ReservoirType.SlidingWindow)]
+    [TestCase(ReservoirType.ExponentiallyDecaying)]
+    public void Update_ManyThreadsOnASampleReservoir_CountAndSumExact(ReservoirType reservoir)
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = reservoir });
+        const int threads = 4;
+        const int perThread = 50_000;
+        Hammer.Run(threads, t =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                histogram.Update((long)((i % 100) + 1));
+            }
+        });
+
+        var snapshot = histogram.GetSnapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(histogram.Count, Is.EqualTo(threads * perThread));
+            Assert.That(snapshot.Sum, Is.EqualTo(5050.0 * (perThread / 100) * threads));
+            Assert.That(snapshot.Count, Is.EqualTo(1028));
+        });
+    }
+
+    [Test]
+    public void GetSnapshot_SlidingTimeWindowAfterItsValuesLeft_SumStillHoldsThem()
+    {
+        var time = new ManualTimeProvider();
+        var histogram = new Histogram(new HistogramOptions { Reservoir = ReservoirType.SlidingTimeWindow, Window = TimeSpan.FromMinutes(1) }, time);
+        histogram.Update(2.5);
+        histogram.Update(4.0);
+        time.Advance(TimeSpan.FromMinutes(2));
+        histogram.Update(1.0);
+
+        var snapshot = histogram.GetSnapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Count, Is.EqualTo(1));
+            Assert.That(snapshot.Max, Is.EqualTo(1.0));
+            Assert.That(snapshot.Sum, Is.EqualTo(7.5));
+        });
+    }
+
+    [Test]
+    public void Read_TimerWithSlidingWindow_SumAgreesWithTheLifetimeCount()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var timer = registry.Timer("db.query", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 2 });
+        var reader = registry.CreateReader();
+        timer.UpdateNanoseconds(100);
+        timer.UpdateNanoseconds(200);
+        timer.UpdateNanoseconds(300);
+        var first = reader.Read().Single();
+        timer.UpdateNanoseconds(1000);
+        var second = reader.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Count, Is.EqualTo(3));
+            Assert.That(first.Histogram!.Sum, Is.EqualTo(600));
+            Assert.That(second.Count, Is.EqualTo(4));
+            Assert.That(second.Histogram!.Sum, Is.EqualTo(1600), "a total that only grows, as a summary's _sum must");
+        });
+    }
+
     [Test]
     public void GetWindow_CursorOfAnotherHistogram_ThrowsArgumentException()
     {
