@@ -194,11 +194,12 @@ public sealed class MetricsRegistry
     /// <see cref="MetricsOptions.MaxSeriesPerName"/>; 0 when none. Distinct up to ten times the limit; past that,
     /// each request for a tag set not remembered counts again.
     /// </summary>
-    /// <exception cref="ArgumentException">The name is null or empty.</exception>
+    /// <remarks>White space around the name is not part of it, as for the series themselves.</remarks>
+    /// <exception cref="ArgumentException">The name is null, empty or only white space.</exception>
     public long GetFoldedSeriesCount(string name)
     {
         ValidateName(name);
-        return _table.FoldedCount(name);
+        return _table.FoldedCount(name.Trim());
     }
 
     /// <summary>

@@ -47,6 +47,21 @@ public class MetricsRegistryCardinalityTests
     }
 
     [Test]
+    public void GetFoldedSeriesCount_NameWithWhiteSpaceAround_CountsTheSeriesOfTheTrimmedName()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter(" logins ", User(i)).Inc();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_registry.GetFoldedSeriesCount("logins"), Is.EqualTo(2));
+            Assert.That(_registry.GetFoldedSeriesCount(" logins\t"), Is.EqualTo(2), "the same name as the series were created with");
+        });
+    }
+
+    [Test]
     public void Limit_IsPerName()
     {
         for (var i = 0; i < 3; i++)
