@@ -146,10 +146,11 @@ public sealed class Histogram
         Hdr?.GetSnapshot() ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected)).WithSum(Volatile.Read(ref _sum));
 
     /// <summary>
-    /// HDR: the values recorded since <paramref name="cursor"/> was last advanced (everything on the first call, when
-    /// <paramref name="cursor"/> is null and gets created), and advances it. Sample-based reservoirs: the current
-    /// sample. Never changes what another cursor or <see cref="GetSnapshot"/> sees. A cursor belongs to one reader
-    /// and one histogram; do not share it between threads.
+    /// The values recorded since <paramref name="cursor"/> was last advanced (everything on the first call, when
+    /// <paramref name="cursor"/> is null and gets created), and advances it; sample-based reservoirs: those of them
+    /// the sample still holds (none when nothing was recorded since), never a value an earlier window held. Never
+    /// changes what another cursor or <see cref="GetSnapshot"/> sees. A cursor belongs to one reader and one
+    /// histogram; do not share it between threads.
     /// </summary>
     /// <exception cref="ArgumentException">The cursor was created by another histogram.</exception>
     internal HistogramSnapshot GetWindow(ref HistogramCursor? cursor)
@@ -162,7 +163,17 @@ public sealed class Histogram
                 nameof(cursor));
         }
 
-        return Hdr?.GetWindow(cursor) ?? _reservoir!.GetSnapshot(Volatile.Read(ref _rejected));
+        var hdr = Hdr;
+        if (hdr is not null)
+        {
+            return hdr.GetWindow(cursor);
+        }
+
+        var rejected = Volatile.Read(ref _rejected);
+        var window = _reservoir!.GetWindow(cursor.SeenCount, rejected - cursor.Rejected, out var recorded);
+        cursor.SeenCount = recorded;
+        cursor.Rejected = rejected;
+        return window;
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ internal sealed class HistogramCursor
     /// <summary>HDR: per block, the exact sums of the counts in <see cref="Counts"/> that the standard deviation is taken from.</summary>
     public Histograms.BlockSums[]? BlockSums { get; set; }
 
-    /// <summary>HDR: how many values the cursor's windows have counted so far.</summary>
+    /// <summary>How many values the cursor's windows have counted so far (sample-based reservoirs: how many the reservoir had been given).</summary>
     public long SeenCount { get; set; }
 
     public UInt128 IntegerSum { get; set; }
@@ -42,6 +42,7 @@ internal sealed class HistogramCursor
 
     public long Clamped { get; set; }
 
+    /// <summary>Rejected values counted by the cursor's windows so far.</summary>
     public long Rejected { get; set; }
 
     /// <summary>

@@ -46,8 +46,10 @@ public sealed class MetricSnapshot
     public HistogramSnapshot? Histogram { get; init; }
 
     /// <summary>
-    /// Histogram and timer: the values recorded since this reader's previous read (HDR), or the reservoir's sample
-    /// for sample-based reservoirs.
+    /// Histogram and timer: the values recorded since this reader's previous read (HDR); for sample-based reservoirs,
+    /// those of them the reservoir's sample still holds (every one for a sliding window up to its size or a sliding
+    /// time window within its time; a uniform or decaying sample keeps a random few of them), so no value is in two
+    /// windows of one reader.
     /// </summary>
     public HistogramSnapshot? Window { get; init; }
 

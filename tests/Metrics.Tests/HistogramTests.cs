@@ -209,6 +209,51 @@ public class HistogramTests
     }
 
     [Test]
+    public void Update_ManyThreadsWhileTwoReadersTakeSlidingTimeWindows_EachReadersWindowsAddUpToEverything()
+    {
+        // The clock stands still, so the reservoir keeps every value and each must be in exactly one window per reader.
+        var histogram = Create(new HistogramOptions { Reservoir = ReservoirType.SlidingTimeWindow });
+        const int threads = 2;
+        const int perThread = 50_000;
+        var writersLeft = threads;
+        var totals = new (long Count, double Sum)[2];
+        Hammer.Run(threads + 2, i =>
+        {
+            if (i < threads)
+            {
+                for (var n = 0; n < perThread; n++)
+                {
+                    histogram.Update((long)(n % 100));
+                }
+
+                Interlocked.Decrement(ref writersLeft);
+                return;
+            }
+
+            var r = i - threads;
+            HistogramCursor? cursor = null;
+            bool writing;
+            do
+            {
+                writing = Volatile.Read(ref writersLeft) > 0;
+                var window = histogram.GetWindow(ref cursor);
+                totals[r].Count += window.Count;
+                totals[r].Sum += window.Sum;
+            }
+            while (writing);
+        });
+
+        Assert.Multiple(() =>
+        {
+            foreach (var (count, sum) in totals)
+            {
+                Assert.That(count, Is.EqualTo(threads * perThread));
+                Assert.That(sum, Is.EqualTo(4950.0 * (perThread / 100) * threads));
+            }
+        });
+    }
+
+    [Test]
     public void Update_HdrAfterWarmUp_AllocatesNothing()
     {
         var histogram = Create();
@@ -385,22 +430,132 @@ public class HistogramTests
         });
     }
 
-    [Test]
-    public void GetWindow_SampleReservoir_ReturnsCurrentSampleEachTime()
+    [TestCase(ReservoirType.SlidingWindow)]
+    [TestCase(ReservoirType.SlidingTimeWindow)]
+    [TestCase(ReservoirType.Uniform)]
+    [TestCase(ReservoirType.ExponentiallyDecaying)]
+    public void GetWindow_SampleReservoir_HoldsOnlyValuesRecordedSinceThePreviousWindow(ReservoirType reservoir)
     {
-        var histogram = Create(new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 10 });
+        var histogram = Create(new HistogramOptions { Reservoir = reservoir, SampleSize = 10 });
         histogram.Update(4L);
         histogram.Update(6L);
         HistogramCursor? cursor = null;
 
         var first = histogram.GetWindow(ref cursor);
-        var second = histogram.GetWindow(ref cursor);
+        var idle = histogram.GetWindow(ref cursor);
+        histogram.Update(10L);
+        var next = histogram.GetWindow(ref cursor);
 
         Assert.Multiple(() =>
         {
-            Assert.That(first.Count, Is.EqualTo(2));
-            Assert.That(second.Count, Is.EqualTo(2));
-            Assert.That(second.Mean, Is.EqualTo(5));
+            Assert.That(first.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 4.0, 6.0 }));
+            Assert.That(idle.Count, Is.Zero, "a window with no new value must not hand out the sample again");
+            Assert.That(idle.Buckets, Is.Empty);
+            Assert.That(next.Buckets.Select(b => b.Value), Is.EqualTo(new[] { 10.0 }));
+            Assert.That(next.Sum, Is.EqualTo(10));
+            Assert.That(histogram.GetSnapshot().Count, Is.EqualTo(3), "the lifetime snapshot still holds the whole sample");
+        });
+    }
+
+    [Test]
+    public void GetWindow_SlidingWindowPastItsSize_HoldsTheLastValuesOfTheInterval()
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = ReservoirType.SlidingWindow, SampleSize = 4 });
+        HistogramCursor? cursor = null;
+        histogram.Update(1L);
+        histogram.Update(2L);
+        histogram.GetWindow(ref cursor);
+        for (var i = 3; i <= 10; i++)
+        {
+            histogram.Update((long)i);
+        }
+
+        Assert.That(histogram.GetWindow(ref cursor).Buckets.Select(b => b.Value), Is.EqualTo(new[] { 7.0, 8.0, 9.0, 10.0 }));
+    }
+
+    [Test]
+    public void GetWindow_SlidingTimeWindow_HoldsNewValuesStillInTheWindow()
+    {
+        var time = new ManualTimeProvider();
+        var histogram = new Histogram(new HistogramOptions { Reservoir = ReservoirType.SlidingTimeWindow, Window = TimeSpan.FromMinutes(1) }, time);
+        HistogramCursor? cursor = null;
+        histogram.Update(1L);
+        histogram.GetWindow(ref cursor);
+        histogram.Update(2L);
+        time.Advance(TimeSpan.FromMinutes(2));
+        histogram.Update(3L);
+        histogram.Update(4L);
+
+        Assert.That(histogram.GetWindow(ref cursor).Buckets.Select(b => b.Value), Is.EqualTo(new[] { 3.0, 4.0 }));
+    }
+
+    [TestCase(ReservoirType.Uniform)]
+    [TestCase(ReservoirType.ExponentiallyDecaying)]
+    public void GetWindow_RandomReservoirPastItsSize_HoldsOnlyNewValuesItSampled(ReservoirType reservoir)
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = reservoir, SampleSize = 8 });
+        HistogramCursor? cursor = null;
+        for (var i = 1; i <= 100; i++)
+        {
+            histogram.Update((long)i);
+        }
+
+        var first = histogram.GetWindow(ref cursor);
+        for (var i = 101; i <= 200; i++)
+        {
+            histogram.Update((long)i);
+        }
+
+        var second = histogram.GetWindow(ref cursor);
+        var idle = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Count, Is.EqualTo(8));
+            Assert.That(second.Count, Is.InRange(1, 8));
+            Assert.That(second.Buckets.Select(b => b.Value), Has.All.GreaterThan(100));
+            Assert.That(idle.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void GetWindow_SampleReservoir_RejectedCountedPerWindow()
+    {
+        var histogram = Create(new HistogramOptions { Reservoir = ReservoirType.SlidingWindow });
+        HistogramCursor? cursor = null;
+        histogram.Update(-1L);
+        histogram.Update(double.NaN);
+        var first = histogram.GetWindow(ref cursor);
+        histogram.Update(-5L);
+        var second = histogram.GetWindow(ref cursor);
+        var third = histogram.GetWindow(ref cursor);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Rejected, Is.EqualTo(2));
+            Assert.That(second.Rejected, Is.EqualTo(1));
+            Assert.That(third.Rejected, Is.Zero);
+            Assert.That(histogram.GetSnapshot().Rejected, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public void Read_IdleSlidingWindowTimer_WindowEmptyWhileTheSnapshotKeepsTheSample()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var timer = registry.Timer("db.query", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow });
+        var reader = registry.CreateReader();
+        timer.UpdateNanoseconds(100);
+        timer.UpdateNanoseconds(300);
+        var first = reader.Read().Single();
+        var second = reader.Read().Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Window!.Count, Is.EqualTo(2));
+            Assert.That(second.Window!.Count, Is.Zero, "an idle timer's values must not be handed out as new again");
+            Assert.That(second.Histogram!.Count, Is.EqualTo(2));
+            Assert.That(second.Histogram.Mean, Is.EqualTo(200));
         });
     }
 

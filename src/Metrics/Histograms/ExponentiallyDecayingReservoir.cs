@@ -28,6 +28,10 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
     private readonly double[] _priorities;
     private readonly double[] _values;
     private readonly double[] _weights;
+
+    // Per sample: how many values had been given when it was recorded, itself included, so a window can tell new ones.
+    private readonly long[] _orders;
+    private long _recorded;
     private int _count;
     private long _landmark;
     private long _nextRescale;
@@ -40,6 +44,7 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         _priorities = new double[size];
         _values = new double[size];
         _weights = new double[size];
+        _orders = new long[size];
         _rescaleInterval = Math.Max(1, (long)(Math.Min(RescaleSeconds, MaxExponent / alpha) * time.TimestampFrequency));
         _landmark = time.GetTimestamp();
         _nextRescale = _landmark + _rescaleInterval;
@@ -53,11 +58,13 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
             RescaleIfDue(now);
             var weight = Math.Exp(_alpha * _time.GetElapsedTime(_landmark, now).TotalSeconds);
             var priority = weight / (1.0 - _random.NextDouble());
+            var order = ++_recorded;
             if (_count < _priorities.Length)
             {
                 _priorities[_count] = priority;
                 _values[_count] = value;
                 _weights[_count] = weight;
+                _orders[_count] = order;
                 SiftUp(_count++);
             }
             else if (priority > _priorities[0])
@@ -65,6 +72,7 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
                 _priorities[0] = priority;
                 _values[0] = value;
                 _weights[0] = weight;
+                _orders[0] = order;
                 SiftDown(0);
             }
         }
@@ -82,6 +90,30 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         }
 
         return SampleSnapshots.Weighted(values, weights, rejected);
+    }
+
+    public HistogramSnapshot GetWindow(long seen, long rejected, out long recorded)
+    {
+        var values = new List<double>();
+        var weights = new List<double>();
+        lock (_lock)
+        {
+            RescaleIfDue(_time.GetTimestamp());
+            recorded = _recorded;
+            if (_recorded > seen)
+            {
+                for (var i = 0; i < _count; i++)
+                {
+                    if (_orders[i] > seen)
+                    {
+                        values.Add(_values[i]);
+                        weights.Add(_weights[i]);
+                    }
+                }
+            }
+        }
+
+        return SampleSnapshots.Weighted(values.ToArray(), weights.ToArray(), rejected);
     }
 
     private void RescaleIfDue(long now)
@@ -106,6 +138,7 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
             _priorities[kept] = _priorities[i] * factor;
             _values[kept] = _values[i];
             _weights[kept] = weight;
+            _orders[kept] = _orders[i];
             kept++;
         }
 
@@ -157,5 +190,6 @@ internal sealed class ExponentiallyDecayingReservoir : IReservoir
         (_priorities[a], _priorities[b]) = (_priorities[b], _priorities[a]);
         (_values[a], _values[b]) = (_values[b], _values[a]);
         (_weights[a], _weights[b]) = (_weights[b], _weights[a]);
+        (_orders[a], _orders[b]) = (_orders[b], _orders[a]);
     }
 }

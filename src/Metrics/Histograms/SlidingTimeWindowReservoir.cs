@@ -22,6 +22,9 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
     private int _head;
     private int _count;
 
+    // Values given so far: the buffer holds the last _count of them, in order.
+    private long _recorded;
+
     public SlidingTimeWindowReservoir(TimeSpan window, TimeProvider time)
     {
         _time = time;
@@ -43,6 +46,7 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
             _timestamps[tail] = now;
             _values[tail] = value;
             _count++;
+            _recorded++;
         }
     }
 
@@ -68,6 +72,24 @@ internal sealed class SlidingTimeWindowReservoir : IReservoir
             for (var i = 0; i < _count; i++)
             {
                 copy[i] = _values[(_head + i) % _values.Length];
+            }
+        }
+
+        return SampleSnapshots.Uniform(copy, rejected);
+    }
+
+    public HistogramSnapshot GetWindow(long seen, long rejected, out long recorded)
+    {
+        double[] copy;
+        lock (_lock)
+        {
+            Trim(_time.GetTimestamp());
+            recorded = _recorded;
+            var n = (int)Math.Clamp(_recorded - seen, 0, _count);
+            copy = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                copy[i] = _values[(_head + _count - n + i) % _values.Length];
             }
         }
 

@@ -26,4 +26,23 @@ internal sealed class SlidingWindowReservoir(int size) : IReservoir
 
         return SampleSnapshots.Uniform(copy, rejected);
     }
+
+    public HistogramSnapshot GetWindow(long seen, long rejected, out long recorded)
+    {
+        double[] copy;
+        lock (_lock)
+        {
+            recorded = _count;
+
+            // The buffer holds the last min(count, size) values, the newest at (count - 1) % size.
+            var n = (int)Math.Clamp(_count - seen, 0, Math.Min(_count, _values.Length));
+            copy = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                copy[i] = _values[(int)((_count - n + i) % _values.Length)];
+            }
+        }
+
+        return SampleSnapshots.Uniform(copy, rejected);
+    }
 }

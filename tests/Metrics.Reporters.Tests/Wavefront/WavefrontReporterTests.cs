@@ -204,6 +204,24 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task Distributions_SlidingWindowHistogram_EachValueSentOnce()
+    {
+        var latency = _registry.Histogram("rt.sliding", new HistogramOptions { Reservoir = ReservoirType.SlidingWindow });
+        latency.Update(30);
+        latency.Update(120);
+        var reporter = ProxyReporter(o => o.Distributions = true);
+
+        await reporter.ReportNowAsync();
+        await _distributions.WaitForLinesAsync(1, Deadline);
+        latency.Update(7);
+        await reporter.ReportNowAsync();
+
+        var lines = await _distributions.WaitForLinesAsync(2, Deadline);
+        Assert.That(lines[0], Does.StartWith($"!M {Now} #1 30.0 #1 120.0 \"rt.sliding\""));
+        Assert.That(lines[1], Does.StartWith($"!M {Now} #1 7.0 \"rt.sliding\""), "the values of the first report must not be sent again");
+    }
+
+    [Test]
     public async Task Distributions_Timer_CentroidsAreScaledToSeconds()
     {
         _registry.Timer("rt.db").Update(TimeSpan.FromSeconds(2));
