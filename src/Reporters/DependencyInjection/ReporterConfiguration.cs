@@ -32,6 +32,8 @@ internal static class ReporterConfiguration
             configuration = configuration.GetSection("Metrics");
         }
 
+        ReportMisspelledSections(builder, configuration);
+
         var globalTags = configuration.GetSection("GlobalTags");
         if (globalTags.Exists())
         {
@@ -88,6 +90,64 @@ internal static class ReporterConfiguration
 
             add(builder, name, section);
         }
+    }
+
+    /// <summary>The keys of the <c>"Metrics"</c> section that this library reads.</summary>
+    private static readonly string[] SectionKeys = { "GlobalTags", "Reporters" };
+
+    /// <summary>
+    /// Reports a key of the <c>"Metrics"</c> section that is one slip from <c>Reporters</c> or <c>GlobalTags</c>
+    /// (<c>"Reporter"</c>, <c>"Reportres"</c>, <c>"GlobalTag"</c>): without this, the reporters under it would silently
+    /// never run. Other keys are left alone: the host also reads this section for System.Diagnostics.Metrics
+    /// (<c>EnabledMetrics</c> and listener names), so they are not this library's to refuse.
+    /// </summary>
+    private static void ReportMisspelledSections(MetricsReportingBuilder builder, IConfiguration configuration)
+    {
+        // The whole configuration (with no "Metrics" section in it) holds every other library's sections too.
+        if (configuration is IConfigurationRoot)
+        {
+            return;
+        }
+
+        foreach (var child in configuration.GetChildren())
+        {
+            if (SectionKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var meant = Array.Find(SectionKeys, k => IsNearMiss(child.Key, k));
+            if (meant is not null)
+            {
+                builder.AddProblem(child.Path, $"{child.Path}: unknown section '{child.Key}'; did you mean '{meant}'? (this section reads GlobalTags and Reporters)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="key"/> is one slip (a letter left out, added or changed, or two neighbours swapped; case
+    /// ignored) from <paramref name="known"/>.
+    /// </summary>
+    private static bool IsNearMiss(string key, string known)
+    {
+        var a = key.ToUpperInvariant();
+        var b = known.ToUpperInvariant();
+        var prefix = 0;
+        while (prefix < a.Length && prefix < b.Length && a[prefix] == b[prefix])
+        {
+            prefix++;
+        }
+
+        var restA = a.AsSpan(prefix);
+        var restB = b.AsSpan(prefix);
+        return (restA.Length, restB.Length) switch
+        {
+            var (x, y) when x == y + 1 => restA[1..].SequenceEqual(restB),
+            var (x, y) when y == x + 1 => restB[1..].SequenceEqual(restA),
+            var (x, y) when x == y && x > 0 => restA[1..].SequenceEqual(restB[1..])
+                || (x > 1 && restA[0] == restB[1] && restA[1] == restB[0] && restA[2..].SequenceEqual(restB[2..])),
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -206,6 +206,49 @@ public class MetricsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void Configuration_ReportersSectionMisspelled_FailsBuildNamingTheKeyAndTheSectionMeant()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("Reporter:Sample:Port", "1"),
+            ("Reportres:Other:Port", "2"),
+            ("Global_Tags:env", "prod")));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporter: unknown section 'Reporter'; did you mean 'Reporters'?"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Reportres: unknown section 'Reportres'; did you mean 'Reporters'?"));
+        Assert.That(ex.Message, Does.Contain("Metrics:Global_Tags: unknown section 'Global_Tags'; did you mean 'GlobalTags'?"));
+    }
+
+    [Test]
+    public void Configuration_OtherKeysOfTheMetricsSection_AreLeftToSystemDiagnosticsMetrics()
+    {
+        // The host reads the same "Metrics" section for System.Diagnostics.Metrics: its keys are not ours to refuse.
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(
+            ("EnabledMetrics:System.Runtime", "true"),
+            ("OpenTelemetry:EnabledMetrics:Shop", "true"),
+            ("Exporters:Otlp", "http://127.0.0.1:4317"),
+            ("Reporters:Sample:Port", "1")));
+
+        Assert.That(Build(services).Single().Options.Port, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task HostStart_ReportersMisspelledInJson_FailsInsteadOfRunningNoReporter()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var json = """{ "Metrics": { "Reportes": { "Sample": { "Interval": "00:00:10" } } } }""";
+        builder.Configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+        builder.Services.AddReportingFromConfiguration(builder.Configuration.GetSection("Metrics"));
+        using var host = builder.Build();
+
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(ex!.Message, Does.Contain("Metrics:Reportes: unknown section 'Reportes'; did you mean 'Reporters'?"));
+        await host.StopAsync();
+    }
+
+    [Test]
     public void Configuration_UnknownType_FailsBuildNamingTheKey()
     {
         var services = new ServiceCollection().AddReportingFromConfiguration(Config(("Reporters:primary:Type", "Graphite")));
