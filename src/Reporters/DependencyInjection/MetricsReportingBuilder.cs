@@ -41,7 +41,7 @@ public sealed class MetricsReportingBuilder
     /// <param name="name">Null for the default Apptuit reporter; a name to add another one.</param>
     /// <returns>This builder.</returns>
     public MetricsReportingBuilder AddApptuit(Action<ApptuitReporterOptions>? configure = null, string? name = null) =>
-        Add("Apptuit", name, configure, static (_, registry, options) => new ApptuitReporter(registry, options));
+        Add("Apptuit", name, configure, static (_, registry, options) => new ApptuitReporter(registry, ApptuitToken.Require(options)));
 
     /// <summary>Adds an <see cref="OpenTsdbReporter"/>: set <see cref="OpenTsdbReporterOptions.Endpoint"/> (<c>tcp://host:4242</c> for telnet <c>put</c> lines, <c>http://host:4242</c> for <c>/api/put</c>).</summary>
     /// <param name="configure">Sets its options.</param>

@@ -14,7 +14,7 @@ internal static class ReporterConfiguration
         new(StringComparer.OrdinalIgnoreCase)
         {
             ["Console"] = static (b, name, section) => b.Add("Console", name, Binder<ConsoleReporterOptions>(section, "Console"), static (_, r, o) => new ConsoleReporter(r, o), section.Path),
-            ["Apptuit"] = static (b, name, section) => b.Add("Apptuit", name, Binder<ApptuitReporterOptions>(section, "Apptuit"), static (_, r, o) => new ApptuitReporter(r, o), section.Path),
+            ["Apptuit"] = static (b, name, section) => b.Add("Apptuit", name, Binder<ApptuitReporterOptions>(section, "Apptuit"), static (_, r, o) => new ApptuitReporter(r, ApptuitToken.Require(o)), section.Path),
             ["OpenTsdb"] = static (b, name, section) => b.Add("OpenTsdb", name, Binder<OpenTsdbReporterOptions>(section, "OpenTsdb"), static (_, r, o) => new OpenTsdbReporter(r, o), section.Path),
             ["WavefrontProxy"] = static (b, name, section) => b.Add("WavefrontProxy", name, Binder<WavefrontReporterOptions>(section, "WavefrontProxy"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireProxy(o)), section.Path),
             ["WavefrontDirect"] = static (b, name, section) => b.Add("WavefrontDirect", name, Binder<WavefrontReporterOptions>(section, "WavefrontDirect"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireDirect(o)), section.Path),

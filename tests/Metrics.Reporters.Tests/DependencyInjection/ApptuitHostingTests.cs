@@ -54,4 +54,34 @@ public class ApptuitHostingTests
 
         Assert.That(reporters.Select(r => (r.Name, r.GetType())), Is.EquivalentTo(new[] { ("eu", typeof(ApptuitReporter)), ("us", typeof(ApptuitReporter)) }));
     }
+
+    [Test]
+    public async Task StartAsync_ApptuitSectionWithoutToken_FailsNamingTheKeyInsteadOfRunningWithoutIt()
+    {
+        Assume.That(Environment.GetEnvironmentVariable("APPTUIT_API_TOKEN"), Is.Null.Or.Empty, "the token variable is set in this environment");
+        var logs = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddMetricsReporting(MetricsConfiguration.Section(("Reporters:Apptuit:Interval", "00:01:00"), ("Reporters:Console:Interval", "00:00:10")))
+            .AddConsole(o => o.Output = TextWriter.Null);
+        using var host = builder.Build();
+
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(ex!.Message, Does.Contain("Metrics:Reporters:Apptuit: No Apptuit API token: set the Token option or the environment variable APPTUIT_API_TOKEN."));
+        await host.StopAsync();
+    }
+
+    [Test]
+    public void Build_AddApptuitWithoutToken_ListsTheProblemWithTheBuilderMethod()
+    {
+        Assume.That(Environment.GetEnvironmentVariable("APPTUIT_API_TOKEN"), Is.Null.Or.Empty, "the token variable is set in this environment");
+        var services = new ServiceCollection();
+        services.AddMetricsReporting(b => b.AddApptuit(o => o.Prefix = "shop."));
+        using var sp = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<Metrics.Reporters.DependencyInjection.ReporterSet>().GetReporters());
+
+        Assert.That(ex!.Message, Does.Contain("AddApptuit(): No Apptuit API token"));
+    }
 }
