@@ -59,7 +59,13 @@ internal static class ReporterConfiguration
             });
         }
 
-        foreach (var section in configuration.GetSection("Reporters").GetChildren())
+        var reporters = configuration.GetSection("Reporters");
+        if (!string.IsNullOrEmpty(reporters.Value))
+        {
+            builder.AddProblem(reporters.Path, $"{reporters.Path}: expected a section with one section per reporter, found a single value; write e.g. \"Reporters\": {{ \"Console\": {{ \"Interval\": \"00:01:00\" }} }}");
+        }
+
+        foreach (var section in reporters.GetChildren())
         {
             var type = section["Type"];
             var kind = string.IsNullOrWhiteSpace(type) ? section.Key : type.Trim();

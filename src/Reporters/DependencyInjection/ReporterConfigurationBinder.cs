@@ -76,8 +76,17 @@ internal static class ReporterConfigurationBinder
             return null;
         }
 
+        var children = child.GetChildren().ToList();
+
+        // A JSON array ([ "env:prod" ]) arrives as keys 0, 1, ...: tags named by position are never what was meant.
+        if (children.Count > 0 && children.TrueForAll(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < children.Count))
+        {
+            problems.Add($"{child.Path}: expected tags as key/value pairs, found a list; write e.g. \"{propertyName}\": {{ \"region\": \"eu\" }}");
+            return null;
+        }
+
         var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var c in child.GetChildren())
+        foreach (var c in children)
         {
             if (string.IsNullOrEmpty(c.Value))
             {

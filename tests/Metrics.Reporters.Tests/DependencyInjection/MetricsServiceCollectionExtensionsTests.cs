@@ -221,6 +221,16 @@ public class MetricsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void Configuration_ReportersAsASingleValue_FailsBuildNamingTheKey()
+    {
+        var services = new ServiceCollection().AddReportingFromConfiguration(Config(("Reporters", "Sample")));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(services))!;
+
+        Assert.That(ex.Message, Does.Contain("Metrics:Reporters: expected a section with one section per reporter, found a single value"));
+    }
+
+    [Test]
     public void Configuration_OtherKeysOfTheMetricsSection_AreLeftToSystemDiagnosticsMetrics()
     {
         // The host reads the same "Metrics" section for System.Diagnostics.Metrics: its keys are not ours to refuse.

@@ -220,6 +220,38 @@ public class ReporterConfigurationBinderTests
     }
 
     [Test]
+    public void Bind_TagsAsAJsonList_ExplainsTheShapeInsteadOfTagsNamedByPosition()
+    {
+        var json = """{ "Metrics": { "Reporters": { "OpenTsdb": { "Tags": [ "service:shop", "env:prod" ] } } } }""";
+        var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+
+        var ex = Assert.Throws<ReporterConfigurationException>(() => Bind(config.GetSection("Metrics:Reporters:OpenTsdb")))!;
+
+        Assert.That(ex.Message, Is.EqualTo("Metrics:Reporters:OpenTsdb:Tags: expected tags as key/value pairs, found a list; write e.g. \"Tags\": { \"region\": \"eu\" }"));
+    }
+
+    [Test]
+    public void BindTags_GlobalTagsAsAJsonList_IsAProblemNamingTheKey()
+    {
+        var json = """{ "Metrics": { "GlobalTags": [ "env:prod" ] } }""";
+        var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var problems = new List<string>();
+
+        var tags = ReporterConfigurationBinder.BindTags(config.GetSection("Metrics:GlobalTags"), problems);
+
+        Assert.That(tags, Is.Null);
+        Assert.That(problems, Is.EqualTo(new[] { "Metrics:GlobalTags: expected tags as key/value pairs, found a list; write e.g. \"GlobalTags\": { \"region\": \"eu\" }" }));
+    }
+
+    [Test]
+    public void Bind_TagKeysThatAreNumbersButNotAList_AreTags()
+    {
+        var o = Bind(Section(("Tags:1", "a"), ("Tags:7", "b")));
+
+        Assert.That(o.Tags, Is.EqualTo(new Tags(("1", "a"), ("7", "b"))));
+    }
+
+    [Test]
     public void Bind_NumbersUnderACommaDecimalCulture_AreReadInvariantly()
     {
         var previous = CultureInfo.CurrentCulture;
