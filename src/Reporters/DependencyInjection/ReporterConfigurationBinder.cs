@@ -145,7 +145,22 @@ internal static class ReporterConfigurationBinder
 
             if (child.Value is null)
             {
-                problems.Add($"{child.Path}: expected a single value, found a section");
+                if (child.GetChildren().Any())
+                {
+                    problems.Add($"{child.Path}: expected a single value, found a section");
+                }
+                else if (AcceptsNull(property))
+                {
+                    // JSON null (which configuration cannot tell from an empty object): the option's "none".
+                    property.SetValue(target, null);
+                }
+                else
+                {
+                    problems.Add(type == typeof(string)
+                        ? $"{child.Path}: expected a string, found null (write \"\" for none)"
+                        : $"{child.Path}: expected a {TypeName(type)}, found null ({HintFor(type)})");
+                }
+
                 return;
             }
 
@@ -271,6 +286,11 @@ internal static class ReporterConfigurationBinder
 
         problems.Add($"{child.Path}: '{property.Name}' cannot be set from configuration; set it in code (the configure delegate of Add{kind})");
     }
+
+    /// <summary>True for a nullable value type or a reference type declared nullable (<c>string?</c>, <c>Uri?</c>).</summary>
+    private static bool AcceptsNull(PropertyInfo property) =>
+        Nullable.GetUnderlyingType(property.PropertyType) is not null
+        || (!property.PropertyType.IsValueType && new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable);
 
     private static void SetOrFail(IConfigurationSection child, object target, PropertyInfo property, object value, List<string> problems)
     {

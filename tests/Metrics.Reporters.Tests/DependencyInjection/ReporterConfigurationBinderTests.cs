@@ -251,6 +251,43 @@ public class ReporterConfigurationBinderTests
         Assert.That(o.Tags, Is.EqualTo(new Tags(("1", "a"), ("7", "b"))));
     }
 
+    private static IConfigurationSection Json(string reporterSection)
+    {
+        var json = "{ \"Metrics\": { \"Reporters\": { \"OpenTsdb\": " + reporterSection + " } } }";
+        return new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build().GetSection("Metrics:Reporters:OpenTsdb");
+    }
+
+    [Test]
+    public void Bind_JsonNullForOptionsThatTakeNull_SetsThemToNull()
+    {
+        var o = Bind(Json("""{ "Token": null, "Endpoint": null, "Name": null }"""));
+
+        Assert.That((o.Token, o.Endpoint, o.Name), Is.EqualTo(((string?)null, (Uri?)null, (string?)null)));
+    }
+
+    [Test]
+    public void Bind_JsonNullForLocalStoreRetention_KeepsEveryPoint()
+    {
+        var options = new LocalStoreReporterOptions();
+
+        ReporterConfigurationBinder.Bind(Json("""{ "Retention": null }"""), options, "LocalStore");
+
+        Assert.That(options.Retention, Is.Null);
+    }
+
+    [Test]
+    public void Bind_JsonNullForOptionsThatNeedAValue_SaysNullInsteadOfASection()
+    {
+        var ex = Assert.Throws<ReporterConfigurationException>(() => Bind(Json("""{ "Interval": null, "Prefix": null, "Port": null }""")))!;
+
+        Assert.That(ex.Problems, Is.EquivalentTo(new[]
+        {
+            "Metrics:Reporters:OpenTsdb:Interval: expected a TimeSpan, found null (use \"00:00:10\")",
+            "Metrics:Reporters:OpenTsdb:Prefix: expected a string, found null (write \"\" for none)",
+            "Metrics:Reporters:OpenTsdb:Port: expected a whole number, found null (use a whole number, e.g. 1000)",
+        }));
+    }
+
     [Test]
     public void Bind_NumbersUnderACommaDecimalCulture_AreReadInvariantly()
     {
