@@ -27,6 +27,14 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var reporters = _reporters.GetReporters();
+        if (reporters.Count == 0)
+        {
+            foreach (var note in _services.GetServices<ReportingSectionNote>())
+            {
+                LogNoReporters(_logger, note.Path.Length == 0 ? "(the root)" : note.Path);
+            }
+        }
+
         var time = _services.GetRequiredService<MetricsRegistry>().TimeProvider;
         foreach (var entry in reporters)
         {
@@ -107,4 +115,7 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
 
     [LoggerMessage(5, LogLevel.Error, "Metrics reporter {Reporter} failed while stopping")]
     private static partial void LogStopFailed(ILogger logger, Exception exception, string reporter);
+
+    [LoggerMessage(6, LogLevel.Warning, "No metrics reporter runs: the configuration section {Section} given to AddMetricsReporting has no Reporters section (is its name right?), and no reporter was added in code")]
+    private static partial void LogNoReporters(ILogger logger, string section);
 }

@@ -60,6 +60,11 @@ internal static class ReporterConfiguration
         }
 
         var reporters = configuration.GetSection("Reporters");
+        if (!reporters.Exists())
+        {
+            builder.Services.AddSingleton(new ReportingSectionNote((configuration as IConfigurationSection)?.Path ?? string.Empty));
+        }
+
         if (!string.IsNullOrEmpty(reporters.Value))
         {
             builder.AddProblem(reporters.Path, $"{reporters.Path}: expected a section with one section per reporter, found a single value; write e.g. \"Reporters\": {{ \"Console\": {{ \"Interval\": \"00:01:00\" }} }}");

@@ -43,6 +43,45 @@ public class MetricsReportingHostedServiceTests
     }
 
     [Test]
+    public async Task StartAsync_ConfigurationSectionWithoutReporters_WarnsNamingTheSection()
+    {
+        var logs = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Metrics:Reporters:Console:Interval"] = "00:01:00" })
+            .Build();
+        builder.Services.AddMetricsReporting(config.GetSection("Metric"));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.That(
+            logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message),
+            Has.Exactly(1).StartsWith("No metrics reporter runs: the configuration section Metric given to AddMetricsReporting has no Reporters section"));
+    }
+
+    [Test]
+    public async Task StartAsync_SectionWithoutReportersButReportersInCode_DoesNotWarn()
+    {
+        var logs = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(new ManualTimeProvider());
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Metrics:GlobalTags:env"] = "prod" })
+            .Build();
+        builder.Services.AddMetricsReporting(config.GetSection("Metrics")).AddConsole(o => o.Output = TextWriter.Null);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.That(logs.Entries.Select(e => e.Message), Has.None.StartsWith("No metrics reporter runs"));
+    }
+
+    [Test]
     public async Task StopAsync_ConsoleReporterFromConfiguration_FlushesItsTable()
     {
         var output = new StringWriter();
