@@ -50,7 +50,7 @@ internal sealed class RouteTemplates
                 continue;
             }
 
-            var close = template.IndexOf('}', open);
+            var close = ParameterEnd(template, open + 1);
             if (close < 0)
             {
                 result.Append(template, i, template.Length - i);
@@ -72,6 +72,28 @@ internal sealed class RouteTemplates
         }
 
         return result.ToString();
+    }
+
+    // The '}' that closes the parameter whose text starts at start: inside a parameter "{{" and "}}" are escaped braces
+    // (a regex constraint such as "{id:regex(^\\d{{3}}$)}" holds them), so the first single '}' ends it. -1 if none does.
+    private static int ParameterEnd(string template, int start)
+    {
+        for (var i = start; i < template.Length; i++)
+        {
+            if (template[i] is '{' or '}')
+            {
+                if (i + 1 < template.Length && template[i + 1] == template[i])
+                {
+                    i++;
+                }
+                else if (template[i] == '}')
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
     }
 
     // "controller=Home", "id:int?", "**path": the parameter's name.
