@@ -133,7 +133,7 @@ internal sealed class RequestMetricsMiddleware
     private void End(HttpContext context, RequestState state, Exception? failure)
     {
         PublishActive(Interlocked.Decrement(ref _activeCount));
-        long? requestBytes = context.Request.ContentLength;
+        long? requestBytes = ReceivableContentLength(context);
         long? responseBytes = context.Response.ContentLength;
         if (state.Counters is { } counters)
         {
@@ -165,6 +165,16 @@ internal sealed class RequestMetricsMiddleware
         }
 
         Record(context, _time.GetElapsedTime(state.Start), failure, requestBytes, responseBytes);
+    }
+
+    // The request's Content-Length, unless it is over the request's body size limit: the server refuses such a body
+    // (Kestrel's 413) without reading it, so the size the client declared was never received.
+    private static long? ReceivableContentLength(HttpContext context)
+    {
+        var declared = context.Request.ContentLength;
+        return declared is { } length && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit && length > limit
+            ? null
+            : declared;
     }
 
     private void Record(HttpContext context, TimeSpan elapsed, Exception? failure, long? requestBytes, long? responseBytes)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Metrics.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -187,6 +188,57 @@ public class RequestMetricsMiddlewareTests
         Assert.That((int)response.StatusCode, Is.EqualTo(413));
         Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/upload", "POST", 413)));
         Assert.That(app.Series("http.server.errors").Sum(s => s.Count), Is.Zero);
+    }
+
+    [Test]
+    public async Task Request_KestrelRefusesABodyOverItsLimit_DeclaredSizeNotRecorded()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 100;
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.AddMetricsRegistry();
+        await using var app = builder.Build();
+        app.UseRequestMetrics();
+        app.MapPost("/upload", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            return (await reader.ReadToEndAsync()).Length;
+        });
+        app.MapPost("/ignore", () => "ignored");
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        // Kestrel closes the connection of a body it will not read: the client may see its response or a reset, and
+        // each request has a connection of its own so that none is sent on a connection already closed.
+        async Task PostAsync(string path, int bytes)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(new string('x', bytes)) };
+                request.Headers.ConnectionClose = true;
+                using var response = await client.SendAsync(request);
+            }
+            catch (HttpRequestException)
+            {
+            }
+        }
+
+        await PostAsync("/upload", 5000);
+        await PostAsync("/ignore", 5000);
+        await PostAsync("/upload", 60);
+
+        // A response can reach the client before the middleware has recorded its request.
+        var registry = app.Services.GetRequiredService<MetricsRegistry>();
+        await WaitUntilAsync(() => registry.CreateReader().Read().Where(s => s.Name == Requests).Sum(s => s.Count) == 3);
+
+        var series = registry.CreateReader().Read().ToList();
+        var requests = series.Where(s => s.Name == Requests).ToDictionary(s => (s.Tags["route"], s.Tags["status"]), s => s.Count);
+        Assert.That(requests, Is.EqualTo(new Dictionary<(string, string), long> { [("/upload", "413")] = 1, [("/upload", "200")] = 1, [("/ignore", "200")] = 1 }));
+        var sizes = series.Where(s => s.Name == "http.server.request.size").ToDictionary(s => s.Tags["route"], s => (s.Count, s.Histogram!.Max));
+        Assert.That(sizes, Is.EqualTo(new Dictionary<string, (long, double)> { ["/upload"] = (1, 60) }), "the 5000 bytes Kestrel refused were never received");
     }
 
     [Test]
