@@ -102,13 +102,12 @@ internal sealed class RequestSeriesCache
         var threshold = _options.ApdexRouteThresholds.TryGetValue(route, out var t) ? t : _options.ApdexThreshold;
         if (threshold is { } T)
         {
-            apdex = _apdex.GetOrAdd(route, r =>
-            {
-                var tracker = new ApdexTracker(T, _options.ApdexWindow, Registry.TimeProvider);
-                // The gauge appears with the first request of the route: no score before there are samples.
-                Registry.Gauge(Names.Apdex, new Tags(("route", r)), tracker.Score);
-                return tracker;
-            });
+            // Racing first requests of a route (one per method, or the same series twice) may each build a tracker;
+            // the dictionary keeps one, and only that one may become the gauge's callback, or the gauge would read a
+            // tracker no request records into and show no score for good. So the gauge is registered after the race,
+            // with the tracker that won it. It appears with the first request of the route: no score before samples.
+            apdex = _apdex.GetOrAdd(route, static (_, state) => new ApdexTracker(state.T, state.Window, state.Time), (T, Window: _options.ApdexWindow, Time: Registry.TimeProvider));
+            Registry.Gauge(Names.Apdex, new Tags(("route", route)), apdex.Score);
         }
 
         return new RequestSeries(this, route, method, apdex);
