@@ -206,6 +206,13 @@ internal sealed class RequestMetricsMiddleware
             series.ServerErrors.Mark();
         }
 
+        // An upgraded connection (a WebSocket) is a session: its bytes go past the body streams and its length is how
+        // long the client stayed, not how fast the server answered. Timed, with no sizes and no Apdex sample.
+        if (IsSession(context, status))
+        {
+            return;
+        }
+
         if (requestBytes is { } req)
         {
             series.RequestSize.Update(req);
@@ -228,6 +235,11 @@ internal sealed class RequestMetricsMiddleware
             series.Apdex?.Record(elapsed, outcome == Outcome.Exception || status >= 500);
         }
     }
+
+    // 101 Switching Protocols (HTTP/1.1 upgrade), or an extended CONNECT (a WebSocket over HTTP/2) that was accepted.
+    private static bool IsSession(HttpContext context, int status) =>
+        status == StatusCodes.Status101SwitchingProtocols
+        || (status is >= 200 and < 300 && HttpMethods.IsConnect(context.Request.Method) && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
 
     // The status a request is recorded with, and what its exception (if any) means.
     private static (int Status, Outcome Outcome) Classify(HttpContext context, Exception? failure)

@@ -4,6 +4,7 @@ using Metrics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Metrics.Integrations.AspNetCore.Tests.Middleware;
@@ -239,6 +240,37 @@ public class RequestMetricsMiddlewareTests
         Assert.That(requests, Is.EqualTo(new Dictionary<(string, string), long> { [("/upload", "413")] = 1, [("/upload", "200")] = 1, [("/ignore", "200")] = 1 }));
         var sizes = series.Where(s => s.Name == "http.server.request.size").ToDictionary(s => s.Tags["route"], s => (s.Count, s.Histogram!.Max));
         Assert.That(sizes, Is.EqualTo(new Dictionary<string, (long, double)> { ["/upload"] = (1, 60) }), "the 5000 bytes Kestrel refused were never received");
+    }
+
+    [Test]
+    public async Task Request_WebSocketSession_TimedAs101WithoutApdexSampleOrBodySizes()
+    {
+        await using var app = await TestApp.StartAsync(
+            (a, clock) => a.Map("/ws", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[64];
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                clock.Advance(TimeSpan.FromMinutes(30));   // a session, not a slow answer
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+                await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            }),
+            o => o.ApdexThreshold = TimeSpan.FromMilliseconds(100),
+            outer: a => a.UseWebSockets());
+        var client = app.App.GetTestServer().CreateWebSocketClient();
+
+        using var socket = await client.ConnectAsync(new Uri("ws://localhost/ws"), CancellationToken.None);
+        await socket.SendAsync("hello"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64];
+        var echo = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        await socket.ReceiveAsync(buffer, CancellationToken.None);
+        await WaitUntilAsync(() => app.Series(Requests).Count == 1);
+
+        Assert.That(echo.Count, Is.EqualTo(5));
+        var timer = app.Series(Requests).Single();
+        Assert.That((timer.Tags, timer.Count), Is.EqualTo((Route("/ws", "GET", 101), 1L)));
+        Assert.That(app.Series("http.server.apdex").Where(s => !double.IsNaN(s.Value)), Is.Empty, "a 30-minute session is not a frustrated user");
+        Assert.That(app.Series("http.server.request.size").Concat(app.Series("http.server.response.size")), Is.Empty, "the session's bytes go past the body streams");
     }
 
     [Test]
