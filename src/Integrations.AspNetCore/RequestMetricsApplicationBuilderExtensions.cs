@@ -21,6 +21,10 @@ public static class RequestMetricsApplicationBuilderExtensions
     /// <returns>The application builder.</returns>
     /// <exception cref="InvalidOperationException">No <see cref="MetricsRegistry"/> is registered.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The pipeline (or the one this branch comes from) already has request metrics of the same registry and
+    /// <see cref="RequestMetricsOptions.MetricPrefix"/>, which would measure each request twice.
+    /// </exception>
     public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app, Action<RequestMetricsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -29,6 +33,21 @@ public static class RequestMetricsApplicationBuilderExtensions
         var options = new RequestMetricsOptions();
         configure?.Invoke(options);
         options.Validate();
+
+        // A second middleware of the same registry and prefix on the way of the same requests would measure each of them
+        // twice. The mark lives in the builder's properties, which a branch (Map, UseWhen) copies from its parent when
+        // it is made and keeps to itself: a branch sees the middleware added before it, separate branches do not see
+        // each other's.
+        var mark = PropertyPrefix + options.MetricPrefix;
+        if (app.Properties.TryGetValue(mark, out var added) && ReferenceEquals(added, registry))
+        {
+            throw new InvalidOperationException(
+                $"UseRequestMetrics was already added to this pipeline (or the one this branch comes from) for the metric prefix '{options.MetricPrefix}': each request would be measured twice. Add it once, early in the pipeline, or give the second one another MetricPrefix.");
+        }
+
+        app.Properties[mark] = registry;
         return app.Use(next => new RequestMetricsMiddleware(next, registry, options).InvokeAsync);
     }
+
+    private const string PropertyPrefix = "Metrics.AspNetCore.RequestMetrics:";
 }

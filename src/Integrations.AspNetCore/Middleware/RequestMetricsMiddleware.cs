@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -21,7 +22,12 @@ internal sealed class RequestMetricsMiddleware
     private readonly SettableGauge _active;
     private readonly ObjectPool<BodyCounters>? _counters;
     private readonly RouteTemplates _templates = new();
-    private long _activeCount;
+    private readonly StrongBox<long> _activeCount;
+
+    // The count of requests in progress behind each active-requests gauge: middleware in separate branches of one
+    // app (Map, MapWhen) that share the registry and prefix share the gauge, so they keep one count, not one each
+    // that the gauge would flip between.
+    private static readonly ConditionalWeakTable<SettableGauge, StrongBox<long>> ActiveCounts = new();
 
     public RequestMetricsMiddleware(RequestDelegate next, MetricsRegistry registry, RequestMetricsOptions options)
     {
@@ -31,6 +37,7 @@ internal sealed class RequestMetricsMiddleware
         _excluded = options.ExcludedPaths.Select(p => new PathString(p.TrimEnd('/').Length == 0 ? "/" : p.TrimEnd('/'))).ToArray();
         _unmatched = options.UnmatchedRoute;
         _active = registry.SettableGauge(_cache.Names.Active);
+        _activeCount = ActiveCounts.GetValue(_active, static _ => new StrongBox<long>());
         _counters = options.CountBodyBytes ? new DefaultObjectPool<BodyCounters>(new DefaultPooledObjectPolicy<BodyCounters>()) : null;
     }
 
@@ -106,7 +113,7 @@ internal sealed class RequestMetricsMiddleware
     private RequestState Begin(HttpContext context)
     {
         var start = _time.GetTimestamp();
-        PublishActive(Interlocked.Increment(ref _activeCount));
+        PublishActive(Interlocked.Increment(ref _activeCount.Value));
         var counters = _counters?.Get();
         IHttpResponseBodyFeature? responseBody = null;
         var countingRequest = false;
@@ -132,7 +139,7 @@ internal sealed class RequestMetricsMiddleware
 
     private void End(HttpContext context, RequestState state, Exception? failure)
     {
-        PublishActive(Interlocked.Decrement(ref _activeCount));
+        PublishActive(Interlocked.Decrement(ref _activeCount.Value));
         long? requestBytes = ReceivableContentLength(context);
         long? responseBytes = context.Response.ContentLength;
         if (state.Counters is { } counters)
@@ -286,7 +293,7 @@ internal sealed class RequestMetricsMiddleware
     {
         _active.Set(value);
         long now;
-        while ((now = Volatile.Read(ref _activeCount)) != value)
+        while ((now = Volatile.Read(ref _activeCount.Value)) != value)
         {
             value = now;
             _active.Set(value);

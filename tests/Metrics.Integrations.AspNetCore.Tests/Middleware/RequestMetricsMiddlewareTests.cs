@@ -545,6 +545,57 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public void UseRequestMetrics_TwiceInOnePipeline_ThrowsInsteadOfMeasuringEachRequestTwice()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMetricsRegistry();
+        using var app = builder.Build();
+        app.UseRequestMetrics();
+
+        var again = Assert.Throws<InvalidOperationException>(() => app.UseRequestMetrics(o => o.ApdexThreshold = TimeSpan.FromSeconds(1)));
+        var inBranch = Assert.Throws<InvalidOperationException>(() => app.UseWhen(_ => true, b => b.UseRequestMetrics()));
+        Assert.DoesNotThrow(() => app.UseRequestMetrics(o => o.MetricPrefix = "api"), "another prefix measures into other metrics");
+
+        Assert.That(again!.Message, Does.Contain("already").And.Contain("http.server").And.Contain("twice"));
+        Assert.That(inBranch!.Message, Is.EqualTo(again.Message));
+    }
+
+    [Test]
+    public async Task UseRequestMetrics_SeparateBranchesOneRegistry_ActiveRequestsCountsBoth()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var entered = new CountdownEvent(2);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddMetricsRegistry();
+        await using var app = builder.Build();
+        foreach (var branch in new[] { "/a", "/b" })
+        {
+            app.Map(branch, b =>
+            {
+                b.UseRequestMetrics();
+                b.Run(async context =>
+                {
+                    entered.Signal();
+                    await release.Task;
+                });
+            });
+        }
+
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        var gauge = app.Services.GetRequiredService<MetricsRegistry>().SettableGauge("http.server.active_requests");
+
+        var calls = new[] { "/a", "/b" }.Select(path => client.GetAsync(new Uri(path, UriKind.Relative))).ToArray();
+        Assert.That(entered.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        var during = gauge.Value;
+        release.SetResult();
+        await Task.WhenAll(calls);
+
+        Assert.That((during, gauge.Value), Is.EqualTo((2.0, 0.0)));
+    }
+
+    [Test]
     public void UseRequestMetrics_NoRegistry_ThrowsSayingWhatToRegister()
     {
         var builder = WebApplication.CreateSlimBuilder();
