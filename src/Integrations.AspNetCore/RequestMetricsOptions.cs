@@ -33,7 +33,11 @@ public sealed class RequestMetricsOptions
     /// </summary>
     public TimeSpan? ApdexThreshold { get; set; }
 
-    /// <summary>Per-route Apdex thresholds, keyed by route template (e.g. <c>"/orders/{id}"</c>); override <see cref="ApdexThreshold"/> and turn Apdex on for those routes. Default empty.</summary>
+    /// <summary>
+    /// Per-route Apdex thresholds, keyed by route template as the <c>route</c> tag has it (e.g. <c>"/orders/{id}"</c>; a
+    /// key without the leading <c>/</c>, as MVC attribute routes are written, means the same route); override
+    /// <see cref="ApdexThreshold"/> and turn Apdex on for those routes. Default empty.
+    /// </summary>
     public IDictionary<string, TimeSpan> ApdexRouteThresholds { get; } = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
 
     /// <summary>
@@ -50,6 +54,9 @@ public sealed class RequestMetricsOptions
 
     /// <summary>Histogram settings of the request timer. Default null: the registry's default.</summary>
     public HistogramOptions? TimerHistogram { get; set; }
+
+    /// <summary>A route template as the <c>route</c> tag has it: with a leading '/', as MVC templates are written without one.</summary>
+    internal static string RouteKey(string template) => template.StartsWith('/') ? template : "/" + template;
 
     internal void Validate()
     {
@@ -76,11 +83,17 @@ public sealed class RequestMetricsOptions
             throw new ArgumentOutOfRangeException(nameof(ApdexThreshold), t, "RequestMetricsOptions.ApdexThreshold must be positive, e.g. TimeSpan.FromMilliseconds(500).");
         }
 
+        var routes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (route, threshold) in ApdexRouteThresholds)
         {
             if (threshold <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(ApdexRouteThresholds), threshold, $"RequestMetricsOptions.ApdexRouteThresholds['{route}'] must be positive.");
+            }
+
+            if (!routes.TryAdd(RouteKey(route), route))
+            {
+                throw new ArgumentException($"RequestMetricsOptions.ApdexRouteThresholds: '{routes[RouteKey(route)]}' and '{route}' are the same route (the route tag always starts with '/'); keep one.", nameof(ApdexRouteThresholds));
             }
         }
 

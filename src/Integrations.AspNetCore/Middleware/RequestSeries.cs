@@ -73,6 +73,7 @@ internal sealed class RequestSeriesCache
     private readonly ConcurrentDictionary<(string Route, string Method), RequestSeries> _series = new();
     private readonly ConcurrentDictionary<string, ApdexTracker> _apdex = new(StringComparer.Ordinal);
     private readonly RequestMetricsOptions _options;
+    private readonly Dictionary<string, TimeSpan> _routeThresholds;
 
     public RequestSeriesCache(MetricsRegistry registry, RequestMetricsOptions options)
     {
@@ -80,6 +81,7 @@ internal sealed class RequestSeriesCache
         _options = options;
         Names = new RequestMetricNames(options.MetricPrefix);
         TimerHistogram = options.TimerHistogram;
+        _routeThresholds = options.ApdexRouteThresholds.ToDictionary(p => RequestMetricsOptions.RouteKey(p.Key), p => p.Value, StringComparer.Ordinal);
     }
 
     public MetricsRegistry Registry { get; }
@@ -97,9 +99,10 @@ internal sealed class RequestSeriesCache
     private RequestSeries Create(string raw, string method, bool isTemplate)
     {
         // MVC templates have no leading slash ("api/orders/{id}"), minimal APIs do: one form for both.
-        var route = isTemplate && !raw.StartsWith('/') ? "/" + raw : raw;
+        var route = isTemplate ? RequestMetricsOptions.RouteKey(raw) : raw;
         ApdexTracker? apdex = null;
-        var threshold = _options.ApdexRouteThresholds.TryGetValue(route, out var t) ? t : _options.ApdexThreshold;
+        // The unmatched bucket is no template: its key is the bucket's name as it is.
+        var threshold = (isTemplate ? _routeThresholds.TryGetValue(route, out var t) : _options.ApdexRouteThresholds.TryGetValue(route, out t)) ? t : _options.ApdexThreshold;
         if (threshold is { } T)
         {
             // Racing first requests of a route (one per method, or the same series twice) may each build a tracker;

@@ -533,6 +533,33 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Apdex_PerRouteThresholdWrittenWithoutLeadingSlash_AppliesToThatRoute()
+    {
+        // As an MVC attribute route is written: "api/orders/{id}", while the route tag has the leading '/'.
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ApdexRouteThresholds["slow/{ms}"] = TimeSpan.FromSeconds(2));
+
+        await app.Client.GetAsync(new Uri("/slow/1000", UriKind.Relative));
+
+        Assert.That(app.Series("http.server.apdex").Select(s => (s.Tags["route"], s.Value)), Is.EqualTo(new[] { ("/slow/{ms}", 1.0) }));
+    }
+
+    [Test]
+    public void UseRequestMetrics_RouteThresholdGivenTwiceWithAndWithoutSlash_ThrowsNamingBoth()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMetricsRegistry();
+        using var app = builder.Build();
+
+        var ex = Assert.Throws<ArgumentException>(() => app.UseRequestMetrics(o =>
+        {
+            o.ApdexRouteThresholds["/search"] = TimeSpan.FromSeconds(1);
+            o.ApdexRouteThresholds["search"] = TimeSpan.FromSeconds(2);
+        }));
+
+        Assert.That(ex!.Message, Does.StartWith("RequestMetricsOptions.ApdexRouteThresholds: '/search' and 'search' are the same route"));
+    }
+
+    [Test]
     public void UseRequestMetrics_ExcludedPathWithoutSlash_ThrowsNamingTheOption()
     {
         var builder = WebApplication.CreateSlimBuilder();
