@@ -144,6 +144,11 @@ internal sealed class RequestMetricsMiddleware
         long? responseBytes = context.Response.ContentLength;
         if (state.Counters is { } counters)
         {
+            // A wrapper the pipeline put around ours and kept (it set Request.Body or Response.Body and did not put
+            // the original back) still reads and writes through ours: middleware outside this one may use it after
+            // this point (status code pages, a logger reading the rest of the body). Ours then stays attached to
+            // this request and is not pooled, or those reads and writes would fail or reach another request.
+            var reusable = true;
             if (state.CountingRequest)
             {
                 requestBytes ??= counters.Request.BytesRead;
@@ -153,7 +158,7 @@ internal sealed class RequestMetricsMiddleware
                 }
                 else
                 {
-                    counters.Request.Detach();
+                    reusable = false;
                 }
             }
 
@@ -163,12 +168,18 @@ internal sealed class RequestMetricsMiddleware
                 if (ReferenceEquals(context.Features.Get<IHttpResponseBodyFeature>(), counters.Response))
                 {
                     context.Features.Set(original);
+                    counters.Response.Detach();
                 }
-
-                counters.Response.Detach();
+                else
+                {
+                    reusable = false;
+                }
             }
 
-            _counters!.Return(counters);
+            if (reusable)
+            {
+                _counters!.Return(counters);
+            }
         }
 
         Record(context, _time.GetElapsedTime(state.Start), failure, requestBytes, responseBytes);

@@ -274,6 +274,76 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Request_InnerMiddlewareKeepsItsBodyWrappers_LaterWritesAndReadsStillReachThisRequest()
+    {
+        await using var app = await TestApp.StartAsync(
+            (a, _) =>
+            {
+                // A middleware after this one that wraps both bodies and does not put the originals back.
+                a.Use(async (context, next) =>
+                {
+                    context.Response.Body = new PassThroughStream(context.Response.Body);
+                    context.Request.Body = new PassThroughStream(context.Request.Body);
+                    await next(context);
+                });
+                a.MapPost("/missing", async (HttpRequest request) =>
+                {
+                    var first = new byte[4];
+                    await request.Body.ReadExactlyAsync(first);
+                    return Results.NotFound();
+                });
+            },
+            outer: a => a.Use(async (context, next) =>
+            {
+                // A middleware before this one that reads the rest of the body and writes the response after the pipeline.
+                await next(context);
+                using var reader = new StreamReader(context.Request.Body);
+                var rest = await reader.ReadToEndAsync();
+                await context.Response.WriteAsync($"not found; the rest was '{rest}'");
+            }));
+        var content = new StreamContent(new MemoryStream("abcdefgh"u8.ToArray()));
+        content.Headers.ContentLength = null;
+
+        var response = await app.Client.PostAsync(new Uri("/missing", UriKind.Relative), content);
+
+        Assert.That((response.StatusCode, await response.Content.ReadAsStringAsync()), Is.EqualTo((HttpStatusCode.NotFound, "not found; the rest was 'efgh'")));
+        Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/missing", "POST", 404)));
+    }
+
+    private sealed class PassThroughStream(Stream inner) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    [Test]
     public async Task Request_ExceptionHandlerReExecutes_OneRequestOneSample()
     {
         await using var app = await TestApp.StartAsync(
