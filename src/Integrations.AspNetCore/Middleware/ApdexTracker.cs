@@ -12,6 +12,7 @@ internal sealed class ApdexTracker
 
     private readonly TimeProvider _time;
     private readonly long _bucketTicks;
+    private readonly TimeSpan _toleratedUpTo;
     private readonly Lock _lock = new();
     private readonly long[] _slot = new long[Buckets];
     private readonly long[] _satisfied = new long[Buckets];
@@ -21,6 +22,8 @@ internal sealed class ApdexTracker
     public ApdexTracker(TimeSpan threshold, TimeSpan window, TimeProvider time)
     {
         Threshold = threshold;
+        // 4T, or the longest TimeSpan when 4T does not fit one (a threshold of TimeSpan.MaxValue: never frustrated by time).
+        _toleratedUpTo = threshold.Ticks > TimeSpan.MaxValue.Ticks / 4 ? TimeSpan.MaxValue : threshold * 4;
         _time = time;
         _bucketTicks = Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / Buckets));
         Array.Fill(_slot, long.MinValue);
@@ -48,7 +51,7 @@ internal sealed class ApdexTracker
             }
         }
 
-        if (failed || elapsed > Threshold * 4)
+        if (failed || elapsed > _toleratedUpTo)
         {
             Interlocked.Increment(ref _frustrated[i]);
         }

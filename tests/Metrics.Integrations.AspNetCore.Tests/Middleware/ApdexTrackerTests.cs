@@ -30,6 +30,18 @@ public class ApdexTrackerTests
     }
 
     [Test]
+    public void Record_ThresholdTooLargeToMultiplyByFour_ClassifiesInsteadOfThrowing()
+    {
+        // TimeSpan.MaxValue as "never frustrated": 4T does not fit a TimeSpan.
+        var tracker = new ApdexTracker(TimeSpan.MaxValue, TimeSpan.FromMinutes(1), new ManualTimeProvider());
+
+        tracker.Record(TimeSpan.FromDays(1), failed: false);
+        tracker.Record(TimeSpan.FromDays(1), failed: true);
+
+        Assert.That(tracker.Score(), Is.EqualTo(0.5));
+    }
+
+    [Test]
     public void Score_OldRequestsLeaveTheWindow()
     {
         var clock = new ManualTimeProvider();

@@ -603,6 +603,17 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Apdex_ThresholdTimeSpanMaxValue_RequestsSucceedAndAreSatisfied()
+    {
+        await using var app = await TestApp.StartAsync(MapShop, o => o.ApdexThreshold = TimeSpan.MaxValue);
+
+        var response = await app.Client.GetAsync(new Uri("/slow/1000", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(app.Series("http.server.apdex").Single().Value, Is.EqualTo(1.0));
+    }
+
+    [Test]
     public async Task Apdex_PerRouteThresholdWrittenWithoutLeadingSlash_AppliesToThatRoute()
     {
         // As an MVC attribute route is written: "api/orders/{id}", while the route tag has the leading '/'.
