@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.ObjectPool;
 
@@ -266,6 +267,14 @@ internal sealed class RequestMetricsMiddleware
         if (failure is null)
         {
             return (response.StatusCode, Outcome.Completed);
+        }
+
+        // The server's own request timeout (UseRequestTimeouts before this middleware) fired: it cancels the
+        // RequestAborted this middleware sees, but the client did not go away; it gets the timeout middleware's
+        // status, 504 unless a policy says otherwise. A server failure, as it is when this middleware is outside.
+        if (failure is OperationCanceledException && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        {
+            return response.HasStarted ? (response.StatusCode, Outcome.Exception) : (StatusCodes.Status504GatewayTimeout, Outcome.Completed);
         }
 
         // The client went away (closed the connection, cancelled): not a server failure. Recorded as 499, nginx's

@@ -167,6 +167,34 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Request_ServerRequestTimeoutFires_Recorded504AsAServerErrorNotAClientThatGaveUp()
+    {
+        var clock = new ManualTimeProvider();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddMetricsRegistry();
+        builder.Services.AddRequestTimeouts();
+        await using var app = builder.Build();
+        app.UseRouting();
+        app.UseRequestTimeouts();   // before the metrics: the metrics see the request's timeout token as RequestAborted
+        app.UseRequestMetrics(o => o.ApdexThreshold = TimeSpan.FromSeconds(1));
+        app.MapGet("/report", async (HttpContext context) => await Task.Delay(Timeout.Infinite, context.RequestAborted))
+            .WithRequestTimeout(TimeSpan.FromMilliseconds(50));
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        var registry = app.Services.GetRequiredService<MetricsRegistry>();
+        var series = registry.CreateReader().Read().ToList();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout));
+        Assert.That(series.Single(s => s.Name == Requests).Tags, Is.EqualTo(Route("/report", "GET", 504)));
+        Assert.That(series.Where(s => s.Name == "http.server.errors").Select(s => (s.Tags["error"], s.Count)), Is.EqualTo(new[] { ("5xx", 1L) }));
+        Assert.That(series.Single(s => s.Name == "http.server.apdex").Value, Is.Zero, "frustrated");
+    }
+
+    [Test]
     public async Task Request_KestrelRejectsIt_RecordedWithTheStatusTheClientGets()
     {
         await using var app = await TestApp.StartAsync(
