@@ -208,7 +208,7 @@ internal sealed class RequestMetricsMiddleware
 
         // The excluded paths once more, against the route template: a UsePathBase after this middleware strips the
         // base only inside the pipeline, so "/base/health" did not match "/health" when the request came in.
-        if (template is not null && IsExcludedPath(new PathString(template.StartsWith('/') ? template : "/" + template)))
+        if (template is not null && IsExcludedPath(new PathString(template)))
         {
             return;
         }

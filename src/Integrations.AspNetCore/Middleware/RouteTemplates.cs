@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Metrics.AspNetCore.Middleware;
 
@@ -10,23 +11,29 @@ namespace Metrics.AspNetCore.Middleware;
 /// <remarks>
 /// MVC makes one endpoint per action from a conventional route such as <c>{controller=Home}/{action=Index}/{id?}</c>,
 /// each with the same template and its own required values (<c>controller=Home, action=About</c>): filling those in
-/// gives each action a series of its own (<c>Home/About/{id?}</c>), still a template, never the raw path. An endpoint
-/// without required values (minimal APIs, attribute routes) is its template as it is, with no lookup.
+/// gives each action a series of its own (<c>Home/About/{id?}</c>), still a template, never the raw path. The tag
+/// always starts with '/' (MVC templates are written without one). An endpoint without required values whose
+/// template starts with '/' (minimal APIs) is its template as it is, with no lookup; the others are made once per
+/// endpoint and cached, so a request allocates nothing.
 /// </remarks>
 internal sealed class RouteTemplates
 {
-    private readonly ConcurrentDictionary<RouteEndpoint, string> _filled = new();
+    private readonly ConcurrentDictionary<RouteEndpoint, string> _made = new();
 
+    /// <summary>The route tag of <paramref name="endpoint"/>, starting with '/'; null when it has no template text.</summary>
     public string? Of(RouteEndpoint endpoint)
     {
         var pattern = endpoint.RoutePattern;
-        if (pattern.RequiredValues.Count == 0 || pattern.RawText is null)
+        if (pattern.RawText is not { } raw || (pattern.RequiredValues.Count == 0 && raw.StartsWith('/')))
         {
             return pattern.RawText;
         }
 
-        return _filled.TryGetValue(endpoint, out var filled) ? filled : _filled.GetOrAdd(endpoint, static e => Fill(e.RoutePattern.RawText!, e.RoutePattern.RequiredValues));
+        return _made.TryGetValue(endpoint, out var made) ? made : _made.GetOrAdd(endpoint, static e => Make(e.RoutePattern));
     }
+
+    private static string Make(RoutePattern pattern) =>
+        RequestMetricsOptions.RouteKey(pattern.RequiredValues.Count == 0 ? pattern.RawText! : Fill(pattern.RawText!, pattern.RequiredValues));
 
     /// <summary><paramref name="template"/> with each parameter that <paramref name="values"/> gives a value replaced by it.</summary>
     internal static string Fill(string template, IReadOnlyDictionary<string, object?> values)
