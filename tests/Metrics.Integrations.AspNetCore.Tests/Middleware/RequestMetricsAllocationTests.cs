@@ -42,8 +42,12 @@ public class RequestMetricsAllocationTests
             },
             registry,
             options);
-        var contexts = Enumerable.Range(0, 1001).Select(_ => Context(endpoint)).ToArray();
+        var contexts = Enumerable.Range(0, 1002).Select(_ => Context(endpoint)).ToArray();
+
+        // The first request creates the series; the second puts them in the registry's lookup cache (one entry per
+        // series, allocated once). Every request after that must allocate nothing.
         await middleware.InvokeAsync(contexts[^1]);
+        await middleware.InvokeAsync(contexts[^2]);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
@@ -58,6 +62,6 @@ public class RequestMetricsAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.That(allocated, Is.EqualTo(0), "bytes allocated by 1000 requests to a cached series");
-        Assert.That(registry.Timer("http.server.requests", new Tags(("route", "/orders/{id}"), ("method", "GET"), ("status", "200"))).Count, Is.EqualTo(1001));
+        Assert.That(registry.Timer("http.server.requests", new Tags(("route", "/orders/{id}"), ("method", "GET"), ("status", "200"))).Count, Is.EqualTo(1002));
     }
 }
