@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Metrics.Reporters.Engine;
@@ -57,14 +58,26 @@ internal sealed partial class ReportingEngine
         _queue.Enqueue(valid, evicted);
         if (evicted.Count > 0)
         {
+            int dropped;
+            var fate = _options.OfflineStorage is null ? string.Empty : " (StoreOnQueueOverflow is off)";
             if (_options.OfflineStorage is { StoreOnQueueOverflow: true })
             {
-                Park(evicted, "queue full");
+                dropped = Park(evicted, "queue full", reported: true);
+                fate = " (offline storage failed)";
             }
             else
             {
-                _self.Drop(evicted.Count);
-                _logger.LogWarning("Reporter {Reporter}: the queue is full ({Capacity} points); dropped the {Count} oldest.", Name, _queue.Capacity, evicted.Count);
+                dropped = evicted.Count;
+                _self.Drop(dropped);
+                _logger.LogWarning("Reporter {Reporter}: the queue is full ({Capacity} points); dropped the {Count} oldest.", Name, _queue.Capacity, dropped);
+            }
+
+            // Once per report, with the number dropped: a flood of drops never floods the error handler.
+            if (dropped > 0)
+            {
+                Notify(new ReportFailure(Name, null, 0, dropped, [
+                    string.Create(CultureInfo.InvariantCulture, $"the queue is full (MaxQueueSize = {_queue.Capacity}); the {dropped} oldest points were dropped{fate}. Raise MaxQueueSize, report more often, or send fewer points."),
+                ]));
             }
         }
     }

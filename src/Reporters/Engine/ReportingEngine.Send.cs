@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Metrics.Reporters.Offline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ internal sealed partial class ReportingEngine
             var delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
             if (!delivery.Reachable)
             {
-                Park(delivery.Undelivered, delivery.Cancelled ? "stop timeout" : "retries exhausted");
+                // Retries exhausted: the error handler heard of the batch's failure. Cancelled: whoever cancelled reports it.
+                Park(delivery.Undelivered, delivery.Cancelled ? "cancelled" : "retries exhausted", reported: !delivery.Cancelled);
                 reachable = false;
                 cancellationToken.ThrowIfCancellationRequested();
                 break;
@@ -265,12 +267,16 @@ internal sealed partial class ReportingEngine
         return size;
     }
 
-    /// <summary>Points that cannot be sent now: to offline storage when enabled, otherwise dropped and counted.</summary>
-    private void Park(IReadOnlyList<DataPoint> points, string why)
+    /// <summary>
+    /// Points that cannot be sent now: to offline storage when enabled, otherwise dropped and counted. Returns how
+    /// many were dropped; unless <paramref name="reported"/> (a ReportFailure already counts them, or the caller
+    /// reports them itself), they wait in <see cref="_unreportedDrops"/> for <see cref="ReportUnreportedDrops"/>.
+    /// </summary>
+    private int Park(IReadOnlyList<DataPoint> points, string why, bool reported = false)
     {
         if (points.Count == 0)
         {
-            return;
+            return 0;
         }
 
         for (var attempt = 0; attempt < 2 && EnsureStore() is { } store; attempt++)
@@ -285,7 +291,7 @@ internal sealed partial class ReportingEngine
                     _logger.LogWarning("Reporter {Reporter}: offline storage is full ({Max} points); dropped the {Count} oldest.", Name, _options.OfflineStorage!.MaxStoredPoints, evicted);
                 }
 
-                return;
+                return 0;
             }
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or IOException)
             {
@@ -301,8 +307,23 @@ internal sealed partial class ReportingEngine
         }
 
         _self.Drop(points.Count);
-        Interlocked.Add(ref _parkDropped, points.Count);
+        if (!reported)
+        {
+            Interlocked.Add(ref _unreportedDrops, points.Count);
+        }
+
         _logger.LogDebug("Reporter {Reporter}: dropped {Count} points ({Why}).", Name, points.Count, why);
+        return points.Count;
+    }
+
+    /// <summary>Tells the error handler, in one failure, of the points Park dropped that no failure has counted yet.</summary>
+    private void ReportUnreportedDrops(string why)
+    {
+        var lost = Interlocked.Exchange(ref _unreportedDrops, 0);
+        if (lost > 0)
+        {
+            Notify(new ReportFailure(Name, null, 0, lost, [$"{why}; {lost.ToString(CultureInfo.InvariantCulture)} unsent points were dropped{(_options.OfflineStorage is null ? " (no offline storage)" : " (offline storage failed)")}"]));
+        }
     }
 
     private void PurgeExpired()

@@ -46,8 +46,9 @@ internal sealed partial class ReportingEngine : IDisposable
     private OfflineStore? _store;
     private int _currentBatchSize;
 
-    // Points Park dropped (no offline storage, or storage failing), so a stop can tell what its timeout cost.
-    private long _parkDropped;
+    // Points Park dropped (no offline storage, or storage failing) that no ReportFailure has counted yet: the stop, or
+    // a cancelled ReportNowAsync, takes them (exchanging to zero, so each is reported once) and tells the error handler.
+    private long _unreportedDrops;
 
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
@@ -165,6 +166,12 @@ internal sealed partial class ReportingEngine : IDisposable
             ThrowIfStopped();
             await ReportCoreAsync(final: false, linked.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (Volatile.Read(ref _stopTask) is null)
+        {
+            // Cancelled by the caller (a stop reports what it cancelled itself): the batch in flight was parked.
+            ReportUnreportedDrops("ReportNowAsync was cancelled");
+            throw;
+        }
         finally
         {
             _gate.Release();
@@ -269,7 +276,7 @@ internal sealed partial class ReportingEngine : IDisposable
         var token = linked.Token;
         var entered = false;
         var cutShort = false;
-        var droppedBefore = Interlocked.Read(ref _parkDropped);
+        var failed = false;
         try
         {
             await _gate.WaitAsync(token).ConfigureAwait(false);
@@ -290,20 +297,23 @@ internal sealed partial class ReportingEngine : IDisposable
         }
         catch (Exception ex)
         {
+            failed = true;
             _logger.LogError(ex, "Reporter {Reporter}: the final report failed.", Name);
         }
         finally
         {
             Park(_queue.TakeAll(), "stopped with points unsent");
-            var lost = Interlocked.Read(ref _parkDropped) - droppedBefore;
-            if (cutShort && lost > 0)
-            {
-                // The error handler hears of points a stop lost, as it does of every other send that lost points.
-                var why = _shutdown.IsCancellationRequested
-                    ? string.Create(CultureInfo.InvariantCulture, $"the final flush did not finish within StopTimeout ({_options.StopTimeout})")
-                    : "the final flush was cancelled by the caller of StopAsync";
-                Notify(new ReportFailure(Name, null, 0, lost, [$"{why}; {lost.ToString(CultureInfo.InvariantCulture)} unsent points were dropped{(_options.OfflineStorage is null ? " (no offline storage)" : " (offline storage failed)")}"]));
-            }
+
+            // The error handler hears of points a stop lost, as it does of every other send that lost points: cut
+            // short, or the backend unreachable for the queue behind the batch that failed.
+            ReportUnreportedDrops(
+                cutShort
+                    ? _shutdown.IsCancellationRequested
+                        ? string.Create(CultureInfo.InvariantCulture, $"the final flush did not finish within StopTimeout ({_options.StopTimeout})")
+                        : "the final flush was cancelled by the caller of StopAsync"
+                    : failed
+                        ? "the final report failed"
+                        : $"{_backend.Name} could not be reached at stop");
 
             if (entered)
             {

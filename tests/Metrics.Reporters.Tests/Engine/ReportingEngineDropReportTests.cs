@@ -1,0 +1,117 @@
+using Metrics.Reporters.Engine;
+
+namespace Metrics.Reporters.Tests.Engine;
+
+/// <summary>Every point the engine accepted is delivered, stored offline, or reported to the error handler as dropped.</summary>
+public class ReportingEngineDropReportTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "metrics-drops-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private string DbPath => Path.Combine(_dir, "offline.db");
+
+    [Test]
+    public async Task StopAsync_BackendDownWithoutStorage_ErrorHandlerHearsOfEveryQueuedPoint()
+    {
+        var h = new EngineHarness(o => o.BatchSize = 2);
+        h.Snapshots = Snap.Counters(5);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        h.Reporter.Start();
+
+        await h.Reporter.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(5));
+        Assert.That(h.Failures.Sum(f => f.Failed), Is.EqualTo(5), "the batch that failed and the three queued behind it");
+        Assert.That(h.Failures[^1].Errors.Single(), Does.Contain("3 unsent points were dropped (no offline storage)"));
+        h.Reporter.Dispose();
+    }
+
+    [Test]
+    public async Task StopAsync_BackendDownWithStorage_StoresEveryQueuedPointForTheNextReporter()
+    {
+        var first = new EngineHarness(o =>
+        {
+            o.BatchSize = 2;
+            o.OfflineStorage = new OfflineStorageOptions { Path = DbPath };
+        });
+        first.Snapshots = Snap.Counters(5);
+        first.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        first.Reporter.Start();
+        await first.Reporter.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        first.Reporter.Dispose();
+        Assert.That(first.Reporter.Status.Dropped, Is.Zero);
+        Assert.That(first.SelfCounter(SelfMetrics.PointsStored), Is.EqualTo(5));
+
+        await using var second = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = DbPath });
+        await second.Reporter.ReportNowAsync();
+
+        Assert.That(second.Accepted().Select(p => p.Metric), Is.EqualTo(Enumerable.Range(0, 5).Select(i => $"c{i}.count")));
+    }
+
+    [Test]
+    public async Task StopAsync_TokenAlreadyCancelledWithStorage_StoresWhatWasStillQueued()
+    {
+        var h = new EngineHarness(o =>
+        {
+            o.BatchSize = 2;
+            o.OfflineStorage = new OfflineStorageOptions { Path = DbPath };
+        });
+        h.Snapshots = Snap.Counters(5);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.QueueDepth, Is.EqualTo(3), "the failed batch is stored, the rest waits in the queue");
+
+        await h.Reporter.StopAsync(new CancellationToken(canceled: true)).WaitAsync(TimeSpan.FromSeconds(10));
+        h.Reporter.Dispose();
+
+        Assert.That(h.Reporter.Status.Dropped, Is.Zero);
+        Assert.That(h.SelfCounter(SelfMetrics.PointsStored), Is.EqualTo(5));
+        await using var next = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = DbPath });
+        await next.Reporter.ReportNowAsync();
+        Assert.That(next.Accepted().Select(p => p.Metric), Is.EqualTo(Enumerable.Range(0, 5).Select(i => $"c{i}.count")));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_CancelledWhileSendingWithoutStorage_ErrorHandlerHearsOfTheDroppedBatch()
+    {
+        await using var h = new EngineHarness();
+        h.Snapshots = Snap.Counters(4);
+        h.Backend.HangNext();
+        using var cancel = new CancellationTokenSource();
+
+        var report = h.Reporter.ReportNowAsync(cancel.Token);
+        await EngineHarness.WaitUntilAsync(() => h.Backend.Calls == 1, "the send");
+        await cancel.CancelAsync();
+
+        Assert.That(async () => await report.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4));
+        var failure = h.Failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(4));
+        Assert.That(failure.Errors.Single(), Does.Contain("cancelled").And.Contain("4 unsent points were dropped (no offline storage)"));
+    }
+
+    [Test]
+    public async Task Report_QueueOverflowWithoutStorage_ErrorHandlerHearsOncePerReportWithTheCount()
+    {
+        await using var h = new EngineHarness(o => o.MaxQueueSize = 5);
+        h.Snapshots = Snap.Counters(8);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+
+        await h.Reporter.ReportNowAsync();
+        await h.Reporter.ReportNowAsync();
+
+        var overflows = h.Failures.Where(f => f.Errors.Any(e => e.Contains("queue is full", StringComparison.Ordinal))).ToArray();
+        Assert.That(overflows.Select(f => f.Failed), Is.EqualTo(new[] { 3L, 3L }), "one failure per report, with the number dropped");
+        Assert.That(overflows[0].Errors.Single(), Does.Contain("MaxQueueSize = 5").And.Contain("3 oldest points were dropped"));
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(h.Failures.Sum(f => f.Failed)), "every dropped point reached the handler once");
+    }
+}
