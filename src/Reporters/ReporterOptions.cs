@@ -79,7 +79,7 @@ public sealed class RetryOptions
 /// <summary>SQLite-backed storage of points that could not be delivered.</summary>
 public sealed class OfflineStorageOptions
 {
-    /// <summary>The SQLite file. Required.</summary>
+    /// <summary>The SQLite file, one per reporter: a second reporter given a file another one has open runs without offline storage (with an error). Required.</summary>
     public string Path { get; set; } = string.Empty;
 
     /// <summary>

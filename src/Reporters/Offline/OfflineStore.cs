@@ -13,7 +13,10 @@ internal readonly record struct StoredPoint(long Id, DataPoint Point);
 /// </summary>
 /// <remarks>
 /// A file that is not a readable SQLite database is moved aside to <c>&lt;path&gt;.corrupt-&lt;timestamp&gt;</c>
-/// and a fresh one is started, with a warning. Thread-safe (one connection under a lock).
+/// and a fresh one is started, with a warning. One store at a time owns a file: it holds an exclusive lock on
+/// <c>&lt;path&gt;.lock</c> while open, so a second reporter (in this process or another) pointed at the same file
+/// runs without offline storage, with an error, instead of replaying the first one's points to its own backend and
+/// sending them twice. Thread-safe (one connection under a lock).
 /// </remarks>
 internal sealed class OfflineStore : IDisposable
 {
@@ -35,14 +38,16 @@ internal sealed class OfflineStore : IDisposable
     private readonly OfflineStorageOptions _options;
     private readonly TimeProvider _time;
     private SqliteConnection? _connection;
+    private FileStream? _ownership;
     private long _count;
 
-    private OfflineStore(OfflineStorageOptions options, TimeProvider time, SqliteConnection connection)
+    private OfflineStore(OfflineStorageOptions options, TimeProvider time, SqliteConnection connection, FileStream? ownership)
     {
         _options = options;
         _time = time;
         _connection = connection;
         _count = Scalar(connection, "SELECT COUNT(*) FROM points;");
+        _ownership = ownership;
     }
 
     /// <summary>The file in use.</summary>
@@ -60,9 +65,37 @@ internal sealed class OfflineStore : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
+        FileStream? ownership;
         try
         {
-            return new OfflineStore(options, time, Connect(options.Path));
+            ownership = Own(options.Path);
+        }
+        catch (IOException ex) when (IsHeldByAnother(ex, options.Path))
+        {
+            logger.LogError(
+                ex,
+                "Reporter {Reporter}: the offline storage file {Path} is in use by another reporter (in this process or another); this reporter runs without offline storage and drops undeliverable points. Give each reporter a file of its own.",
+                reporter,
+                options.Path);
+            return null;
+        }
+
+        try
+        {
+            return OpenOwned(options, time, logger, reporter, ownership);
+        }
+        catch
+        {
+            ownership?.Dispose();
+            throw;
+        }
+    }
+
+    private static OfflineStore? OpenOwned(OfflineStorageOptions options, TimeProvider time, ILogger logger, string reporter, FileStream? ownership)
+    {
+        try
+        {
+            return new OfflineStore(options, time, Connect(options.Path), ownership);
         }
         catch (SqliteException ex)
         {
@@ -79,16 +112,51 @@ internal sealed class OfflineStore : IDisposable
         {
             // Whatever the reason (read-only folder, bad path, missing native library), reporting goes on without it.
             logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            ownership?.Dispose();
             return null;
         }
 
         try
         {
-            return new OfflineStore(options, time, Connect(options.Path));
+            return new OfflineStore(options, time, Connect(options.Path), ownership);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            ownership?.Dispose();
+            return null;
+        }
+    }
+
+    // A sharing violation is a plain IOException (its code differs by OS: 32 on Windows, EWOULDBLOCK on Unix), on a
+    // lock file that exists; missing folders, bad paths and access denied are other types.
+    private static bool IsHeldByAnother(IOException ex, string path) =>
+        ex.GetType() == typeof(IOException) && File.Exists(System.IO.Path.GetFullPath(path) + ".lock");
+
+    /// <summary>
+    /// Takes the exclusive lock on <c>&lt;path&gt;.lock</c> (an OS file lock: released when the process ends, even by a
+    /// crash). Throws a sharing violation when another store holds it; returns null when the lock file cannot be
+    /// created at all (the store's own open then says why, or works without it).
+    /// </summary>
+    private static FileStream? Own(string path)
+    {
+        try
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            var folder = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            return new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex) when (IsHeldByAnother(ex, path))
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
             return null;
         }
     }
@@ -253,6 +321,10 @@ internal sealed class OfflineStore : IDisposable
                 connection.Dispose();
                 SqliteConnection.ClearPool(connection);
             }
+
+            // The lock file stays: deleting it could let two stores each lock a different file of that name.
+            _ownership?.Dispose();
+            _ownership = null;
         }
     }
 

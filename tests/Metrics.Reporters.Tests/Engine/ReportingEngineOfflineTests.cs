@@ -271,4 +271,41 @@ public class ReportingEngineOfflineTests
         Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "c0.count", "c1.count", "c0.count", "c1.count" }));
         Assert.That(h.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("corrupt")));
     }
+
+    [Test]
+    public async Task Report_TwoReportersOnOneFile_SecondRunsWithoutStorageAndNeverSendsTheFirstsPoints()
+    {
+        await using var first = new EngineHarness(Offline(), backendName: "first");
+        first.Snapshots = Snap.Counters(3, "a");
+        first.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await first.Reporter.ReportNowAsync();
+        Assert.That(first.Reporter.Status.StoredPoints, Is.EqualTo(3));
+
+        // A second reporter (another backend) configured with the same file by mistake.
+        await using var second = new EngineHarness(Offline(), backendName: "second");
+        second.Snapshots = Snap.Counters(1, "b");
+        await second.Reporter.ReportNowAsync();
+
+        Assert.That(second.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "b0.count" }), "the first reporter's stored points are not the second's to send");
+        Assert.That(second.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("in use") && e.Message.Contains(DbPath)));
+
+        first.Snapshots = [];
+        await first.Reporter.ReportNowAsync();
+        Assert.That(first.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "a0.count", "a1.count", "a2.count" }), "the owner replays them, once");
+    }
+
+    [Test]
+    public async Task Start_FileFreedByAStoppedReporter_NextReporterUsesIt()
+    {
+        var first = new EngineHarness(Offline());
+        first.Snapshots = Snap.Counters(2);
+        first.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        await first.Reporter.ReportNowAsync();
+        await first.DisposeAsync();
+
+        await using var second = new EngineHarness(Offline());
+        await second.Reporter.ReportNowAsync();
+
+        Assert.That(second.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "c0.count", "c1.count" }));
+    }
 }
