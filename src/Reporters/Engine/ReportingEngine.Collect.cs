@@ -62,7 +62,7 @@ internal sealed partial class ReportingEngine
             var fate = _options.OfflineStorage is null ? string.Empty : " (StoreOnQueueOverflow is off)";
             if (_options.OfflineStorage is { StoreOnQueueOverflow: true })
             {
-                dropped = Park(evicted, "queue full", reported: true);
+                dropped = Park(evicted, "queue full", unreported: 0);
                 fate = " (offline storage failed)";
             }
             else

@@ -22,8 +22,10 @@ internal sealed partial class ReportingEngine
             var delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
             if (!delivery.Reachable)
             {
-                // Retries exhausted: the error handler heard of the batch's failure. Cancelled: whoever cancelled reports it.
-                Park(delivery.Undelivered, delivery.Cancelled ? "cancelled" : "retries exhausted", reported: !delivery.Cancelled);
+                // Retries exhausted: the error handler heard of the points that were tried, not of a split batch's
+                // untried rest. Cancelled: whoever cancelled (a stop, or the caller of ReportNowAsync) reports them.
+                var why = delivery.Cancelled ? "cancelled" : "retries exhausted";
+                Park(delivery.Undelivered, why, unreported: delivery.Cancelled ? delivery.Undelivered.Count : delivery.Untried);
                 reachable = false;
                 cancellationToken.ThrowIfCancellationRequested();
                 break;
@@ -33,12 +35,17 @@ internal sealed partial class ReportingEngine
         if (reachable)
         {
             await ReplayAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else if (final)
+
+        if (final)
         {
             // The backend is down: the rest would only wait out the stop timeout.
-            Park(_queue.TakeAll(), "backend unreachable at stop");
+            var rest = _queue.TakeAll();
+            Park(rest, "backend unreachable at stop", unreported: rest.Length);
         }
+
+        ReportUnreportedDrops($"{_backend.Name} could not be reached{(final ? " at stop" : string.Empty)}");
     }
 
     /// <summary>Replays stored points oldest first; a batch is deleted only once the backend took it.</summary>
@@ -152,7 +159,7 @@ internal sealed partial class ReportingEngine
                 var first = await DeliverAsync(Slice(batch, 0, half), cancellationToken).ConfigureAwait(false);
                 if (!first.Reachable)
                 {
-                    return new Delivery([.. first.Undelivered, .. Slice(batch, half, count - half)], first.Cancelled);
+                    return new Delivery([.. first.Undelivered, .. Slice(batch, half, count - half)], first.Cancelled, first.Untried + count - half);
                 }
 
                 return await DeliverAsync(Slice(batch, half, count - half), cancellationToken).ConfigureAwait(false);
@@ -269,10 +276,11 @@ internal sealed partial class ReportingEngine
 
     /// <summary>
     /// Points that cannot be sent now: to offline storage when enabled, otherwise dropped and counted. Returns how
-    /// many were dropped; unless <paramref name="reported"/> (a ReportFailure already counts them, or the caller
-    /// reports them itself), they wait in <see cref="_unreportedDrops"/> for <see cref="ReportUnreportedDrops"/>.
+    /// many were dropped. When they are dropped, <paramref name="unreported"/> of them (those no ReportFailure has
+    /// counted yet, and the caller does not report itself) wait in <see cref="_unreportedDrops"/> for
+    /// <see cref="ReportUnreportedDrops"/>.
     /// </summary>
-    private int Park(IReadOnlyList<DataPoint> points, string why, bool reported = false)
+    private int Park(IReadOnlyList<DataPoint> points, string why, int unreported)
     {
         if (points.Count == 0)
         {
@@ -307,10 +315,7 @@ internal sealed partial class ReportingEngine
         }
 
         _self.Drop(points.Count);
-        if (!reported)
-        {
-            Interlocked.Add(ref _unreportedDrops, points.Count);
-        }
+        Interlocked.Add(ref _unreportedDrops, Math.Clamp(unreported, 0, points.Count));
 
         _logger.LogDebug("Reporter {Reporter}: dropped {Count} points ({Why}).", Name, points.Count, why);
         return points.Count;
@@ -467,8 +472,9 @@ internal sealed partial class ReportingEngine
     /// <summary>
     /// What became of a batch: <see cref="Undelivered"/> are points the backend may not have (transient failure or
     /// stop), always the batch's tail; the points before them were accepted, or dropped and counted.
+    /// <see cref="Untried"/> of them (the tail of a split batch) were never sent, so no failure reported them yet.
     /// </summary>
-    private readonly record struct Delivery(IReadOnlyList<DataPoint> Undelivered, bool Cancelled)
+    private readonly record struct Delivery(IReadOnlyList<DataPoint> Undelivered, bool Cancelled, int Untried = 0)
     {
         public static Delivery Done => new([], false);
 

@@ -302,7 +302,8 @@ internal sealed partial class ReportingEngine : IDisposable
         }
         finally
         {
-            Park(_queue.TakeAll(), "stopped with points unsent");
+            var unsent = _queue.TakeAll();
+            Park(unsent, "stopped with points unsent", unreported: unsent.Length);
 
             // The error handler hears of points a stop lost, as it does of every other send that lost points: cut
             // short, or the backend unreachable for the queue behind the batch that failed.

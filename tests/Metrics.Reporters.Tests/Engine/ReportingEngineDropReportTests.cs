@@ -114,4 +114,20 @@ public class ReportingEngineDropReportTests
         Assert.That(overflows[0].Errors.Single(), Does.Contain("MaxQueueSize = 5").And.Contain("3 oldest points were dropped"));
         Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(h.Failures.Sum(f => f.Failed)), "every dropped point reached the handler once");
     }
+
+    [Test]
+    public async Task Report_SplitBatchWhoseFirstHalfFailsWithoutStorage_ErrorHandlerHearsOfBothHalves()
+    {
+        await using var h = new EngineHarness(o => o.BatchSize = 4);
+        h.Snapshots = Snap.Counters(4);
+        h.Backend.Then(b => new SendResult(SendOutcome.TooLarge, 0, b.Count, ["413"], 413));
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Backend.Calls, Is.EqualTo(2), "the second half is never tried once the first found the backend down");
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(4));
+        Assert.That(h.Failures.Sum(f => f.Failed), Is.EqualTo(4), "the half that failed, and the half dropped untried");
+        Assert.That(h.Failures[^1].Errors.Single(), Does.Contain("2 unsent points were dropped (no offline storage)"));
+    }
 }
