@@ -296,7 +296,11 @@ internal sealed partial class ReportingEngine
                 if (evicted > 0)
                 {
                     _self.Drop(evicted);
-                    _logger.LogWarning("Reporter {Reporter}: offline storage is full ({Max} points); dropped the {Count} oldest.", Name, _options.OfflineStorage!.MaxStoredPoints, evicted);
+                    var max = _options.OfflineStorage!.MaxStoredPoints;
+                    _logger.LogWarning("Reporter {Reporter}: offline storage is full ({Max} points); dropped the {Count} oldest.", Name, max, evicted);
+                    Notify(new ReportFailure(Name, null, 0, evicted, [
+                        string.Create(CultureInfo.InvariantCulture, $"offline storage is full (MaxStoredPoints = {max}); the {evicted} oldest stored points were dropped to make room"),
+                    ]));
                 }
 
                 return 0;

@@ -130,4 +130,20 @@ public class ReportingEngineDropReportTests
         Assert.That(h.Failures.Sum(f => f.Failed), Is.EqualTo(4), "the half that failed, and the half dropped untried");
         Assert.That(h.Failures[^1].Errors.Single(), Does.Contain("2 unsent points were dropped (no offline storage)"));
     }
+
+    [Test]
+    public async Task Report_OfflineStorageFull_ErrorHandlerHearsOfTheEvictedPoints()
+    {
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = DbPath, MaxStoredPoints = 3 });
+        h.Snapshots = Snap.Counters(5);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(3));
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(2));
+        var eviction = h.Failures.Single(f => f.Errors.Any(e => e.Contains("offline storage is full", StringComparison.Ordinal)));
+        Assert.That(eviction.Failed, Is.EqualTo(2));
+        Assert.That(eviction.Errors.Single(), Does.Contain("MaxStoredPoints = 3").And.Contain("the 2 oldest stored points were dropped"));
+    }
 }
