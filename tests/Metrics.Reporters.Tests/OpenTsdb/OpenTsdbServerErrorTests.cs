@@ -118,4 +118,46 @@ public class OpenTsdbServerErrorTests
         Assert.That(handed[^1].Errors.Single(), Does.StartWith("OpenTSDB answered 5 more error line(s)"));
         Assert.That(registry.Counter(SelfMetrics.PointsFailed, new Tags(("reporter", "tsdb-slow"))).Count, Is.EqualTo(Total), "every line counts one failed point");
     }
+
+    [Test]
+    public async Task StopAsync_TelnetServerStopsReading_CompletesAtStopTimeoutAndReportsWhatItDropped()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1479496100));
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = time });
+        for (var i = 0; i < 100_000; i++)
+        {
+            registry.Counter("a.counter.with.a.name.long.enough.to.fill.the.socket.buffers." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        await using var server = await TcpLineServer.StartAsync();
+        server.Stall(true);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var reporter = new OpenTsdbReporter(registry, new OpenTsdbReporterOptions
+        {
+            Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"),
+            HostTag = "web01",
+            BatchSize = 1000,
+            StopTimeout = TimeSpan.FromSeconds(5),
+            Retry = new RetryOptions { MaxRetries = 0 },
+            ErrorHandler = failures.Enqueue,
+            Filter = s => !s.Name.StartsWith("metrics.", StringComparison.Ordinal),
+        });
+        reporter.Start();
+
+        // The final report's writes back up behind the server that reads nothing; the clock reaches StopTimeout.
+        var stop = reporter.StopAsync();
+        var deadline = DateTime.UtcNow + Wait;
+        while (!stop.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(20);
+        }
+
+        Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though a write is stuck");
+        await stop;
+        Assert.That(reporter.Status.Dropped, Is.GreaterThan(0));
+        Assert.That(failures.Sum(f => f.Failed), Is.EqualTo(reporter.Status.Dropped), "every dropped point reached the error handler");
+        Assert.That(failures.Last().Errors.Single(), Does.Contain("did not finish within StopTimeout"));
+        await reporter.DisposeAsync();
+    }
 }
