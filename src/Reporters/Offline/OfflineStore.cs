@@ -13,7 +13,7 @@ internal readonly record struct StoredPoint(long Id, DataPoint Point);
 /// </summary>
 /// <remarks>
 /// A file that is not a readable SQLite database is moved aside to <c>&lt;path&gt;.corrupt-&lt;timestamp&gt;</c>
-/// and a fresh one is started, with a warning. One store at a time owns a file: it holds an exclusive lock on
+/// and a fresh one is started, with a warning; a sound database of something else is refused and left untouched. One store at a time owns a file: it holds an exclusive lock on
 /// <c>&lt;path&gt;.lock</c> while open, so a second reporter (in this process or another) pointed at the same file
 /// runs without offline storage, with an error, instead of replaying the first one's points to its own backend and
 /// sending them twice. Thread-safe (one connection under a lock).
@@ -33,6 +33,10 @@ internal sealed class OfflineStore : IDisposable
         );
         CREATE INDEX IF NOT EXISTS points_expires ON points (expires_ms);
         """;
+
+    // SQLite's result codes for a damaged file and for a file that is not a database: the only ones moved aside.
+    private const int Corrupt = 11;
+    private const int NotADatabase = 26;
 
     private readonly object _lock = new();
     private readonly OfflineStorageOptions _options;
@@ -97,7 +101,7 @@ internal sealed class OfflineStore : IDisposable
         {
             return new OfflineStore(options, time, Connect(options.Path), ownership);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (ex.SqliteErrorCode is Corrupt or NotADatabase)
         {
             var aside = MoveAside(options.Path, time);
             logger.LogWarning(
@@ -110,8 +114,9 @@ internal sealed class OfflineStore : IDisposable
         }
         catch (Exception ex)
         {
-            // Whatever the reason (read-only folder, bad path, missing native library), reporting goes on without it.
-            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            // Whatever the reason (read-only folder or file, bad path, the database of something else, missing
+            // native library), the file is left as it is and reporting goes on without it.
+            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened ({Error}); undeliverable points will be dropped.", reporter, options.Path, ex.Message);
             ownership?.Dispose();
             return null;
         }
@@ -122,7 +127,7 @@ internal sealed class OfflineStore : IDisposable
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened; undeliverable points will be dropped.", reporter, options.Path);
+            logger.LogError(ex, "Reporter {Reporter}: offline storage at {Path} cannot be opened ({Error}); undeliverable points will be dropped.", reporter, options.Path, ex.Message);
             ownership?.Dispose();
             return null;
         }
@@ -343,26 +348,51 @@ internal sealed class OfflineStore : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA journal_mode=WAL;");
             using (var check = connection.CreateCommand())
             {
                 check.CommandText = "PRAGMA quick_check;";
                 var result = check.ExecuteScalar() as string;
                 if (!string.Equals(result, "ok", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new SqliteException($"integrity check failed: {result}", 11);
+                    throw new SqliteException($"integrity check failed: {result}", Corrupt);
                 }
             }
 
+            // A sound database of something else (the application's own, or a LocalStore file) given by mistake is
+            // neither moved aside as if corrupt nor changed (journal mode, a table of ours): it is refused.
+            RefuseForeign(connection, path);
+            Execute(connection, "PRAGMA journal_mode=WAL;");
             Execute(connection, Schema);
-            // Probe the table: a file with another "points" table is as unusable as a corrupt one.
-            Execute(connection, "SELECT id, metric, tags, timestamp_ms, value, kind, centroids, expires_ms FROM points LIMIT 0;");
             return connection;
         }
         catch
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    private static void RefuseForeign(SqliteConnection connection, string path)
+    {
+        using var tables = connection.CreateCommand();
+        tables.CommandText = "SELECT group_concat(name, ', ') FROM sqlite_master WHERE type = 'table' AND name NOT IN ('points', 'sqlite_sequence');";
+        var others = tables.ExecuteScalar() as string;
+        string? why = string.IsNullOrEmpty(others) ? null : $"it holds other tables ({others})";
+        if (why is null)
+        {
+            using var columns = connection.CreateCommand();
+            columns.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('points') ORDER BY cid);";
+            var found = columns.ExecuteScalar() as string;
+            if (!string.IsNullOrEmpty(found) && found != "id,metric,tags,timestamp_ms,value,kind,centroids,expires_ms")
+            {
+                why = $"its points table has other columns ({found})";
+            }
+        }
+
+        if (why is not null)
+        {
+            throw new InvalidDataException(
+                $"{System.IO.Path.GetFullPath(path)} is a SQLite database of something else: {why}. It was left as it is; offline storage needs a file of its own.");
         }
     }
 

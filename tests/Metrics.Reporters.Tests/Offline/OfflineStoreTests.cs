@@ -147,6 +147,31 @@ public class OfflineStoreTests
         Assert.That(logger.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("corrupt") && e.Message.Contains(aside[0])));
     }
 
+    [TestCase("CREATE TABLE points (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID; INSERT INTO points VALUES (1, 2, 3.5);")]
+    [TestCase("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders VALUES (1, 3.5);")]
+    public void Open_AnotherApplicationsDatabase_LeavesItUntouchedAndRunsWithout(string theirSchema)
+    {
+        // E.g. the path of the application's LocalStore file, or of its own database, given by mistake.
+        var options = Options();
+        using (var theirs = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + options.Path + ";Pooling=False"))
+        {
+            theirs.Open();
+            using var create = theirs.CreateCommand();
+            create.CommandText = theirSchema;
+            create.ExecuteNonQuery();
+        }
+
+        var before = File.ReadAllBytes(options.Path);
+        var logger = new RecordingLogger();
+
+        var store = OfflineStore.Open(options, _time, logger, "test");
+
+        Assert.That(store, Is.Null);
+        Assert.That(Directory.GetFiles(_dir, "points.db.corrupt-*"), Is.Empty, "a sound database of something else is not moved aside");
+        Assert.That(File.ReadAllBytes(options.Path), Is.EqualTo(before), "nor changed");
+        Assert.That(logger.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains(options.Path) && e.Message.Contains("file of its own")));
+    }
+
     [Test]
     public void Open_UnwritableFolder_ReturnsNullAndLogsError()
     {
