@@ -289,6 +289,41 @@ public class OpenTsdbClientTests
     }
 
     [Test]
+    public async Task Send_ErrorHandlerThrows_SenderGoesOnAndServerErrorLinesStillCount()
+    {
+        var time = new ManualTimeProvider(At);
+        var transport = new FakeLineTransport(time);
+        var failNext = 1;
+        transport.BeforeWrite = () => Interlocked.Exchange(ref failNext, 0) == 1
+            ? throw new IOException("connection reset")
+            : ValueTask.CompletedTask;
+        var calls = 0;
+        await using var client = Client(transport, time, o => o.ErrorHandler = _ =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("handler bug");
+        });
+        client.Send("m", 1, timestamp: At);
+
+        var flush = client.FlushAsync(TimeSpan.FromSeconds(100));
+        await AdvanceUntilAsync(time, () => flush.IsCompleted, TimeSpan.FromMilliseconds(100));
+        Assert.That(await flush, Is.True, "the batch is resent after the handler threw");
+        transport.LineReceived!("put: invalid value: m");
+        client.Send("m", 2, timestamp: At);
+        Assert.That(await client.FlushAsync(Wait), Is.True, "later points are still sent");
+
+        Assert.That(transport.Lines, Is.EqualTo(new[] { "put m 1479496100 1 host=web-1", "put m 1479496100 2 host=web-1" }));
+        Assert.That(client.Failed, Is.EqualTo(1));
+        var deadline = DateTime.UtcNow + Wait;
+        while (Volatile.Read(ref calls) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.That(Volatile.Read(ref calls), Is.EqualTo(2), "the failed write and the server's error line");
+    }
+
+    [Test]
     public async Task Send_ServerErrorLine_ReachesErrorHandler()
     {
         await using var server = await TcpLineServer.StartAsync();
