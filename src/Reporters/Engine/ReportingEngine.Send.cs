@@ -22,10 +22,12 @@ internal sealed partial class ReportingEngine
             var delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
             if (!delivery.Reachable)
             {
-                // Retries exhausted: the error handler heard of the points that were tried, not of a split batch's
-                // untried rest. Cancelled: whoever cancelled (a stop, or the caller of ReportNowAsync) reports them.
+                // Retries exhausted: the error handler heard that the points tried failed, not of a split batch's
+                // untried rest, nor that offline storage, when on, could not keep them. Cancelled: whoever cancelled
+                // (a stop, or the caller of ReportNowAsync) reports them.
                 var why = delivery.Cancelled ? "cancelled" : "retries exhausted";
-                Park(delivery.Undelivered, why, unreported: delivery.Cancelled ? delivery.Undelivered.Count : delivery.Untried);
+                var unreported = delivery.Cancelled || _options.OfflineStorage is not null ? delivery.Undelivered.Count : delivery.Untried;
+                Park(delivery.Undelivered, why, unreported);
                 reachable = false;
                 cancellationToken.ThrowIfCancellationRequested();
                 break;

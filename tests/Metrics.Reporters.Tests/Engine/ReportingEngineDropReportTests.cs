@@ -146,4 +146,20 @@ public class ReportingEngineDropReportTests
         Assert.That(eviction.Failed, Is.EqualTo(2));
         Assert.That(eviction.Errors.Single(), Does.Contain("MaxStoredPoints = 3").And.Contain("the 2 oldest stored points were dropped"));
     }
+
+    [Test]
+    public async Task Report_BackendDownAndOfflineStorageUnusable_ErrorHandlerHearsThePointsWereDropped()
+    {
+        // A NUL character makes the path invalid for the OS: the store cannot be created (as on a full or read-only disk).
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = "bad\0name.db" });
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(2));
+        var dropped = h.Failures.Where(f => f.Errors.Any(e => e.Contains("dropped", StringComparison.Ordinal))).ToArray();
+        Assert.That(dropped.Sum(f => f.Failed), Is.EqualTo(2), "the handler learns they were lost, not kept");
+        Assert.That(dropped.Single().Errors.Single(), Does.Contain("2 unsent points were dropped (offline storage failed)"));
+    }
 }
