@@ -69,6 +69,9 @@ internal sealed partial class ReportingEngine
                 {
                     _self.Drop(discarded);
                     _logger.LogWarning("Reporter {Reporter}: {Count} stored points could not be read back from offline storage and were discarded.", Name, discarded);
+                    Notify(new ReportFailure(Name, null, 0, discarded, [
+                        string.Create(CultureInfo.InvariantCulture, $"{discarded} stored points could not be read back from offline storage ({_options.OfflineStorage.Path}) and were discarded"),
+                    ]));
                 }
             }
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)

@@ -162,4 +162,28 @@ public class ReportingEngineDropReportTests
         Assert.That(dropped.Sum(f => f.Failed), Is.EqualTo(2), "the handler learns they were lost, not kept");
         Assert.That(dropped.Single().Errors.Single(), Does.Contain("2 unsent points were dropped (offline storage failed)"));
     }
+
+    [Test]
+    public async Task Replay_StoredRowUnreadable_ErrorHandlerHearsItWasDiscarded()
+    {
+        await using var h = new EngineHarness(o => o.OfflineStorage = new OfflineStorageOptions { Path = DbPath });
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DbPath + ";Pooling=False"))
+        {
+            raw.Open();
+            using var damage = raw.CreateCommand();
+            damage.CommandText = "UPDATE points SET tags = 'not json' WHERE metric = 'c1.count';";
+            Assert.That(damage.ExecuteNonQuery(), Is.EqualTo(1));
+        }
+
+        h.Snapshots = [];
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "c0.count", "c2.count" }));
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(1));
+        var discarded = h.Failures.Single(f => f.Errors.Any(e => e.Contains("could not be read back", StringComparison.Ordinal)));
+        Assert.That(discarded.Failed, Is.EqualTo(1));
+    }
 }
