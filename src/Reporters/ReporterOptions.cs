@@ -21,8 +21,10 @@ public abstract class ReporterOptions
     public Func<MetricSnapshot, bool>? Filter { get; set; }
 
     /// <summary>
-    /// Called once per failed send with what failed. Runs on a background thread (the reporter's, or a transport's
-    /// reader for errors a server writes back, such as OpenTSDB telnet error lines): keep it fast and thread-safe.
+    /// Called once per failed send with what failed, and once for each lot of points dropped without a send of their
+    /// own (queue overflow, offline storage full, a stop), with their number in <see cref="ReportFailure.Failed"/>.
+    /// Runs on a background thread (the reporter's, or a pool thread for errors a server writes back, such as OpenTSDB
+    /// telnet error lines, so that it never holds up their reading): keep it fast and thread-safe.
     /// An exception it throws is logged and swallowed. Default null: failures are logged as warnings through
     /// <see cref="LoggerFactory"/>, or, without one, written to standard error as one line each (the
     /// <see cref="ReportFailure"/>'s summary); assign <c>_ =&gt; { }</c> to silence them.

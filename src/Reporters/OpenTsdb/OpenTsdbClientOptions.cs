@@ -52,7 +52,8 @@ public sealed class OpenTsdbClientOptions
 
     /// <summary>
     /// Called, on the client's background thread, when points could not be delivered (rejected by the server,
-    /// invalid, or failing while a send is retried) and with each error line the server writes back. An exception
+    /// invalid, or failing while a send is retried) and, on a pool thread, with each error line the server writes back
+    /// (while 1,000 lines wait for it, further ones come as one failure with their count). An exception
     /// it throws is logged and swallowed. Default null: failures are logged as warnings through <see cref="LoggerFactory"/>,
     /// or written to standard error (one line each) when there is no logger factory either.
     /// </summary>
