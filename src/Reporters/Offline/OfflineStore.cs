@@ -358,6 +358,13 @@ internal sealed class OfflineStore : IDisposable
                 }
             }
 
+            // A file this process cannot write (permissions, a read-only mount) opens read-only: replayed points could
+            // not be deleted and would be sent again at every report. It is left for when it can be written again.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw new IOException($"{full} is read-only for this process; the points stored in it stay there, to be replayed once it can be written again.");
+            }
+
             // A sound database of something else (the application's own, or a LocalStore file) given by mistake is
             // neither moved aside as if corrupt nor changed (journal mode, a table of ours): it is refused.
             RefuseForeign(connection, path);

@@ -308,4 +308,83 @@ public class ReportingEngineOfflineTests
 
         Assert.That(second.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "c0.count", "c1.count" }));
     }
+
+    [Test]
+    public async Task Report_ReadOnlyFileWithStoredPoints_RunsWithoutStorageInsteadOfResendingThemEveryReport()
+    {
+        var first = new EngineHarness(Offline());
+        first.Snapshots = Snap.Counters(2, "old");
+        first.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        await first.Reporter.ReportNowAsync();
+        await first.DisposeAsync();
+
+        if (!MakeReadOnly(DbPath))
+        {
+            Assert.Ignore("this file system cannot make the file read-only for this user");
+        }
+
+        try
+        {
+            await using var second = new EngineHarness(Offline());
+            second.Snapshots = Snap.Counters(1, "new");
+            await second.Reporter.ReportNowAsync();
+            await second.Reporter.ReportNowAsync();
+
+            Assert.That(second.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "new0.count", "new0.count" }), "stored points that cannot be deleted once sent are not sent at every report");
+            Assert.That(second.Log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("read-only") && e.Message.Contains(DbPath)));
+        }
+        finally
+        {
+            MakeWritable(DbPath);
+        }
+
+        await using var third = new EngineHarness(Offline());
+        await third.Reporter.ReportNowAsync();
+        Assert.That(third.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "old0.count", "old1.count" }), "kept for when the file can be written again");
+    }
+
+    // The read-only attribute takes away write permission, except for root, whose writes only an immutable file (chattr +i) refuses.
+    private static bool MakeReadOnly(string path)
+    {
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        if (!CanWrite(path))
+        {
+            return true;
+        }
+
+        return Run("chattr", "+i", path) && !CanWrite(path);
+    }
+
+    private static void MakeWritable(string path)
+    {
+        Run("chattr", "-i", path);
+        File.SetAttributes(path, FileAttributes.Normal);
+    }
+
+    private static bool CanWrite(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            return true;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Run(string tool, params string[] args)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(tool, args) { RedirectStandardError = true, RedirectStandardOutput = true });
+            process!.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
 }
