@@ -59,6 +59,30 @@ internal sealed partial class ReportingEngine
             return;
         }
 
+        // Rows the backend took but whose deletion failed (a full disk, a file turned read-only) are deleted first:
+        // until they are, reading would hand them out again and they would be sent at every report.
+        if (_undeleted is { } undeleted)
+        {
+            if (!ReferenceEquals(undeleted.Store, store))
+            {
+                _undeleted = null;
+            }
+            else
+            {
+                try
+                {
+                    store.Delete(undeleted.Rows);
+                    _undeleted = null;
+                }
+                catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+                {
+                    _logger.LogError(ex, "Reporter {Reporter}: offline storage still cannot delete {Count} points it replayed; replay waits until it can.", Name, undeleted.Rows.Count);
+                    CloseIfCorrupt(ex);
+                    return;
+                }
+            }
+        }
+
         while (store.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
             IReadOnlyList<StoredPoint> rows;
@@ -98,16 +122,20 @@ internal sealed partial class ReportingEngine
             // only once the first is through): the rows before it were accepted, or dropped and counted, and go. The
             // tail is kept for the next attempt: at-least-once, and no point the backend already took is sent again.
             var handled = rows.Count - delivery.Undelivered.Count;
+            IReadOnlyList<StoredPoint> done = handled == rows.Count ? rows : [.. rows.Take(handled)];
             try
             {
                 if (handled > 0)
                 {
-                    store.Delete(handled == rows.Count ? rows : [.. rows.Take(handled)]);
+                    store.Delete(done);
                 }
             }
             catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
             {
-                _logger.LogError(ex, "Reporter {Reporter}: deleting replayed points from offline storage failed; they may be sent again.", Name);
+                // Kept in memory and deleted before the next replay: not sent again by this reporter (a restart
+                // before they are deleted sends them once more: at-least-once).
+                _undeleted = (store, done);
+                _logger.LogError(ex, "Reporter {Reporter}: deleting {Count} replayed points from offline storage failed; they are deleted at the next report, and replay waits until then.", Name, done.Count);
                 CloseIfCorrupt(ex);
                 return;
             }

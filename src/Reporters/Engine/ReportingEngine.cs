@@ -50,6 +50,9 @@ internal sealed partial class ReportingEngine : IDisposable
     // a cancelled ReportNowAsync, takes them (exchanging to zero, so each is reported once) and tells the error handler.
     private long _unreportedDrops;
 
+    // Replayed rows the backend took whose deletion failed, with the store they came from (reports only, under the gate).
+    private (OfflineStore Store, IReadOnlyList<StoredPoint> Rows)? _undeleted;
+
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
     private int _consecutiveFailures;

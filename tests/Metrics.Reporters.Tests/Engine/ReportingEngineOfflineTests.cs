@@ -343,6 +343,41 @@ public class ReportingEngineOfflineTests
         Assert.That(third.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "old0.count", "old1.count" }), "kept for when the file can be written again");
     }
 
+    [Test]
+    public async Task Replay_FileStopsTakingWritesWhileOpen_ReplayedPointsAreNotSentAgainAndLeaveOnceItDoes()
+    {
+        await using var h = new EngineHarness(Offline());
+        h.Snapshots = Snap.Counters(2, "old");
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.StoredPoints, Is.EqualTo(2));
+        h.Snapshots = [];
+
+        // As on a full disk: the open file can still be read, but deleting the replayed rows fails.
+        var files = new[] { DbPath, DbPath + "-wal" }.Where(File.Exists).ToArray();
+        if (!files.All(f => MakeReadOnly(f)))
+        {
+            files.ToList().ForEach(MakeWritable);
+            Assert.Ignore("this file system cannot make the file read-only for this user");
+        }
+
+        try
+        {
+            await h.Reporter.ReportNowAsync();
+            await h.Reporter.ReportNowAsync();
+            Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "old0.count", "old1.count" }), "sent once, not at every report");
+        }
+        finally
+        {
+            files.ToList().ForEach(MakeWritable);
+        }
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.StoredPoints, Is.Zero, "deleted once the file takes writes again");
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(new[] { "old0.count", "old1.count" }));
+    }
+
     // The read-only attribute takes away write permission, except for root, whose writes only an immutable file (chattr +i) refuses.
     private static bool MakeReadOnly(string path)
     {
