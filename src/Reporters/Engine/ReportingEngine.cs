@@ -46,8 +46,9 @@ internal sealed partial class ReportingEngine : IDisposable
     private OfflineStore? _store;
     private int _currentBatchSize;
 
-    // Points Park dropped (no offline storage, or storage failing) that no ReportFailure has counted yet: the stop, or
-    // a cancelled ReportNowAsync, takes them (exchanging to zero, so each is reported once) and tells the error handler.
+    // Points Park dropped (no offline storage, or storage failing) that no ReportFailure has counted yet: a flush that
+    // found the backend down, a stop, or a cancelled ReportNowAsync takes them (exchanging to zero, so each is reported
+    // once) and tells the error handler.
     private long _unreportedDrops;
 
     // Replayed rows the backend took whose deletion failed, with the store they came from (reports only, under the gate).
@@ -308,8 +309,8 @@ internal sealed partial class ReportingEngine : IDisposable
             var unsent = _queue.TakeAll();
             Park(unsent, "stopped with points unsent", unreported: unsent.Length);
 
-            // The error handler hears of points a stop lost, as it does of every other send that lost points: cut
-            // short, or the backend unreachable for the queue behind the batch that failed.
+            // The error handler hears of points a stop lost, as it does of every other send that lost points: those
+            // of a flush cut short by StopTimeout or the caller, or left when the final report failed.
             ReportUnreportedDrops(
                 cutShort
                     ? _shutdown.IsCancellationRequested
