@@ -35,6 +35,12 @@ internal sealed class TcpLineTransport : ILineTransport
         _connectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5);
     }
 
+    /// <summary>
+    /// The most characters of one line from the server handed to <see cref="LineReceived"/>; the rest of a longer line
+    /// is read and left out (the line says so), so a server that never ends a line cannot grow memory without bound.
+    /// </summary>
+    internal const int MaxLineLength = 4096;
+
     public Action<string>? LineReceived { get; set; }
 
     public bool IsConnected => _connection is { Broken: false };
@@ -183,13 +189,29 @@ internal sealed class TcpLineTransport : ILineTransport
         try
         {
             using var reader = new StreamReader(connection.Stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1024, leaveOpen: true);
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            var buffer = new char[1024];
+            var line = new StringBuilder();
+            var cut = false;
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
-                if (line.Length > 0)
+                var start = 0;
+                for (var i = 0; i < read; i++)
                 {
-                    Notify(line);
+                    if (buffer[i] == '\n')
+                    {
+                        cut |= Append(line, buffer.AsSpan(start, i - start));
+                        Deliver(line, cut);
+                        cut = false;
+                        start = i + 1;
+                    }
                 }
+
+                cut |= Append(line, buffer.AsSpan(start, read - start));
             }
+
+            // A last line the server closed the connection after, without a newline.
+            Deliver(line, cut);
         }
 #pragma warning disable CA1031 // The reader only watches the connection; any failure just marks it broken.
         catch (Exception)
@@ -198,6 +220,35 @@ internal sealed class TcpLineTransport : ILineTransport
         }
 
         connection.Broken = true;
+    }
+
+    // Keeps at most MaxLineLength characters of a line; returns whether some were left out.
+    private static bool Append(StringBuilder line, ReadOnlySpan<char> chars)
+    {
+        var room = MaxLineLength - line.Length;
+        if (chars.Length <= room)
+        {
+            line.Append(chars);
+            return false;
+        }
+
+        line.Append(chars[..Math.Max(room, 0)]);
+        return true;
+    }
+
+    private void Deliver(StringBuilder line, bool cut)
+    {
+        if (line.Length > 0 && line[^1] == '\r')
+        {
+            line.Length--;
+        }
+
+        if (line.Length > 0)
+        {
+            Notify(cut ? string.Create(CultureInfo.InvariantCulture, $"{line} (cut: the line was longer than {MaxLineLength} characters)") : line.ToString());
+        }
+
+        line.Clear();
     }
 
     private void Notify(string line)

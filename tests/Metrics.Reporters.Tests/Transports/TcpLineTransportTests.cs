@@ -39,6 +39,36 @@ public class TcpLineTransportTests
     }
 
     [Test]
+    public async Task LineReceived_ServerLineWithoutEndForMegabytes_IsCutAndTheNextLineArrivesWhole()
+    {
+        await using var server = await TcpLineServer.StartAsync();
+        var flood = new string('x', 4_000_000);
+        server.Reply = line => line == "flood 1" ? flood + "\r\nput: illegal argument: after" : null;
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.LineReceived = l =>
+        {
+            received.Enqueue(l);
+            if (received.Count == 2)
+            {
+                second.TrySetResult();
+            }
+        };
+
+        await transport.WriteAsync(Bytes("flood 1\n"), CancellationToken.None);
+        await second.Task.WaitAsync(Wait);
+
+        var lines = received.ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[0], Does.StartWith(new string('x', TcpLineTransport.MaxLineLength) + " (cut: "));
+            Assert.That(lines[0], Has.Length.LessThan(TcpLineTransport.MaxLineLength + 100));
+            Assert.That(lines[1], Is.EqualTo("put: illegal argument: after"));
+        });
+    }
+
+    [Test]
     public async Task WriteAsync_AfterServerDroppedConnection_ReconnectsAndDeliversTheLine()
     {
         await using var server = await TcpLineServer.StartAsync();
