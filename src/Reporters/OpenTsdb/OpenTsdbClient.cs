@@ -47,6 +47,12 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     private long _tokensAt;
     private int _disposed;
 
+    /// <summary>
+    /// The longest a server's <c>Retry-After</c> holds a batch back: a longer one (a misconfigured proxy answering
+    /// a day) is cut to this, and the batch is tried again then, waiting again if the server says so again.
+    /// </summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+
     /// <summary>Creates a client and starts its background sender.</summary>
     /// <param name="options">The options; <see cref="OpenTsdbClientOptions.Endpoint"/> is required.</param>
     /// <exception cref="ArgumentException">An option is missing or out of range (the message names it).</exception>
@@ -331,15 +337,20 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
                 case SendOutcome.Transient:
                     ReportDrops();
                     failures++;
-                    var backoff = TcpLineTransport.BackoffFor(failures);
+                    var wait = TcpLineTransport.BackoffFor(failures);
+                    if (result.RetryAfter is { } retryAfter && retryAfter > wait)
+                    {
+                        wait = retryAfter < MaxRetryAfter ? retryAfter : MaxRetryAfter;
+                    }
+
                     _failures.Report(new ReportFailure(
                         Name,
                         result.StatusCode,
                         0,
                         batch.Count,
-                        [.. result.Errors, string.Create(CultureInfo.InvariantCulture, $"Resending in {backoff.TotalSeconds:0} s.")],
+                        [.. result.Errors, string.Create(CultureInfo.InvariantCulture, $"Resending in {wait.TotalSeconds:0} s.")],
                         result.Exception));
-                    await Task.Delay(result.RetryAfter is { } ra && ra > backoff ? ra : backoff, _time, token).ConfigureAwait(false);
+                    await Task.Delay(wait, _time, token).ConfigureAwait(false);
                     continue;
                 case SendOutcome.TooLarge when batch.Count > 1:
                     var half = batch.Count / 2;

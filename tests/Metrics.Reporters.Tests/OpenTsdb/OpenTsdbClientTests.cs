@@ -339,6 +339,44 @@ public class OpenTsdbClientTests
         Assert.That(client.Failed, Is.EqualTo(1), "a point the server rejected is counted as failed");
     }
 
+    [TestCase(120, 120)]
+    [TestCase(86_400, 300)]
+    public async Task Send_OverHttpRetryAfter_WaitsWhatTheServerAsksUpToFiveMinutesAndSaysSo(int retryAfterSeconds, int expectedWait)
+    {
+        var time = new ManualTimeProvider(At);
+        using var server = HttpTestServer.Start();
+        var answered = 0;
+        server.Handler = _ => Interlocked.Increment(ref answered) == 1
+            ? new TestResponse(429, "slow down", new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            : new TestResponse(204);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var client = new OpenTsdbClient(
+            new OpenTsdbClientOptions { Endpoint = server.BaseAddress, HostTag = "h", ErrorHandler = failures.Enqueue },
+            null,
+            null,
+            time);
+        try
+        {
+            client.Send("a", 1, timestamp: At);
+
+            var flush = client.FlushAsync(TimeSpan.FromDays(2));
+            await AdvanceUntilAsync(time, () => !failures.IsEmpty, TimeSpan.Zero);
+            var failedAt = time.GetUtcNow();
+            await AdvanceUntilAsync(time, () => flush.IsCompleted, TimeSpan.FromSeconds(10));
+
+            Assert.That(await flush, Is.True);
+            Assert.That(client.Sent, Is.EqualTo(1));
+            Assert.That(failures.Single().Errors[^1], Is.EqualTo($"Resending in {expectedWait} s."));
+            Assert.That(time.GetUtcNow() - failedAt, Is.InRange(TimeSpan.FromSeconds(expectedWait), TimeSpan.FromSeconds(expectedWait + 10)));
+        }
+        finally
+        {
+            // Disposal waits for a batch still held back on the manual clock: move it past DisposeTimeout.
+            var disposed = client.DisposeAsync().AsTask();
+            await AdvanceUntilAsync(time, () => disposed.IsCompleted, TimeSpan.FromSeconds(1));
+        }
+    }
+
     [Test]
     public async Task Send_OverHttp_PostsJsonAndCountsPartialFailure()
     {
