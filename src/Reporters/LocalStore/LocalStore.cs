@@ -6,7 +6,7 @@ namespace Metrics.Reporters;
 /// <summary>
 /// An embedded time-series store in one SQLite file (WAL mode, indexed by series and time), with a TempoDB-style
 /// API: series with keys, tags and attributes; single and multi-point writes (one status per point); increments;
-/// reads of [start, end) with rollups (<c>1min</c> ... <c>1year</c>, sum/max/min/mean/stddev/count) and a summary;
+/// reads of [start, end) with rollups (<c>1min</c> ... <c>1year</c>, sum/max/min/mean/stddev/count/last) and a summary;
 /// deletes; and retention.
 /// </summary>
 /// <remarks>
@@ -331,7 +331,7 @@ public sealed class LocalStore : IDisposable
     /// Buckets are aligned to the Unix epoch (months and years to UTC calendar boundaries) and stamped with their start.
     /// Null chooses by the range: up to 2 days raw, up to 30 days <c>1hour</c>, longer <c>1day</c>.
     /// </param>
-    /// <param name="function">The rollup function: <c>sum</c>, <c>max</c>, <c>min</c>, <c>avg</c>/<c>mean</c>, <c>stddev</c> (sample), <c>count</c>. Default <c>mean</c>; ignored for raw reads.</param>
+    /// <param name="function">The rollup function: <c>sum</c>, <c>max</c>, <c>min</c>, <c>avg</c>/<c>mean</c>, <c>stddev</c> (sample), <c>count</c>, <c>last</c> (the newest value of the bucket: for a reported counter, whose stored values are running totals, the total at the bucket's end). Default <c>mean</c>; ignored for raw reads.</param>
     /// <exception cref="ArgumentException">The range is empty, or the interval or function is not one of the accepted forms.</exception>
     public IReadOnlyList<DataSet> Read(
         DateTimeOffset start,

@@ -20,6 +20,7 @@ internal enum RollupFunction
     Mean,
     StdDev,
     Count,
+    Last,
 }
 
 /// <summary>A rollup interval, <c>&lt;n&gt;&lt;unit&gt;</c> or <c>raw</c>; buckets are aligned to the Unix epoch (months and years to UTC calendar).</summary>
@@ -137,7 +138,7 @@ internal readonly record struct RollupInterval(int Count, RollupUnit Unit)
 
 internal static class Rollup
 {
-    public const string AcceptedFunctions = "sum, max, min, avg (or mean), stddev, count";
+    public const string AcceptedFunctions = "sum, max, min, avg (or mean), stddev, count, last";
 
     public static RollupFunction ParseFunction(string function)
     {
@@ -150,6 +151,7 @@ internal static class Rollup
             "AVG" or "MEAN" => RollupFunction.Mean,
             "STDDEV" => RollupFunction.StdDev,
             "COUNT" => RollupFunction.Count,
+            "LAST" => RollupFunction.Last,
             _ => throw new ArgumentException($"Rollup function '{function}' is not valid; use one of {AcceptedFunctions}.", nameof(function)),
         };
     }
@@ -161,6 +163,7 @@ internal static class Rollup
         RollupFunction.Min => "min",
         RollupFunction.Mean => "mean",
         RollupFunction.StdDev => "stddev",
+        RollupFunction.Last => "last",
         _ => "count",
     };
 }
@@ -179,8 +182,12 @@ internal struct Accumulator
 
     public double Max { get; private set; }
 
+    /// <summary>The value added last: the newest, as points are added oldest first.</summary>
+    public double Last { get; private set; }
+
     public void Add(double value)
     {
+        Last = value;
         if (Count == 0)
         {
             Min = value;
@@ -210,6 +217,7 @@ internal struct Accumulator
         RollupFunction.Min => Min,
         RollupFunction.Mean => Mean,
         RollupFunction.StdDev => StdDev,
+        RollupFunction.Last => Last,
         _ => Count,
     };
 

@@ -44,6 +44,43 @@ public class LocalStoreReporterTests
     }
 
     [Test]
+    public async Task Read_ReportedCounterWithLast_GivesTheTotalAtEachMinuteEndAcrossARestart()
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        _clock.SetUtcNow(t0);
+        await using (var reporter = new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath }))
+        {
+            var orders = _registry.Counter("orders", Eu);
+            orders.Inc(2);
+            await reporter.ReportNowAsync();
+            _clock.Advance(TimeSpan.FromSeconds(10));
+            orders.Inc(3);
+            await reporter.ReportNowAsync();
+        }
+
+        // The process restarts: a new registry whose counter starts again from 0, reporting into the same file.
+        _clock.SetUtcNow(t0.AddSeconds(70));
+        var restarted = new MetricsRegistry(new MetricsOptions { TimeProvider = _clock });
+        await using (var reporter = new LocalStoreReporter(restarted, new LocalStoreReporterOptions { Path = DbPath }))
+        {
+            var orders = restarted.Counter("orders", Eu);
+            orders.Inc(1);
+            await reporter.ReportNowAsync();
+            _clock.Advance(TimeSpan.FromSeconds(10));
+            orders.Inc(3);
+            await reporter.ReportNowAsync();
+        }
+
+        using var store = OpenStore();
+        var last = store.Read(t0, t0.AddMinutes(2), "orders.count", Eu, interval: "1min", function: "last").Single();
+        var raw = store.Read(t0, t0.AddMinutes(2), "orders.count", Eu, interval: "raw").Single();
+
+        Assert.That(raw.Points.Select(p => p.Value), Is.EqualTo(new[] { 2.0, 5, 1, 4 }), "running totals, from 0 again after the restart");
+        Assert.That(last.Function, Is.EqualTo("last"));
+        Assert.That(last.Points, Is.EqualTo(new[] { new TimeValue(t0, 5), new TimeValue(t0.AddMinutes(1), 4) }));
+    }
+
+    [Test]
     public async Task ReportNowAsync_PrefixAndReporterTags_NameTheStoredSeries()
     {
         _registry.Gauge("queue.depth", () => 12);

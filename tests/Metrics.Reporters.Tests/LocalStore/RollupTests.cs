@@ -22,6 +22,8 @@ public class RollupTests : LocalStoreFixture
     [TestCase("avg", new[] { 2.0, 7, 2 })]
     [TestCase("mean", new[] { 2.0, 7, 2 })]
     [TestCase("count", new[] { 2.0, 3, 1 })]
+    [TestCase("last", new[] { 3.0, 9, 2 })]
+    [TestCase("LAST", new[] { 3.0, 9, 2 })]
     public void Read_OneMinuteRollup_AppliesFunctionPerBucket(string function, double[] expected)
     {
         var set = Seeded().Read(T0, T0.AddHours(1), "orders", interval: "1min", function: function).Single();
@@ -208,7 +210,7 @@ public class RollupTests : LocalStoreFixture
 
         var ex = Assert.Throws<ArgumentException>(() => store.Read(T0, T0.AddHours(1), interval: "1min", function: "median"));
 
-        Assert.That(ex!.Message, Does.Contain("'median'").And.Contain("sum, max, min, avg (or mean), stddev, count"));
+        Assert.That(ex!.Message, Does.Contain("'median'").And.Contain("sum, max, min, avg (or mean), stddev, count, last"));
     }
 
     [Test]
