@@ -206,7 +206,9 @@ internal struct Accumulator
         _m2 += delta * (value - _mean);
     }
 
-    public readonly double Mean => Count == 0 ? double.NaN : Sum / Count;
+    // Sum / Count, exact as a user computes it; when the sum of finite values overflows, the running mean (which
+    // stays within the values' range) instead of infinity.
+    public readonly double Mean => Count == 0 ? double.NaN : double.IsFinite(Sum) ? Sum / Count : _mean;
 
     public readonly double StdDev => Count == 0 ? double.NaN : Count == 1 ? 0 : Math.Sqrt(_m2 / (Count - 1));
 

@@ -42,6 +42,20 @@ public class RollupTests : LocalStoreFixture
     }
 
     [Test]
+    public void Read_MeanOfValuesWhoseSumOverflows_IsTheirMeanNotInfinity()
+    {
+        var store = Open();
+        store.Write("big", Tags.Empty, [(T0, double.MaxValue), (T0.AddSeconds(1), double.MaxValue), (T0.AddSeconds(2), double.MaxValue / 2)]);
+
+        var set = store.Read(T0, T0.AddHours(1), "big", interval: "1min", function: "mean").Single();
+
+        var expected = (double.MaxValue / 3 * 2) + (double.MaxValue / 6);
+        Assert.That(set.Points.Single().Value, Is.EqualTo(expected).Within(1e-12).Percent);
+        Assert.That(set.Summary.Mean, Is.EqualTo(expected).Within(1e-12).Percent);
+        Assert.That(double.IsFinite(set.Points.Single().Value), Is.True);
+    }
+
+    [Test]
     public void Read_NoFunction_UsesMean()
     {
         var set = Seeded().Read(T0, T0.AddHours(1), interval: "1min").Single();
