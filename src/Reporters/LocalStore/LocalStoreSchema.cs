@@ -15,6 +15,13 @@ internal static class LocalStoreSchema
         pragma.ExecuteNonQuery();
 
         var existing = ReadVersion(connection);
+        if (existing == Version && IsComplete(connection))
+        {
+            // Every table and index is there: nothing to create, so no write lock is taken. A store opened to read
+            // while another process writes a long batch (or purges) opens at once instead of waiting for it, and
+            // failing with 'database is locked' after the busy timeout.
+            return false;
+        }
 
         using var tx = connection.BeginTransaction();
         using var create = connection.CreateCommand();
@@ -51,6 +58,18 @@ internal static class LocalStoreSchema
         create.ExecuteNonQuery();
         tx.Commit();
         return existing == 0;
+    }
+
+    /// <summary>Whether the file holds every table and index <see cref="Create"/> makes (read without a lock on writers).</summary>
+    private static bool IsComplete(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT COUNT(*) FROM sqlite_master WHERE
+                (type = 'table' AND name IN ('series', 'series_tags', 'series_attributes', 'points', 'store_meta'))
+                OR (type = 'index' AND name IN ('series_name', 'series_tags_kv', 'series_attributes_kv', 'points_ts'))
+            """;
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 9;
     }
 
     // The file's schema version; one newer than this library's cannot be used.

@@ -20,6 +20,29 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Constructor_AnotherConnectionHoldsTheWriteLock_OpensAndReadsWithoutWaiting()
+    {
+        var writer = Open();
+        writer.Write("x", Tags.Empty, [(T0, 1)]);
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False");
+        other.Open();
+        using var tx = other.BeginTransaction(deferred: false);
+        using (var write = other.CreateCommand())
+        {
+            write.Transaction = tx;
+            write.CommandText = "INSERT INTO points(series_id, ts, value) VALUES (1, 1, 1)";
+            write.ExecuteNonQuery();
+        }
+
+        // Another process in the middle of a long write: opening the store to read it neither waits nor fails.
+        var reader = Open(new LocalStoreOptions { TimeProvider = Clock, BusyTimeoutSeconds = 1 });
+
+        Assert.That(reader.IsReadOnly, Is.False);
+        Assert.That(reader.Retention, Is.Null, "the retention the writer recorded");
+        Assert.That(reader.Read(T0, T0.AddMinutes(1)).Single().Points, Is.EqualTo(new[] { new TimeValue(T0, 1) }));
+    }
+
+    [Test]
     public void Write_SameTimestampTwice_KeepsTheLastValue()
     {
         var store = Open();
