@@ -10,7 +10,9 @@ namespace Metrics.Reporters;
 /// deletes; and retention.
 /// </summary>
 /// <remarks>
-/// Thread-safe: calls are serialized on one connection. Other processes may open the same file (SQLite locking).
+/// Thread-safe: calls are serialized on one connection. Other processes may open the same file (SQLite locking):
+/// a call that waits more than 5 s for another connection's lock, or that SQLite fails otherwise (a full disk, an
+/// I/O error), throws <see cref="IOException"/> naming the file, and a write then changes nothing.
 /// Dispose closes the file; any call after that throws <see cref="ObjectDisposedException"/>.
 /// Timestamps are stored with millisecond precision; a second write at the same series and millisecond replaces
 /// the value (<see cref="Increment"/> adds to it).
@@ -655,6 +657,11 @@ public sealed class LocalStore : IDisposable
             _seriesByKey.Clear();
             throw Corrupt(ex);
         }
+        catch (SqliteException ex)
+        {
+            _seriesByKey.Clear();
+            throw Failed(ex, "nothing was changed");
+        }
         catch
         {
             // Series created in the rolled-back transaction must not stay in the cache.
@@ -670,6 +677,18 @@ public sealed class LocalStore : IDisposable
         $"The local store at '{Path}' is damaged or not a store ({ex.Message}); restore it from a backup, or move it away so that a new store is created there.",
         ex);
 
+    /// <summary>
+    /// Any other SQLite failure of a call, as an <see cref="IOException"/> naming the file: most often another
+    /// connection (a reporter, another process) holding the file locked past the busy timeout.
+    /// </summary>
+    private IOException Failed(SqliteException ex, string outcome) => new(
+        ex.SqliteErrorCode is 5 or 6
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"The local store at '{Path}' is busy: another connection (a reporter, another process) kept it locked for more than {_options.BusyTimeoutSeconds} s ({ex.Message}); {outcome}. Try again later.")
+            : $"The local store at '{Path}' failed ({ex.Message}); {outcome}.",
+        ex);
+
     /// <summary>Runs <paramref name="work"/> in a read transaction: all its queries see one snapshot of the file.</summary>
     private T InReadTransaction<T>(Func<SqliteTransaction, T> work)
     {
@@ -683,6 +702,10 @@ public sealed class LocalStore : IDisposable
         catch (SqliteException ex) when (IsCorrupt(ex))
         {
             throw Corrupt(ex);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failed(ex, "nothing was read");
         }
     }
 

@@ -59,7 +59,9 @@ internal sealed class LocalStoreBackend : IReportBackend
         }
         catch (IOException ex)
         {
-            return ValueTask.FromResult(SendResult.Transient(batch.Count, $"local store '{_store.Path}': {ex.Message}", exception: ex));
+            // The store's own messages (busy, failing disk) name the file already.
+            var message = ex.Message.Contains(_store.Path, StringComparison.Ordinal) ? ex.Message : $"local store '{_store.Path}': {ex.Message}";
+            return ValueTask.FromResult(SendResult.Transient(batch.Count, message, exception: ex));
         }
         catch (NotSupportedException ex)
         {

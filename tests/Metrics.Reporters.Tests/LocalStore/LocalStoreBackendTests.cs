@@ -116,7 +116,8 @@ public class LocalStoreBackendTests : LocalStoreFixture
         var result = await backend.SendAsync([new DataPoint("x", Eu, T0, 1)], CancellationToken.None);
 
         Assert.That(result.Outcome, Is.EqualTo(SendOutcome.Transient));
-        Assert.That(result.Errors.Single(), Does.Contain(DbPath));
+        Assert.That(result.Errors.Single(), Does.Contain(DbPath).And.Contain("busy"));
+        Assert.That(result.Errors.Single().IndexOf(DbPath, StringComparison.Ordinal), Is.EqualTo(result.Errors.Single().LastIndexOf(DbPath, StringComparison.Ordinal)), "the path once");
     }
 
     [Test]

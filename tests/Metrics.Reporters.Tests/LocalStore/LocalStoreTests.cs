@@ -43,6 +43,26 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Write_AnotherConnectionHoldsTheWriteLock_ThrowsIOExceptionNamingTheFileAndWritesNothing()
+    {
+        var store = Open(new LocalStoreOptions { Retention = null, TimeProvider = Clock, BusyTimeoutSeconds = 1 });
+        store.Write("x", Tags.Empty, [(T0, 1)]);
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            other.Open();
+            using var tx = other.BeginTransaction(deferred: false);
+
+            var ex = Assert.Throws<IOException>(() => store.Write("x", Tags.Empty, [(T0.AddSeconds(1), 2)]));
+
+            Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("busy").And.Contain("nothing was changed"));
+            Assert.That(ex.InnerException, Is.InstanceOf<Microsoft.Data.Sqlite.SqliteException>());
+        }
+
+        store.Write("y", Tags.Empty, [(T0, 3)]);
+        Assert.That(store.Read(T0, T0.AddMinutes(1)).Select(d => d.Points.Count), Is.EqualTo(new[] { 1, 1 }), "the lock gone, writes go on; the refused point was not written");
+    }
+
+    [Test]
     public void Write_SameTimestampTwice_KeepsTheLastValue()
     {
         var store = Open();
