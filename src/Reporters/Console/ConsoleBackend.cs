@@ -8,11 +8,13 @@ internal sealed class ConsoleBackend : IReportBackend
 {
     private readonly TextWriter _output;
     private readonly TimeProvider _time;
+    private readonly string[] _dottedFields;
 
-    public ConsoleBackend(TextWriter output, TimeProvider time)
+    public ConsoleBackend(TextWriter output, TimeProvider time, FieldNaming fields)
     {
         _output = output;
         _time = time;
+        _dottedFields = ConsoleTableFormat.DottedFields(fields);
     }
 
     public string Name => "console";
@@ -24,7 +26,7 @@ internal sealed class ConsoleBackend : IReportBackend
         // The table is headed with the report's time: the newest point (all points of one snapshot share it); only
         // older points, such as ones replayed from offline storage, carry their own time.
         var reportTime = batch.Count == 0 ? _time.GetUtcNow() : batch.Max(p => p.Timestamp);
-        var table = ConsoleTableFormat.Format(reportTime, batch);
+        var table = ConsoleTableFormat.Format(reportTime, batch, _dottedFields);
         try
         {
             await _output.WriteAsync(table.AsMemory(), cancellationToken).ConfigureAwait(false);

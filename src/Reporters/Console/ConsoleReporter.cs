@@ -37,6 +37,6 @@ public sealed class ConsoleReporter : Reporter
             throw new ArgumentException("ConsoleReporterOptions.Output must not be null: give a TextWriter such as Console.Out.", nameof(options));
         }
 
-        return new ConsoleBackend(options.Output, registry.TimeProvider);
+        return new ConsoleBackend(options.Output, registry.TimeProvider, options.Fields ?? FieldNaming.Pyformance);
     }
 }

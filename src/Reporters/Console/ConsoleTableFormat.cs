@@ -26,7 +26,14 @@ internal static class ConsoleTableFormat
     /// <summary>Field names are right-aligned to this width.</summary>
     public const int FieldWidth = 22;
 
-    public static string Format(DateTimeOffset reportTime, IReadOnlyList<DataPoint> points)
+    /// <summary>Formats <paramref name="points"/>, named <c>series.field</c>.</summary>
+    /// <param name="reportTime">The time in the header.</param>
+    /// <param name="points">The points, in report order.</param>
+    /// <param name="dottedFields">
+    /// Field names that hold a dot (from <see cref="DottedFields"/>), longest first; a point ending in one is split
+    /// there instead of at its last dot.
+    /// </param>
+    public static string Format(DateTimeOffset reportTime, IReadOnlyList<DataPoint> points, IReadOnlyList<string>? dottedFields = null)
     {
         ArgumentNullException.ThrowIfNull(points);
         var sb = new StringBuilder();
@@ -37,7 +44,7 @@ internal static class ConsoleTableFormat
         DateTimeOffset currentTime = default;
         foreach (var point in points)
         {
-            var dot = point.Metric.LastIndexOf('.');
+            var dot = FieldDot(point.Metric, dottedFields);
             var series = dot > 0 ? point.Metric[..dot] : point.Metric;
             var field = dot > 0 ? point.Metric[(dot + 1)..] : "value";
             if (!string.Equals(series, currentSeries, StringComparison.Ordinal) || point.Tags != currentTags || point.Timestamp != currentTime)
@@ -64,6 +71,41 @@ internal static class ConsoleTableFormat
 
         sb.Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>The field names of <paramref name="fields"/> that hold a dot, longest first (usually none).</summary>
+    public static string[] DottedFields(FieldNaming fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        string[] names =
+        [
+            fields.Count, fields.Value, fields.Sum, fields.Mean, fields.Max, fields.Min, fields.StdDev,
+            fields.MeanRate, fields.OneMinuteRate, fields.FiveMinuteRate, fields.FifteenMinuteRate,
+            .. fields.HistogramPercentiles.Select(static p => p.Key), .. fields.TimerPercentiles.Select(static p => p.Key),
+        ];
+        return names.Where(static n => n.Contains('.', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(static n => n.Length).ToArray();
+    }
+
+    /// <summary>
+    /// Where the series name ends and the field begins: before a field name with a dot that ends the metric (a
+    /// percentile named <c>99.9_percentile</c>), else at the last dot.
+    /// </summary>
+    private static int FieldDot(string metric, IReadOnlyList<string>? dottedFields)
+    {
+        if (dottedFields is not null)
+        {
+            foreach (var field in dottedFields)
+            {
+                var dot = metric.Length - field.Length - 1;
+                if (dot > 0 && metric[dot] == '.' && metric.EndsWith(field, StringComparison.Ordinal))
+                {
+                    return dot;
+                }
+            }
+        }
+
+        return metric.LastIndexOf('.');
     }
 
     public static string FormatTime(DateTimeOffset time) =>

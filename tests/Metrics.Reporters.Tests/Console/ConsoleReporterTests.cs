@@ -20,6 +20,22 @@ public class ConsoleReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_PercentileFieldWithADot_StaysUnderItsSeries()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = time });
+        registry.Timer("db.query").Update(TimeSpan.FromMilliseconds(2));
+        var output = new StringWriter();
+        var fields = new FieldNaming { TimerPercentiles = [(0.99, "99_percentile"), (0.999, "99.9_percentile")] };
+        await using var reporter = new ConsoleReporter(registry, new ConsoleReporterOptions { Output = output, Fields = fields, Filter = s => s.Name == "db.query" });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(output.ToString(), Does.Contain("\n         99_percentile = 0.002\n       99.9_percentile = 0.002\n"));
+        Assert.That(output.ToString(), Does.Not.Contain("db.query.99"));
+    }
+
+    [Test]
     public void Constructor_NullOutput_ThrowsNamingTheOption()
     {
         var registry = new MetricsRegistry();

@@ -27,6 +27,28 @@ public class ConsoleTableFormatTests
     }
 
     [Test]
+    public void Format_DottedFieldNames_SplitBeforeTheLongestThatEndsThePoint()
+    {
+        var dotted = ConsoleTableFormat.DottedFields(new FieldNaming { Mean = "mean.v", HistogramPercentiles = [(0.999, "99.9_percentile"), (0.9, "9_percentile")] });
+
+        var text = ConsoleTableFormat.Format(Time, [
+            new DataPoint("size.count", Tags.Empty, Time, 2),
+            new DataPoint("size.mean.v", Tags.Empty, Time, 3),
+            new DataPoint("size.99.9_percentile", Tags.Empty, Time, 4),
+            new DataPoint("size.9_percentile", Tags.Empty, Time, 5),
+        ], dotted);
+
+        Assert.That(dotted, Is.EqualTo(new[] { "99.9_percentile", "mean.v" }));
+        Assert.That(text, Does.EndWith(
+            "size\n" +
+            "                 count = 2\n" +
+            "                mean.v = 3\n" +
+            "       99.9_percentile = 4\n" +
+            "          9_percentile = 5\n" +
+            "\n"));
+    }
+
+    [Test]
     [SetCulture("de-DE")]
     public void Format_UnderCommaCulture_UsesInvariantNumbers()
     {
