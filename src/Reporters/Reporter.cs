@@ -57,7 +57,18 @@ public abstract class Reporter : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backend);
         Registry = registry;
-        _engine = new ReportingEngine(registry, options, backend, seams);
+        try
+        {
+            _engine = new ReportingEngine(registry, options, backend, seams);
+        }
+        catch
+        {
+            // The backend was made for this reporter and the engine that would close it at stop was not: close it
+            // now, so a refused reporter (a name already taken) leaves no file open nor its purge timer running.
+            backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
         Name = _engine.Name;
     }
 

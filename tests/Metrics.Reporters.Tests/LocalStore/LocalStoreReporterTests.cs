@@ -81,6 +81,30 @@ public class LocalStoreReporterTests
     }
 
     [Test]
+    public async Task Constructor_NameAlreadyTaken_ThrowsAndClosesTheFileItOpened()
+    {
+        var otherPath = Path.Combine(_directory, "other.db");
+        await using var first = new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath, Name = "store" });
+
+        Assert.That(
+            () => new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = otherPath, Name = "store" }),
+            Throws.ArgumentException);
+
+        // A point older than the refused reporter's 30 days, kept by the file's retention (none): nothing of the
+        // refused reporter may still purge it.
+        var old = _clock.GetUtcNow().AddDays(-40);
+        using (var store = new Reporters.LocalStore(otherPath, new LocalStoreOptions { Retention = null, TimeProvider = _clock }))
+        {
+            store.Write("kept", Tags.Empty, [(old, 1)]);
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+
+        using var reader = new Reporters.LocalStore(otherPath, new LocalStoreOptions { TimeProvider = _clock });
+        Assert.That(reader.Read(old, old.AddSeconds(1), "kept").Single().Points, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task ReportNowAsync_PrefixAndReporterTags_NameTheStoredSeries()
     {
         _registry.Gauge("queue.depth", () => 12);
