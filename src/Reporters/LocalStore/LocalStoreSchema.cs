@@ -8,13 +8,19 @@ internal static class LocalStoreSchema
     public const int Version = 1;
 
     /// <summary>Creates the tables that are missing. Returns true when the file had no store yet (a new file).</summary>
+    /// <exception cref="InvalidOperationException">The file is a newer store, or a database of something else.</exception>
     public static bool Create(SqliteConnection connection)
     {
+        var existing = ReadVersion(connection);
+
+        // A sound database of something else given by mistake (the application's own, offline storage's) gets
+        // neither the store's tables nor its schema version nor WAL mode written into it: it is refused as it is.
+        RefuseForeign(connection);
+
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         pragma.ExecuteNonQuery();
 
-        var existing = ReadVersion(connection);
         if (existing == Version && IsComplete(connection))
         {
             // Every table and index is there: nothing to create, so no write lock is taken. A store opened to read
@@ -58,6 +64,59 @@ internal static class LocalStoreSchema
         create.ExecuteNonQuery();
         tx.Commit();
         return existing == 0;
+    }
+
+    /// <summary>The columns of each table of the store, in order.</summary>
+    private static readonly Dictionary<string, string> Columns = new(StringComparer.Ordinal)
+    {
+        ["series"] = "id, key, name",
+        ["series_tags"] = "series_id, key, value",
+        ["series_attributes"] = "series_id, key, value",
+        ["points"] = "series_id, ts, value",
+        ["store_meta"] = "key, value",
+    };
+
+    /// <summary>
+    /// Throws when the file holds a table that is not the store's, or one of the store's tables with other columns:
+    /// a store file holds nothing else, and a new one is empty.
+    /// </summary>
+    private static void RefuseForeign(SqliteConnection connection)
+    {
+        var tables = new List<string>();
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var others = tables.Where(static t => !Columns.ContainsKey(t)).ToList();
+        string? why = others.Count > 0 ? $"it holds other tables ({string.Join(", ", others)})" : null;
+        foreach (var table in tables)
+        {
+            if (why is not null)
+            {
+                break;
+            }
+
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_table_info($t) ORDER BY cid)";
+            cmd.Parameters.AddWithValue("$t", table);
+            var found = cmd.ExecuteScalar() as string;
+            if (found != Columns[table])
+            {
+                why = $"its {table} table has other columns ({found})";
+            }
+        }
+
+        if (why is not null)
+        {
+            throw new InvalidOperationException(
+                $"the file is a SQLite database of something else: {why}. It was left as it is; the local store needs a file of its own (or an existing store file).");
+        }
     }
 
     /// <summary>Whether the file holds every table and index <see cref="Create"/> makes (read without a lock on writers).</summary>

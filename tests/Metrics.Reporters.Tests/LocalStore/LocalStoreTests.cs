@@ -440,6 +440,28 @@ public class LocalStoreTests : LocalStoreFixture
         Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("damaged"), $"file of {length} bytes");
     }
 
+    [TestCase("CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'Ada'); PRAGMA user_version = 1;", "other tables (customers)")]
+    [TestCase("CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'Ada');", "other tables (customers)")]
+    [TestCase("CREATE TABLE points(id INTEGER PRIMARY KEY, metric TEXT, payload BLOB); INSERT INTO points VALUES (1, 'x', NULL);", "points table has other columns (id, metric, payload)")]
+    public void Open_DatabaseOfSomethingElse_ThrowsIOExceptionAndLeavesItUntouched(string schema, string why)
+    {
+        using (var app = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            app.Open();
+            using var cmd = app.CreateCommand();
+            cmd.CommandText = schema;
+            cmd.ExecuteNonQuery();
+        }
+
+        var before = File.ReadAllBytes(DbPath);
+
+        var ex = Assert.Throws<IOException>(() => Open());
+
+        Assert.That(ex!.Message, Does.Contain(DbPath).And.Contain("database of something else").And.Contain(why));
+        Assert.That(File.ReadAllBytes(DbPath), Is.EqualTo(before), "no table, index, version or journal mode of the store was written into it");
+        Assert.That(File.Exists(DbPath + "-wal"), Is.False);
+    }
+
     /// <summary>Writes a store of several pages, then overwrites it with garbage from a byte (negative: from the end).</summary>
     private long WriteManyPointsThenDamage(long fromByte)
     {
