@@ -7,7 +7,8 @@ namespace Metrics.Reporters.Wavefront;
 /// What the proxy and direct clients share: formats each item on the caller's thread, queues it (one bounded
 /// queue per data kind; a full queue refuses and counts), and flushes the queues in batches to a sink on a timer,
 /// on <see cref="FlushAsync"/> and on disposal. A batch that fails transiently is kept and sent first next time;
-/// a batch the server refuses for good is dropped and counted.
+/// a batch the server refuses for good is dropped and counted. When the server answers with <c>Retry-After</c>
+/// (429, 503), timer flushes wait that long (at most <see cref="MaxRetryAfter"/>) before sending again.
 /// </summary>
 internal sealed class WavefrontSender : IAsyncDisposable
 {
@@ -17,10 +18,14 @@ internal sealed class WavefrontSender : IAsyncDisposable
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly WavefrontLineWriter _flushWriter = new();
     private readonly ITimer _timer;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _batchSize;
     private readonly string _defaultSource;
     private long _failures;
+
+    // The timestamp (on _time) before which timer flushes send nothing, as the server's Retry-After asked; 0 for none.
+    private long _resumeAt;
     private int _disposed;
     private int _enqueuing;
 
@@ -38,8 +43,12 @@ internal sealed class WavefrontSender : IAsyncDisposable
         }
 
         _logger = options.LoggerFactory?.CreateLogger("Metrics.Reporters.Wavefront") ?? NullLogger.Instance;
+        _time = options.TimeProvider;
         _timer = options.TimeProvider.CreateTimer(static s => ((WavefrontSender)s!).OnTimer(), this, options.FlushInterval, options.FlushInterval);
     }
+
+    /// <summary>The longest <c>Retry-After</c> followed, so a server's mistaken answer cannot stop the flushes for hours while the queues fill.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>The registry holding this sender's own metrics.</summary>
     public MetricsRegistry Registry { get; }
@@ -192,13 +201,28 @@ internal sealed class WavefrontSender : IAsyncDisposable
         _flushGate.Dispose();
     }
 
-    /// <summary>Sends every queue in turn; the caller holds the flush gate.</summary>
-    private async Task FlushQueuesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends every queue in turn; the caller holds the flush gate. A <paramref name="timer"/> flush sends nothing while
+    /// the server's <c>Retry-After</c> runs (the kept batch and the queues go once it has passed); a flush the caller
+    /// asked for, or the final one at disposal, sends anyway.
+    /// </summary>
+    private async Task FlushQueuesAsync(CancellationToken cancellationToken, bool timer = false)
     {
         foreach (var kind in WavefrontDataKinds.All)
         {
+            if (timer && Waiting())
+            {
+                return;
+            }
+
             await FlushKindAsync(kind, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private bool Waiting()
+    {
+        var resumeAt = Interlocked.Read(ref _resumeAt);
+        return resumeAt != 0 && _time.GetTimestamp() < resumeAt;
     }
 
     private async Task FlushKindAsync(WavefrontDataKind kind, CancellationToken cancellationToken)
@@ -264,6 +288,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
         if (status.Ok)
         {
             queue.Release(batch.Count);
+            Interlocked.Exchange(ref _resumeAt, 0);
             return (null, false);
         }
 
@@ -285,7 +310,20 @@ internal sealed class WavefrontSender : IAsyncDisposable
             return (null, false);
         }
 
+        if (status.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero)
+        {
+            var wait = retryAfter < MaxRetryAfter ? retryAfter : MaxRetryAfter;
+            Interlocked.Exchange(ref _resumeAt, _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency));
+        }
+
         return (batch, false);
+    }
+
+    /// <summary>For tests: completes once no flush is running.</summary>
+    internal async Task IdleAsync()
+    {
+        await _flushGate.WaitAsync().ConfigureAwait(false);
+        _flushGate.Release();
     }
 
     private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status)
@@ -395,7 +433,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
         try
         {
-            await FlushQueuesAsync(CancellationToken.None).ConfigureAwait(false);
+            await FlushQueuesAsync(CancellationToken.None, timer: true).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushKindAsync.
         catch (Exception ex)

@@ -99,6 +99,63 @@ public class WavefrontDirectClientTests
         Assert.That(client.FailureCount, Is.EqualTo(1));
     }
 
+    [TestCase(429)]
+    [TestCase(503)]
+    public async Task FlushTimer_ServerAnswersRetryAfter_WaitsThatLongBeforeSendingAgain(int status)
+    {
+        using var server = HttpTestServer.Start();
+        var retryAfter = new Dictionary<string, string> { ["Retry-After"] = "30" };
+        server.Enqueue(new TestResponse(status, "slow down", retryAfter));
+        var time = new ManualTimeProvider();
+        await using var client = Client(server, o =>
+        {
+            o.TimeProvider = time;
+            o.FlushInterval = TimeSpan.FromSeconds(1);
+        });
+        client.SendMetric("a", 1);
+        client.SendDistribution("latency", [(30.0, 2)], [HistogramGranularity.Minute]);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await server.WaitForRequestsAsync(1, Deadline);
+        await client.Sender.IdleAsync();
+
+        // Every tick within the 30 s the server asked for sends nothing: not the kept batch, nor the other queues.
+        for (var i = 0; i < 29; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await client.Sender.IdleAsync();
+            Assert.That(server.Requests, Has.Count.EqualTo(1), $"request sent {i + 1} s after Retry-After: 30");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var requests = await server.WaitForRequestsAsync(3, Deadline);
+        await client.Sender.IdleAsync();
+        Assert.That(requests.Select(r => (r.Query, r.Body)), Is.EqualTo(new[]
+        {
+            ("f=wavefront", "\"a\" 1.0 source=\"app-1\"\n"),
+            ("f=wavefront", "\"a\" 1.0 source=\"app-1\"\n"),
+            ("f=histogram", "!M #2 30.0 \"latency\" source=\"app-1\"\n"),
+        }));
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task FlushAsync_WhileRetryAfterRuns_SendsAnyway()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(429, "slow down", new Dictionary<string, string> { ["Retry-After"] = "30" }));
+        await using var client = Client(server);
+        client.SendMetric("a", 1);
+
+        await client.FlushAsync();
+        await client.FlushAsync();
+
+        var requests = await server.WaitForRequestsAsync(2, Deadline);
+        Assert.That(requests.Select(r => r.Body), Is.EqualTo(new[] { "\"a\" 1.0 source=\"app-1\"\n", "\"a\" 1.0 source=\"app-1\"\n" }));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
     [Test]
     public async Task FlushAsync_PayloadTooLarge_SplitsTheBatchAndDeliversEveryLine()
     {
