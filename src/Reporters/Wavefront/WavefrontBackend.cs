@@ -84,6 +84,13 @@ internal sealed class WavefrontBackend : IExpandingBackend
             var distributionPoints = Write(writer, batch, distributions: true, out var distributionCount, out _);
             var delivered = deltaCount > 0 ? metrics : 0;
             result = await SendKindAsync(WavefrontDataKind.Distribution, writer, distributionCount, distributionPoints, delivered, cancellationToken).ConfigureAwait(false);
+            if (delivered > 0 && result.StatusCode == 413 && distributionPoints > 1)
+            {
+                // The batch cannot be split and sent again by the engine (the delivered delta counters would be
+                // counted twice): the distributions are split and sent in halves here instead of being dropped.
+                result = await SendDistributionsInHalvesAsync(writer, [.. batch.Where(p => p.Kind == PointKind.Distribution)], metrics, cancellationToken).ConfigureAwait(false);
+            }
+
             return result.Outcome switch
             {
                 SendOutcome.Success => SendResult.Ok(batch.Count, result.StatusCode),
@@ -171,6 +178,56 @@ internal sealed class WavefrontBackend : IExpandingBackend
         return status.Permanent
             ? SendResult.Permanent(points, error, status.StatusCode, status.Exception)
             : SendResult.Transient(points, error, status.StatusCode, status.Exception, status.RetryAfter);
+    }
+
+    /// <summary>
+    /// Sends distribution points the server found too large together, split in halves until each part is taken. A
+    /// single distribution still too large is dropped and the others go on; any other failure stops the sending, and
+    /// the part that failed and the untried rest are reported failed. <paramref name="delivered"/> points of the batch
+    /// were delivered before.
+    /// </summary>
+    private async ValueTask<SendResult> SendDistributionsInHalvesAsync(WavefrontLineWriter writer, DataPoint[] points, long delivered, CancellationToken cancellationToken)
+    {
+        var parts = new Stack<ArraySegment<DataPoint>>();
+        parts.Push(new ArraySegment<DataPoint>(points, points.Length / 2, points.Length - (points.Length / 2)));
+        parts.Push(new ArraySegment<DataPoint>(points, 0, points.Length / 2));
+        var succeeded = delivered;
+        long failed = 0;
+        var errors = new List<string>();
+        SendResult last = default;
+        while (parts.TryPop(out var part))
+        {
+            Write(writer, part, distributions: true, out var lines, out _);
+            last = await SendKindAsync(WavefrontDataKind.Distribution, writer, lines, part.Count, delivered: 0, cancellationToken).ConfigureAwait(false);
+            if (last.Outcome == SendOutcome.Success)
+            {
+                succeeded += part.Count;
+                continue;
+            }
+
+            if (last.Outcome == SendOutcome.TooLarge && part.Count > 1)
+            {
+                var half = part.Count / 2;
+                parts.Push(part.Slice(half));
+                parts.Push(part.Slice(0, half));
+                continue;
+            }
+
+            if (last.Outcome == SendOutcome.TooLarge)
+            {
+                failed++;
+                errors.Add($"the distribution '{part[0].Metric}' alone is too large for {Name}: {string.Join("; ", last.Errors ?? [])}");
+                continue;
+            }
+
+            failed += part.Count + parts.Sum(p => p.Count);
+            errors.AddRange(last.Errors ?? []);
+            break;
+        }
+
+        return failed == 0
+            ? SendResult.Ok((int)succeeded, last.StatusCode)
+            : new SendResult(SendOutcome.PartialFailure, succeeded, failed, errors, last.StatusCode, null, last.Exception);
     }
 
     /// <summary>A failure of the first write also stands for the points not yet written.</summary>

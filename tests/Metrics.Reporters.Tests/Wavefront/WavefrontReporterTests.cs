@@ -334,6 +334,67 @@ public class WavefrontReporterTests
     }
 
     [Test]
+    public async Task DirectReporter_DistributionsTooLargeAfterDeltaCountersDelivered_DistributionsSplitAndDeliveredDeltaSentOnce()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(202));
+        server.Enqueue(new TestResponse(413, "too large"));
+        _registry.Counter("rt.orders").Inc(5);
+        for (var i = 0; i < 4; i++)
+        {
+            _registry.Histogram("rt.h" + i).Update(10 * (i + 1));
+        }
+
+        var reporter = new WavefrontReporter(_registry, new WavefrontReporterOptions
+        {
+            Server = server.BaseAddress, Token = "t", Source = "web-1", ErrorHandler = _failures.Enqueue,
+            Filter = s => s.Name.StartsWith("rt.", StringComparison.Ordinal),
+            DeltaCounters = true, Distributions = true, Retry = new RetryOptions { MaxRetries = 0 },
+        });
+        _reporters.Add(reporter);
+
+        await reporter.ReportNowAsync();
+
+        var requests = await server.WaitForRequestsAsync(4, Deadline);
+        var metricLines = requests.Where(r => r.Query == "f=wavefront").SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.That(metricLines, Is.EqualTo(new[] { "\"\u2206rt.orders.count\" 5.0 source=\"web-1\" \"app\"=\"shop\"" }), "the delta counter is sent once");
+        var histogramRequests = requests.Where(r => r.Query == "f=histogram").Select(r => r.Body.Count(c => c == '\n')).ToList();
+        Assert.That(histogramRequests, Is.EqualTo(new[] { 4, 2, 2 }), "the refused distributions are sent again in halves");
+        var delivered = requests.Where(r => r.Query == "f=histogram").Skip(1).SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.That(delivered, Is.EqualTo(new[] { 10, 20, 30, 40 }.Select((v, i) => $"!M {Now} #1 {v}.0 \"rt.h{i}\" source=\"web-1\" \"app\"=\"shop\"")));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task DirectReporter_OneDistributionTooLargeAfterDeltaCountersDelivered_OnlyItIsDroppedAndReported()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(202));
+        server.Enqueue(new TestResponse(413, "too large"));
+        server.Enqueue(new TestResponse(413, "too large"));
+        _registry.Counter("rt.orders").Inc(5);
+        _registry.Histogram("rt.h0").Update(10);
+        _registry.Histogram("rt.h1").Update(20);
+        var reporter = new WavefrontReporter(_registry, new WavefrontReporterOptions
+        {
+            Server = server.BaseAddress, Token = "t", Source = "web-1", ErrorHandler = _failures.Enqueue,
+            Filter = s => s.Name.StartsWith("rt.", StringComparison.Ordinal),
+            DeltaCounters = true, Distributions = true, Retry = new RetryOptions { MaxRetries = 0 },
+        });
+        _reporters.Add(reporter);
+
+        await reporter.ReportNowAsync();
+
+        var requests = await server.WaitForRequestsAsync(4, Deadline);
+        Assert.That(requests.Select(r => r.Query), Is.EqualTo(new[] { "f=wavefront", "f=histogram", "f=histogram", "f=histogram" }));
+        Assert.That(requests[3].Body, Does.Contain("\"rt.h1\""));
+        var failure = _failures.Single();
+        Assert.That((failure.Succeeded, failure.Failed), Is.EqualTo((2L, 1L)), "the delta counter and rt.h1 delivered, rt.h0 dropped");
+        Assert.That(failure.ToString(), Does.Contain("rt.h0").And.Contain("too large"));
+        Assert.That(reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
     public async Task ProxyReporter_ProxyDown_FailureNamesTheProxyAndPointsAreNotLost()
     {
         _registry.Counter("rt.orders").Inc(4);
