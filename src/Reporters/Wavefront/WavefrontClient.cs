@@ -81,7 +81,7 @@ public abstract class WavefrontClient : IDisposable, IAsyncDisposable
     /// <param name="followsFrom">Spans this one follows from.</param>
     /// <param name="tags">Span tags; a key may repeat with other values; exact repeats are sent once.</param>
     /// <param name="spanLogs">Span logs; when any, the span gets the tag <c>_spanLogs=true</c>.</param>
-    /// <returns>True when queued; false when the spans (or span logs) queue was full.</returns>
+    /// <returns>True when queued; false when the spans or span-logs queue was full (then neither the span nor its logs is queued).</returns>
     /// <exception cref="ArgumentException">Invalid input.</exception>
     /// <exception cref="InvalidOperationException">Proxy client: no tracing port is set.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed.</exception>

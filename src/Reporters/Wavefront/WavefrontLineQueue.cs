@@ -7,7 +7,7 @@ namespace Metrics.Reporters.Wavefront;
 /// Adding never blocks: past the capacity the item is refused. An item counts against the capacity until it is
 /// delivered or dropped, so a batch kept for resending still takes its room.
 /// </summary>
-/// <remarks><see cref="TryAdd"/> is thread-safe; <see cref="Take"/>, <see cref="Keep"/> and <see cref="Release"/> are called by one flusher at a time.</remarks>
+/// <remarks><see cref="TryAdd"/> and the reservation calls are thread-safe; <see cref="Take"/>, <see cref="Keep"/> and <see cref="Release"/> are called by one flusher at a time.</remarks>
 internal sealed class WavefrontLineQueue(int capacity)
 {
     private readonly ConcurrentQueue<string> _items = new();
@@ -21,15 +21,32 @@ internal sealed class WavefrontLineQueue(int capacity)
 
     public bool TryAdd(string item)
     {
-        if (Interlocked.Increment(ref _count) > capacity)
+        if (!TryReserve())
         {
-            Interlocked.Decrement(ref _count);
             return false;
         }
 
         _items.Enqueue(item);
         return true;
     }
+
+    /// <summary>Takes room for one item, to be filled by <see cref="AddReserved"/> or given back by <see cref="Unreserve"/>; false when full.</summary>
+    public bool TryReserve()
+    {
+        if (Interlocked.Increment(ref _count) > capacity)
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Adds an item into room taken by <see cref="TryReserve"/>.</summary>
+    public void AddReserved(string item) => _items.Enqueue(item);
+
+    /// <summary>Gives back room taken by <see cref="TryReserve"/> and not used.</summary>
+    public void Unreserve() => Interlocked.Decrement(ref _count);
 
     /// <summary>The next batch: the batch kept for resending if any, otherwise up to <paramref name="max"/> items in order.</summary>
     public List<string> Take(int max)

@@ -96,21 +96,48 @@ internal sealed class WavefrontSender : IAsyncDisposable
             throw new ArgumentException($"The span logs of '{name}' contain null; give only non-null span logs.", nameof(spanLogs));
         }
 
-        var sent = Enqueue(WavefrontDataKind.Span, w =>
+        // A span and its span logs are one item: both are queued, or neither (a span sent without the logs its
+        // "_spanLogs" tag announces, while the caller is told it was dropped, would be sent twice by a caller who
+        // tries again).
+        Interlocked.Increment(ref _enqueuing);
+        try
         {
-            w.WriteSpan(name, startMillis, durationMillis, SourceOrDefault(source), traceId, spanId, parents, followsFrom, tags, logs.Length > 0);
-            return true;
-        });
-        if (sent && logs.Length > 0)
-        {
-            sent = Enqueue(WavefrontDataKind.SpanLog, w =>
+            ThrowIfDisposed();
+            EnsureSupported(WavefrontDataKind.Span);
+            var span = Format(WavefrontDataKind.Span, w => w.WriteSpan(name, startMillis, durationMillis, SourceOrDefault(source), traceId, spanId, parents, followsFrom, tags, logs.Length > 0));
+            if (logs.Length == 0)
             {
-                w.WriteSpanLogs(traceId, spanId, logs);
-                return true;
-            });
-        }
+                return Add(WavefrontDataKind.Span, span);
+            }
 
-        return sent;
+            EnsureSupported(WavefrontDataKind.SpanLog);
+            var logLine = Format(WavefrontDataKind.SpanLog, w => w.WriteSpanLogs(traceId, spanId, logs));
+            var spans = _queues[WavefrontDataKind.Span];
+            var spanLogQueue = _queues[WavefrontDataKind.SpanLog];
+            if (!spans.TryReserve())
+            {
+                _metrics[WavefrontDataKind.Span].Dropped.Inc();
+                return false;
+            }
+
+            if (!spanLogQueue.TryReserve())
+            {
+                spans.Unreserve();
+                _metrics[WavefrontDataKind.Span].Dropped.Inc();
+                _metrics[WavefrontDataKind.SpanLog].Dropped.Inc();
+                return false;
+            }
+
+            spans.AddReserved(span);
+            _metrics[WavefrontDataKind.Span].Valid.Inc();
+            spanLogQueue.AddReserved(logLine);
+            _metrics[WavefrontDataKind.SpanLog].Valid.Inc();
+            return true;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _enqueuing);
+        }
     }
 
     /// <summary>Sends already formatted lines at once, outside the queues. False (and counted) when delivery failed.</summary>
@@ -371,12 +398,29 @@ internal sealed class WavefrontSender : IAsyncDisposable
             throw;
         }
 
-        if (!written)
+        return !written || Add(kind, writer.ToString());
+    }
+
+    /// <summary>Formats one item; invalid input is counted and thrown.</summary>
+    private string Format(WavefrontDataKind kind, Action<WavefrontLineWriter> format)
+    {
+        var writer = new WavefrontLineWriter(256);
+        try
         {
-            return true;
+            format(writer);
+        }
+        catch (ArgumentException)
+        {
+            _metrics[kind].Invalid.Inc();
+            throw;
         }
 
-        if (_queues[kind].TryAdd(writer.ToString()))
+        return writer.ToString();
+    }
+
+    private bool Add(WavefrontDataKind kind, string item)
+    {
+        if (_queues[kind].TryAdd(item))
         {
             _metrics[kind].Valid.Inc();
             return true;

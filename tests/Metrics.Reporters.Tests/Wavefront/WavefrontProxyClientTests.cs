@@ -165,6 +165,32 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task SendSpan_SpanLogQueueFull_ReturnsFalseAndSendsNeitherTheSpanNorItsLogs()
+    {
+        await using var client = FakeClient(o => o.MaxQueueSize = 1);
+        var spanB = Guid.Parse("1d7c4b62-6f1e-4a59-9b44-2b8f7d3c9e10");
+        client.SendSpan("x", 1, 2, "s", TraceId, SpanId);
+        await client.FlushAsync();
+        var tracing = _transports[30000];
+
+        // Span A is delivered; its span-log write fails and is kept, so the span-log queue stays full.
+        Assert.That(client.SendSpan("a", 1, 2, "s", TraceId, SpanId, spanLogs: [new SpanLog(5, [new("event", "a")])]), Is.True);
+        tracing.OnWrite = () => tracing.FailNext = 1;
+        await client.FlushAsync();
+        tracing.OnWrite = null;
+
+        Assert.That(client.SendSpan("b", 1, 2, "s", TraceId, spanB, spanLogs: [new SpanLog(5, [new("event", "b")])]), Is.False);
+        await client.FlushAsync();
+
+        Assert.That(tracing.Lines.Where(l => l.Contains("b\"", StringComparison.Ordinal) || l.Contains(spanB.ToString(), StringComparison.Ordinal)), Is.Empty, "span b was refused, so it is not sent");
+        Assert.That(tracing.Lines, Has.Count.EqualTo(3));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Span).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.SpanLog).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Span).Valid.Count, Is.EqualTo(2));
+        Assert.That(client.SendSpan("b", 1, 2, "s", TraceId, spanB, spanLogs: [new SpanLog(5, [new("event", "b")])]), Is.True, "room is freed once delivered");
+    }
+
+    [Test]
     public async Task Queues_PerDataKind_AreSeparate()
     {
         await using var client = FakeClient(o => o.MaxQueueSize = 1);
