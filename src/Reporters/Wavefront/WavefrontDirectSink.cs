@@ -6,7 +6,7 @@ namespace Metrics.Reporters.Wavefront;
 /// <summary>
 /// Lines to Wavefront's direct-ingestion endpoint: <c>POST {server}/report?f=wavefront|histogram|trace|spanLogs</c>,
 /// gzip, <c>application/octet-stream</c>, <c>Authorization: Bearer {token}</c>. 401 and 403 (bad or missing
-/// token) and other 4xx are permanent; 5xx and connection errors are transient.
+/// token), redirects (not followed) and other 4xx are permanent; 408, 429, 5xx and connection errors are transient.
 /// </summary>
 internal sealed class WavefrontDirectSink : IWavefrontSink
 {
@@ -32,10 +32,23 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
         _headers = _token is null
             ? null
             : new Dictionary<string, string> { ["Authorization"] = "Bearer " + _token };
-        _transport = transport ?? new HttpTransport(options.RequestTimeout, time: options.TimeProvider);
+        _transport = transport ?? new HttpTransport(options.RequestTimeout, NoRedirects(), options.TimeProvider);
     }
 
     public string Name => "direct";
+
+    /// <summary>
+    /// The handler of the default transport, which does not follow redirects: followed, a 301 or 302 turns the POST
+    /// into a GET without the lines, a redirect drops the Authorization header, and the answer to that request would
+    /// stand for the batch (a 2xx: lines lost as if delivered; a 401: a misleading token error).
+    /// </summary>
+    private static SocketsHttpHandler NoRedirects() => new()
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+    };
 
     /// <summary>The server for messages and <c>ToString</c>: scheme, host, port and path, never user info or query (they may hold credentials).</summary>
     internal static string Describe(Uri? server) => SafeUri.Describe(server);
@@ -74,6 +87,9 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
                 $"{_server} refused the {kind.Describe()} with HTTP {code} (the API token is missing, wrong or lacks the direct data ingestion permission); the batch was dropped. Check WavefrontDirectClientOptions.Token{detail}",
                 status),
             408 or 429 or >= 500 => WavefrontSendStatus.Transient($"{_server} answered HTTP {code} to the {kind.Describe()}{detail}", status, retryAfter: response.RetryAfter),
+            >= 300 and < 400 => WavefrontSendStatus.Rejected(
+                $"{_server} answered the {kind.Describe()} with HTTP {code}, a redirect, which is not followed (it would resend them without their body or token); the batch was dropped. Set the Server option to the address it redirects to (https rather than http?){detail}",
+                status),
             _ => WavefrontSendStatus.Rejected($"{_server} rejected the {kind.Describe()} with HTTP {code}; the batch was dropped{detail}", status),
         };
     }

@@ -140,6 +140,41 @@ public class WavefrontDirectClientTests
         Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
     }
 
+    [TestCase(301)]
+    [TestCase(302)]
+    [TestCase(307)]
+    public async Task FlushAsync_ServerRedirects_FailsSayingSoInsteadOfFollowing(int status)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(status, "", new Dictionary<string, string> { ["Location"] = server.BaseAddress + "elsewhere" }));
+        await using var client = Client(server);
+        client.SendMetric("a", 1);
+
+        await client.FlushAsync();
+
+        // Followed, a 301 or 302 turns the POST into a GET without the lines (and a redirect drops the token), and
+        // the server's answer to that GET would stand for the batch.
+        Assert.That(server.Requests.Select(r => $"{r.Method} {r.Path}"), Is.EqualTo(new[] { "POST /report" }), "the redirect is not followed");
+        Assert.That(client.FailureCount, Is.EqualTo(1));
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+        Assert.That(client.Sender.QueueSize(WavefrontDataKind.Metric), Is.Zero);
+    }
+
+    [Test]
+    public async Task SendAsync_ServerRedirects_ErrorNamesTheRedirectAndTheServerOption()
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(301, "", new Dictionary<string, string> { ["Location"] = "https://elsewhere.example/report" }));
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = server.BaseAddress, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Ok, Is.False);
+        Assert.That(status.Permanent, Is.True);
+        Assert.That(status.Error, Does.Contain("HTTP 301").And.Contain("redirect").And.Contain("Server"));
+    }
+
     [Test]
     public async Task FlushAsync_WhileRetryAfterRuns_SendsAnyway()
     {
