@@ -30,13 +30,6 @@ internal static class OpenTsdbBackends
 
         return settings.IsTelnet
             ? new OpenTsdbTelnetBackend(new TcpLineTransport(settings.Host, settings.Port, time, settings.ConnectTimeout), settings.Format, serverError)
-            : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, ConnectHandler(settings), time), settings.Endpoint, settings.Format, settings.Gzip);
+            : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, time: time, connectTimeout: settings.ConnectTimeout), settings.Endpoint, settings.Format, settings.Gzip);
     }
-
-    private static SocketsHttpHandler ConnectHandler(OpenTsdbSettings settings) => new()
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = settings.ConnectTimeout,
-    };
 }

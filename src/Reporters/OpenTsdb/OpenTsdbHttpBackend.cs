@@ -113,6 +113,11 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
                 return new SendResult(SendOutcome.TooLarge, 0, sent, [$"OpenTSDB answered 413: the request of {sent} points is too large."], status);
             case 408 or 429 or >= 500:
                 return SendResult.Transient(sent, $"OpenTSDB answered {status}: {ErrorMessage(body)}", status, retryAfter: response.RetryAfter);
+            case >= 300 and < 400:
+                return SendResult.Permanent(
+                    sent,
+                    $"OpenTSDB answered {status}, a redirect, which is not followed (it would resend the points without their body); the points were dropped. Set the endpoint to the address it redirects to (https rather than http?)",
+                    status);
             default:
                 return SendResult.Permanent(sent, $"OpenTSDB answered {status}: {ErrorMessage(body)}", status);
         }

@@ -15,15 +15,22 @@ internal sealed class HttpTransport : IHttpTransport
     private readonly TimeProvider _time;
 
     /// <param name="timeout">Per-request timeout. Default 30 seconds.</param>
-    /// <param name="handler">The message handler; default a <see cref="SocketsHttpHandler"/> with keep-alive.</param>
+    /// <param name="handler">
+    /// The message handler; default a <see cref="SocketsHttpHandler"/> with keep-alive that does not follow redirects:
+    /// followed, a 301 or 302 turns the POST into a GET without the body, a redirect drops the Authorization header,
+    /// and the answer to that request would stand for the batch (a 2xx: points lost as if delivered). The 3xx is
+    /// handed to the backend, which drops the batch with an error naming the address to configure.
+    /// </param>
     /// <param name="time">Clock for <c>Retry-After</c> dates.</param>
-    public HttpTransport(TimeSpan? timeout = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
+    /// <param name="connectTimeout">How long the default handler waits for a connection. Default 10 seconds.</param>
+    public HttpTransport(TimeSpan? timeout = null, HttpMessageHandler? handler = null, TimeProvider? time = null, TimeSpan? connectTimeout = null)
     {
         handler ??= new SocketsHttpHandler
         {
+            AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
         };
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         _time = time ?? TimeProvider.System;

@@ -32,23 +32,11 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
         _headers = _token is null
             ? null
             : new Dictionary<string, string> { ["Authorization"] = "Bearer " + _token };
-        _transport = transport ?? new HttpTransport(options.RequestTimeout, NoRedirects(), options.TimeProvider);
+        // The default transport does not follow redirects (see HttpTransport): a 3xx is answered below.
+        _transport = transport ?? new HttpTransport(options.RequestTimeout, time: options.TimeProvider);
     }
 
     public string Name => "direct";
-
-    /// <summary>
-    /// The handler of the default transport, which does not follow redirects: followed, a 301 or 302 turns the POST
-    /// into a GET without the lines, a redirect drops the Authorization header, and the answer to that request would
-    /// stand for the batch (a 2xx: lines lost as if delivered; a 401: a misleading token error).
-    /// </summary>
-    private static SocketsHttpHandler NoRedirects() => new()
-    {
-        AllowAutoRedirect = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    };
 
     /// <summary>The server for messages and <c>ToString</c>: scheme, host, port and path, never user info or query (they may hold credentials).</summary>
     internal static string Describe(Uri? server) => SafeUri.Describe(server);

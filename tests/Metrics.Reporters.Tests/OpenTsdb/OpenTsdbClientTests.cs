@@ -378,6 +378,28 @@ public class OpenTsdbClientTests
     }
 
     [Test]
+    public async Task Send_OverHttpServerRedirects_PointsAreFailedAndTheErrorSaysToFixTheEndpoint()
+    {
+        using var server = HttpTestServer.Start();
+        server.Handler = request => request.Path == "/api/put"
+            ? new TestResponse(301, "", new Dictionary<string, string> { ["Location"] = "/moved/api/put" })
+            : new TestResponse(204);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = server.BaseAddress, HostTag = "h", ErrorHandler = failures.Enqueue });
+
+        client.Send("a", 1, timestamp: At);
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.Sent, Is.Zero, "a redirect is not a delivery");
+            Assert.That(client.Failed, Is.EqualTo(1));
+            Assert.That(failures.Single().Errors.Single(), Does.Contain("redirect").And.Contain("endpoint"));
+            Assert.That(server.Requests, Has.Count.EqualTo(1), "the redirect was not followed");
+        });
+    }
+
+    [Test]
     public async Task Send_OverHttp_PostsJsonAndCountsPartialFailure()
     {
         using var server = HttpTestServer.Start();

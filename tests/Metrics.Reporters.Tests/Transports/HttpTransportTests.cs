@@ -31,6 +31,25 @@ public class HttpTransportTests
         });
     }
 
+    [TestCase(301)]
+    [TestCase(302)]
+    [TestCase(307)]
+    public async Task PostAsync_ServerRedirects_ReturnsTheRedirectWithoutFollowingIt(int status)
+    {
+        using var server = HttpTestServer.Start();
+        server.Handler = request => request.Path == "/api/put"
+            ? new TestResponse(status, "", new Dictionary<string, string> { ["Location"] = "/elsewhere" })
+            : new TestResponse(204);
+        using var transport = new HttpTransport();
+
+        var response = await transport.PostAsync(
+            new Uri(server.BaseAddress, "api/put"), Encoding.UTF8.GetBytes("[]"), "application/json", HttpContentEncoding.None,
+            new Dictionary<string, string> { ["Authorization"] = "Bearer t0k" }, CancellationToken.None);
+
+        Assert.That(response.StatusCode, Is.EqualTo(status), "the backend must see the redirect, not the answer to a request without the points");
+        Assert.That(server.Requests.Select(r => r.Method + " " + r.Path), Is.EqualTo(new[] { "POST /api/put" }));
+    }
+
     [Test]
     public async Task PostAsync_ServerError_ReturnsStatusBodyAndRetryAfter()
     {
