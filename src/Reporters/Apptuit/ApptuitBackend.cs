@@ -5,7 +5,8 @@ namespace Metrics.Reporters.Apptuit;
 /// <summary>
 /// The Apptuit backend of <see cref="ApptuitReporter"/>: checks points with the Apptuit rules, posts one batch per
 /// call and classifies the answer (200/204 success, 400 partial with details, 413 too large, 401 and other 4xx
-/// permanent, 5xx and connection errors transient). Keeps the <c>apptuit.reporter.send.*</c> self-metrics.
+/// permanent, 5xx and connection errors transient). Keeps the <c>apptuit.reporter.send.*</c> self-metrics:
+/// the timer per request, the counters once per batch.
 /// </summary>
 internal sealed class ApptuitBackend : ISelfMetricsBackend
 {
@@ -73,14 +74,20 @@ internal sealed class ApptuitBackend : ISelfMetricsBackend
         _time = registry.Timer(SelfMetricPrefix + "time", reporterTags);
     }
 
-    /// <summary>Counts one send: its points, what succeeded and failed, and how long it took.</summary>
+    /// <summary>Times one request (every attempt, retries included).</summary>
+    public void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed) => _time?.Update(elapsed);
+
+    /// <summary>
+    /// Counts one batch once, with the result its retries ended on, as apptuit-py counts a send: its points, those
+    /// stored and those that failed. An attempt answered 5xx and then retried is not counted, so points delivered on
+    /// a retry are neither counted twice in total nor as failed.
+    /// </summary>
     /// <remarks>
     /// A batch answered 413 is split and its halves are sent again (and counted then): counting it here too would
     /// report as failed points that were delivered.
     /// </remarks>
-    public void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed)
+    public void OnDelivered(int points, in SendResult result)
     {
-        _time?.Update(elapsed);
         if (result.Outcome == SendOutcome.TooLarge && points > 1)
         {
             return;

@@ -21,4 +21,10 @@ internal interface ISelfMetricsBackend : IReportBackend
 
     /// <summary>Called after each backend call (each attempt, retries included) with its result and duration.</summary>
     void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed);
+
+    /// <summary>
+    /// Called once per batch with the result its retries ended on (a transient result only when they are exhausted);
+    /// not called when the delivery was cancelled. A batch answered too large is followed by calls for its halves.
+    /// </summary>
+    void OnDelivered(int points, in SendResult result);
 }

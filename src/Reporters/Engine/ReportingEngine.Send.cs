@@ -169,6 +169,18 @@ internal sealed partial class ReportingEngine
             return new Delivery(batch, Cancelled: true);
         }
 
+        if (_backendMetrics is not null)
+        {
+            try
+            {
+                _backendMetrics.OnDelivered(batch.Length, result);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogDebug(ex, "Reporter {Reporter}: the backend's self-metrics hook failed.", Name);
+            }
+        }
+
         var count = batch.Length;
         switch (result.Outcome)
         {

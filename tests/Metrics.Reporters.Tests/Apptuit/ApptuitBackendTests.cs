@@ -148,7 +148,7 @@ public sealed class ApptuitBackendTests
     }
 
     [Test]
-    public async Task OnSendCompleted_AfterSends_CountsPointsAndTimesRequests()
+    public async Task OnDeliveredAndOnSendCompleted_AfterSends_CountPointsPerBatchAndTimeEveryRequest()
     {
         var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
         var tags = new Tags(("reporter", "apptuit"));
@@ -158,10 +158,14 @@ public sealed class ApptuitBackendTests
 
         var ok = await backend.SendAsync([Point("a"), Point("b")], CancellationToken.None);
         backend.OnSendCompleted(2, ok, TimeSpan.FromMilliseconds(30));
+        backend.OnDelivered(2, ok);
         var partial = await backend.SendAsync([Point("a"), Point("bad")], CancellationToken.None);
         backend.OnSendCompleted(2, partial, TimeSpan.FromMilliseconds(50));
+        backend.OnDelivered(2, partial);
 
-        backend.OnSendCompleted(6, new SendResult(SendOutcome.TooLarge, 0, 6, ["payload too large"], 413), TimeSpan.FromMilliseconds(10));
+        var tooLarge = new SendResult(SendOutcome.TooLarge, 0, 6, ["payload too large"], 413);
+        backend.OnSendCompleted(6, tooLarge, TimeSpan.FromMilliseconds(10));
+        backend.OnDelivered(6, tooLarge);
 
         Assert.Multiple(() =>
         {
@@ -169,6 +173,24 @@ public sealed class ApptuitBackendTests
             Assert.That(registry.Counter("apptuit.reporter.send.successful", tags).Count, Is.EqualTo(3));
             Assert.That(registry.Counter("apptuit.reporter.send.failed", tags).Count, Is.EqualTo(1));
             Assert.That(registry.Timer("apptuit.reporter.send.time", tags).Count, Is.EqualTo(3), "every request is timed");
+        });
+    }
+
+    [Test]
+    public async Task OnSendCompleted_TransientAttempt_IsTimedButNotCounted()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        var tags = new Tags(("reporter", "apptuit"));
+        await using var backend = Backend();
+        backend.RegisterSelfMetrics(registry, tags);
+
+        backend.OnSendCompleted(3, SendResult.Transient(3, "server error 503", 503), TimeSpan.FromMilliseconds(20));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.Counter("apptuit.reporter.send.total", tags).Count, Is.Zero, "a retried attempt is counted with the batch's final result");
+            Assert.That(registry.Counter("apptuit.reporter.send.failed", tags).Count, Is.Zero);
+            Assert.That(registry.Timer("apptuit.reporter.send.time", tags).Count, Is.EqualTo(1));
         });
     }
 }

@@ -305,6 +305,56 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_5xxThenDelivered_SelfMetricsCountEachPointOnceAndNoneFailed()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.Script(500, 503);
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 2;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        var self = new Tags(("reporter", reporter.Name));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(3));
+            Assert.That(_registry.Counter("apptuit.reporter.send.total", self).Count, Is.EqualTo(1), "the point is counted once, not once per attempt");
+            Assert.That(_registry.Counter("apptuit.reporter.send.successful", self).Count, Is.EqualTo(1));
+            Assert.That(_registry.Counter("apptuit.reporter.send.failed", self).Count, Is.Zero, "the point was delivered on a retry");
+            Assert.That(_registry.Timer("apptuit.reporter.send.time", self).Count, Is.EqualTo(3), "every request is timed");
+        });
+    }
+
+    [Test]
+    public async Task ReportNowAsync_5xxBeyondRetryCount_SelfMetricsCountThePointFailedOnce()
+    {
+        _registry.Counter("orders").Inc(2);
+        _server.FailEverythingWith = 502;
+        await using var reporter = Reporter(o =>
+        {
+            o.RetryCount = 2;
+            o.Retry.BaseDelay = TimeSpan.Zero;
+            o.Filter = s => s.Name == "orders";
+        });
+
+        await reporter.ReportNowAsync();
+
+        var self = new Tags(("reporter", reporter.Name));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.PutRequests, Has.Count.EqualTo(3));
+            Assert.That(_registry.Counter("apptuit.reporter.send.total", self).Count, Is.EqualTo(1));
+            Assert.That(_registry.Counter("apptuit.reporter.send.successful", self).Count, Is.Zero);
+            Assert.That(_registry.Counter("apptuit.reporter.send.failed", self).Count, Is.EqualTo(1), "as many as the error handler heard of");
+            Assert.That(_failures.Single().Failed, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_InvalidToken_ErrorHandlerSaysTokenInvalidWithoutToken()
     {
         _registry.Counter("orders").Inc();

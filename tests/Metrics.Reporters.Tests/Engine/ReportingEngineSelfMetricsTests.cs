@@ -130,6 +130,7 @@ public class ReportingEngineSelfMetricsTests
 
         Assert.That(backend.RegisteredTags, Is.EqualTo(new Tags(("reporter", "hooked"))));
         Assert.That(backend.Sends, Is.EqualTo(new[] { (4, SendOutcome.Success) }));
+        Assert.That(backend.Delivered, Is.EqualTo(new[] { (4, SendOutcome.Success) }));
     }
 
     [Test]
@@ -200,11 +201,15 @@ public class ReportingEngineSelfMetricsTests
 
         public List<(int, SendOutcome)> Sends { get; } = new();
 
+        public List<(int, SendOutcome)> Delivered { get; } = new();
+
         public string Name => "hooked";
 
         public void RegisterSelfMetrics(MetricsRegistry registry, Tags reporterTags) => RegisteredTags = reporterTags;
 
         public void OnSendCompleted(int points, in SendResult result, TimeSpan elapsed) => Sends.Add((points, result.Outcome));
+
+        public void OnDelivered(int points, in SendResult result) => Delivered.Add((points, result.Outcome));
 
         public string? Validate(in DataPoint point) => null;
 
