@@ -8,7 +8,8 @@ public sealed class ApptuitClientOptions
 
     /// <summary>
     /// The API token, sent as <c>Authorization: Bearer</c>. Default null: the environment variable
-    /// <c>APPTUIT_API_TOKEN</c> is used; when neither is set the client throws at construction.
+    /// <c>APPTUIT_API_TOKEN</c> is used (else apptuit-py's former <c>APPTUIT_PY_TOKEN</c>); when none is set the client
+    /// throws at construction.
     /// The token never appears in messages, logs or <see cref="ToString"/>.
     /// </summary>
     public string? Token { get; set; }
@@ -18,7 +19,7 @@ public sealed class ApptuitClientOptions
 
     /// <summary>
     /// Tags under every point; a point's own tags win over them. Default null: the environment variable
-    /// <c>APPTUIT_TAGS</c> (<c>k1:v1, k2:v2</c>) is used when set.
+    /// <c>APPTUIT_TAGS</c> (<c>k1:v1, k2:v2</c>) is used when set, else apptuit-py's former <c>APPTUIT_PY_TAGS</c>.
     /// </summary>
     public Tags? GlobalTags { get; set; }
 

@@ -4,13 +4,20 @@ namespace Metrics.Reporters.Apptuit;
 
 /// <summary>
 /// Reads the Apptuit environment variables through an injectable lookup, so tests never touch the process
-/// environment: <c>APPTUIT_API_TOKEN</c>, <c>APPTUIT_TAGS</c> and <c>APPTUIT_DISABLE_HOST_TAG</c>.
+/// environment: <c>APPTUIT_API_TOKEN</c>, <c>APPTUIT_TAGS</c> and <c>APPTUIT_DISABLE_HOST_TAG</c>, and, as apptuit-py
+/// still does, the older names <c>APPTUIT_PY_TOKEN</c> and <c>APPTUIT_PY_TAGS</c> when the current ones are unset.
 /// </summary>
 internal sealed class ApptuitEnvironment
 {
     public const string TokenVariable = "APPTUIT_API_TOKEN";
     public const string TagsVariable = "APPTUIT_TAGS";
     public const string DisableHostTagVariable = "APPTUIT_DISABLE_HOST_TAG";
+
+    /// <summary>apptuit-py's former name of <see cref="TokenVariable"/>, which it still reads when that one is unset.</summary>
+    public const string DeprecatedTokenVariable = "APPTUIT_PY_TOKEN";
+
+    /// <summary>apptuit-py's former name of <see cref="TagsVariable"/>, which it still reads when that one is unset.</summary>
+    public const string DeprecatedTagsVariable = "APPTUIT_PY_TAGS";
 
     private readonly Func<string, string?> _lookup;
 
@@ -19,7 +26,7 @@ internal sealed class ApptuitEnvironment
     /// <summary>The process environment.</summary>
     public static ApptuitEnvironment Process { get; } = new(Environment.GetEnvironmentVariable);
 
-    /// <summary>The token from the option, else from <c>APPTUIT_API_TOKEN</c>.</summary>
+    /// <summary>The token from the option, else from <c>APPTUIT_API_TOKEN</c>, else from <c>APPTUIT_PY_TOKEN</c>.</summary>
     /// <exception cref="InvalidOperationException">Neither gives a token.</exception>
     /// <exception cref="ArgumentException">The token holds a character that cannot go in an HTTP header.</exception>
     public string ResolveToken(string? option)
@@ -35,6 +42,12 @@ internal sealed class ApptuitEnvironment
             return CheckToken(fromEnv.Trim(), "the environment variable " + TokenVariable);
         }
 
+        var fromOldEnv = _lookup(DeprecatedTokenVariable);
+        if (!string.IsNullOrWhiteSpace(fromOldEnv))
+        {
+            return CheckToken(fromOldEnv.Trim(), "the environment variable " + DeprecatedTokenVariable);
+        }
+
         throw new InvalidOperationException(
             $"No Apptuit API token: set the Token option or the environment variable {TokenVariable}.");
     }
@@ -44,10 +57,23 @@ internal sealed class ApptuitEnvironment
     private static string CheckToken(string token, string source) =>
         Transports.BearerToken.Check(token, $"The Apptuit API token from {source}");
 
-    /// <summary>The global tags from the option when it has any, else from <c>APPTUIT_TAGS</c> (empty when unset).</summary>
-    /// <exception cref="FormatException"><c>APPTUIT_TAGS</c> is malformed.</exception>
-    public Tags ResolveTags(Tags? option) =>
-        option is { IsEmpty: false } ? option : ParseTags(_lookup(TagsVariable));
+    /// <summary>
+    /// The global tags from the option when it has any, else from <c>APPTUIT_TAGS</c>, else from <c>APPTUIT_PY_TAGS</c>
+    /// (empty when neither is set), as apptuit-py reads them.
+    /// </summary>
+    /// <exception cref="FormatException">The variable read is malformed.</exception>
+    public Tags ResolveTags(Tags? option)
+    {
+        if (option is { IsEmpty: false })
+        {
+            return option;
+        }
+
+        var text = _lookup(TagsVariable);
+        return string.IsNullOrEmpty(text)
+            ? ParseTags(_lookup(DeprecatedTagsVariable), DeprecatedTagsVariable)
+            : ParseTags(text, TagsVariable);
+    }
 
     /// <summary>The option when set, else <c>APPTUIT_DISABLE_HOST_TAG</c>, else false.</summary>
     /// <exception cref="FormatException"><c>APPTUIT_DISABLE_HOST_TAG</c> is not a true/false word.</exception>
@@ -56,7 +82,7 @@ internal sealed class ApptuitEnvironment
 
     /// <summary>Parses <c>k1:v1, k2:v2</c> (spaces optional, empty items ignored).</summary>
     /// <exception cref="FormatException">An item is not exactly one key and one value separated by one <c>:</c>, or a key repeats.</exception>
-    public static Tags ParseTags(string? text)
+    public static Tags ParseTags(string? text, string variable = TagsVariable)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -76,14 +102,14 @@ internal sealed class ApptuitEnvironment
             if (parts.Length != 2 || parts[0].Trim().Length == 0 || parts[1].Trim().Length == 0)
             {
                 throw new FormatException(
-                    $"{TagsVariable} has the item '{item}', which is not a key and a value separated by one ':'. " +
+                    $"{variable} has the item '{item}', which is not a key and a value separated by one ':'. " +
                     $"Write it as 'key1:value1, key2:value2'; keys and values must not contain ':' or ','.");
             }
 
             var key = parts[0].Trim();
             if (pairs.Exists(p => p.Key == key))
             {
-                throw new FormatException($"{TagsVariable} gives the tag key '{key}' more than once; give each key once.");
+                throw new FormatException($"{variable} gives the tag key '{key}' more than once; give each key once.");
             }
 
             pairs.Add(new KeyValuePair<string, string>(key, parts[1].Trim()));

@@ -8,7 +8,7 @@ namespace Metrics.Reporters;
 /// <remarks>
 /// Points are named <c>Prefix + name + "." + key</c> with pyformance's keys (<c>count</c>, <c>1m_rate</c>,
 /// <c>99_percentile</c>, ...), then sanitized by <see cref="SanitizeMode"/>. Tags: a metric's own tags win over
-/// <see cref="ReporterOptions.Tags"/>, which win over <c>APPTUIT_TAGS</c>. Failed sends go to
+/// <see cref="ReporterOptions.Tags"/>, which win over <c>APPTUIT_TAGS</c> (or, when it is unset, apptuit-py's former <c>APPTUIT_PY_TAGS</c>). Failed sends go to
 /// <see cref="ReporterOptions.ErrorHandler"/>; when it is null (the default) a one-line summary is logged as a
 /// warning through <see cref="ReporterOptions.LoggerFactory"/>, or written to standard error when there is no logger
 /// factory either; set a no-op handler to silence it.
@@ -16,8 +16,8 @@ namespace Metrics.Reporters;
 public sealed class ApptuitReporterOptions : ReporterOptions
 {
     /// <summary>
-    /// The API token. Default null: the environment variable <c>APPTUIT_API_TOKEN</c> is used; when neither is set
-    /// the reporter throws at construction. Never logged nor shown by <see cref="ToString"/>.
+    /// The API token. Default null: the environment variable <c>APPTUIT_API_TOKEN</c> is used (else apptuit-py's former
+    /// <c>APPTUIT_PY_TOKEN</c>); when none is set the reporter throws at construction. Never logged nor shown by <see cref="ToString"/>.
     /// </summary>
     public string? Token { get; set; }
 

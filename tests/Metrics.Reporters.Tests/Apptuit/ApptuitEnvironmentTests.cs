@@ -76,6 +76,27 @@ public sealed class ApptuitEnvironmentTests
     public void ResolveTags_NoOption_ReadsEnvironment() =>
         Assert.That(Env(("APPTUIT_TAGS", "a:b")).ResolveTags(null), Is.EqualTo(new Tags(("a", "b"))));
 
+    [Test]
+    public void ResolveTags_OnlyApptuitPyTagsSet_ReadsItAsApptuitPyDoes() =>
+        Assert.That(Env(("APPTUIT_PY_TAGS", "env:prod, dc:blr")).ResolveTags(null), Is.EqualTo(new Tags(("env", "prod"), ("dc", "blr"))));
+
+    [Test]
+    public void ResolveTags_BothVariablesSet_ApptuitTagsWins() =>
+        Assert.That(Env(("APPTUIT_TAGS", "env:new"), ("APPTUIT_PY_TAGS", "env:old, dc:blr")).ResolveTags(null), Is.EqualTo(new Tags(("env", "new"))));
+
+    [Test]
+    public void ResolveTags_ApptuitPyTagsMalformed_ThrowsNamingThatVariable() =>
+        Assert.That(() => Env(("APPTUIT_PY_TAGS", "k:v:x")).ResolveTags(null),
+            Throws.TypeOf<FormatException>().With.Message.StartWith("APPTUIT_PY_TAGS has the item 'k:v:x'"));
+
+    [Test]
+    public void ResolveToken_OnlyApptuitPyTokenSet_ReadsItAsApptuitPyDoes() =>
+        Assert.That(Env(("APPTUIT_PY_TOKEN", " old-token ")).ResolveToken(null), Is.EqualTo("old-token"));
+
+    [Test]
+    public void ResolveToken_BothVariablesSet_ApptuitApiTokenWins() =>
+        Assert.That(Env(("APPTUIT_API_TOKEN", "new-token"), ("APPTUIT_PY_TOKEN", "old-token")).ResolveToken(null), Is.EqualTo("new-token"));
+
     [TestCase("true", true)]
     [TestCase("True", true)]
     [TestCase("YES", true)]

@@ -144,6 +144,24 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_GlobalTagsOnlyInApptuitPyTags_AreSentAsApptuitPySendsThem()
+    {
+        _registry.Counter("orders").Inc();
+        await using var reporter = Reporter(
+            o => o.Token = null,
+            new() { ["APPTUIT_PY_TOKEN"] = Token, ["APPTUIT_PY_TAGS"] = "env:prod, service:orders" });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["env"] = "prod",
+            ["service"] = "orders",
+            ["host"] = "machine-1",
+        }));
+    }
+
+    [Test]
     public async Task ReportNowAsync_HostTagGiven_IsKept()
     {
         _registry.Counter("orders", new Tags(("host", "mine"))).Inc();
