@@ -132,8 +132,10 @@ public sealed class ApptuitClient : IDisposable
 
     /// <summary>
     /// Runs <paramref name="query"/> over [<paramref name="start"/>, <paramref name="end"/>] (<c>GET /api/query</c>)
-    /// and returns its outputs with their series and points, as the server returned them. Retries 5xx answers and
-    /// connection errors up to <paramref name="retryCount"/> times with full-jitter backoff.
+    /// and returns its outputs with their series and points, in the server's order. As apptuit-py, points outside
+    /// [<paramref name="start"/>, <paramref name="end"/>] (in whole seconds, both included), such as a downsampling
+    /// bucket that begins before the start, are left out; a null or NaN value is <see cref="double.NaN"/>. Retries
+    /// 5xx answers and connection errors up to <paramref name="retryCount"/> times with full-jitter backoff.
     /// </summary>
     /// <exception cref="ApptuitException">The query failed (bad query, invalid token, server error after retries, unreadable answer).</exception>
     public async Task<ApptuitQueryResult> QueryAsync(string query, DateTimeOffset start, DateTimeOffset? end = null, int retryCount = 0, CancellationToken cancellationToken = default)

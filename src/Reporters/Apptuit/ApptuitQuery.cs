@@ -83,8 +83,16 @@ internal sealed class ApptuitQuery : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads an answer. As apptuit-py, points outside the queried range (a downsampling bucket that starts before
+    /// <paramref name="start"/>, say) are left out: a point is kept from <paramref name="start"/> to
+    /// <paramref name="end"/> inclusive, in whole seconds.
+    /// </summary>
+    /// <exception cref="FormatException">A series or point is not of the documented form.</exception>
     public static ApptuitQueryResult Parse(string json, DateTimeOffset start, DateTimeOffset? end)
     {
+        var from = start.ToUnixTimeSeconds();
+        var to = end?.ToUnixTimeSeconds() ?? long.MaxValue;
         using var doc = JsonDocument.Parse(json);
         var outputs = new List<ApptuitQueryOutput>();
         if (doc.RootElement.TryGetProperty("outputs", out var outs) && outs.ValueKind == JsonValueKind.Array)
@@ -100,7 +108,7 @@ internal sealed class ApptuitQuery : IDisposable
                 {
                     foreach (var result in results.EnumerateArray())
                     {
-                        series.Add(ReadSeries(result));
+                        series.Add(ReadSeries(result, from, to));
                     }
                 }
 
@@ -114,9 +122,17 @@ internal sealed class ApptuitQuery : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static TimeSeries ReadSeries(JsonElement result)
+    private static TimeSeries ReadSeries(JsonElement result, long from, long to)
     {
-        var name = result.GetProperty("metric").GetString() ?? throw new FormatException("a series has no metric name");
+        if (result.ValueKind != JsonValueKind.Object
+            || !result.TryGetProperty("metric", out var metric)
+            || metric.ValueKind != JsonValueKind.String
+            || string.IsNullOrEmpty(metric.GetString()))
+        {
+            throw new FormatException("a series has no metric name");
+        }
+
+        var name = metric.GetString()!;
         var tags = new List<KeyValuePair<string, string>>();
         if (result.TryGetProperty("tags", out var tagsEl) && tagsEl.ValueKind == JsonValueKind.Object)
         {
@@ -127,18 +143,37 @@ internal sealed class ApptuitQuery : IDisposable
         }
 
         var series = new TimeSeries(name, new Tags(tags));
-        if (result.TryGetProperty("dps", out var dps) && dps.ValueKind == JsonValueKind.Array)
+        if (!result.TryGetProperty("dps", out var dps) || dps.ValueKind == JsonValueKind.Null)
         {
-            foreach (var dp in dps.EnumerateArray())
+            return series;
+        }
+
+        if (dps.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"the points of series '{name}' are not a list of [timestamp, value] pairs");
+        }
+
+        foreach (var dp in dps.EnumerateArray())
+        {
+            if (dp.ValueKind != JsonValueKind.Array || dp.GetArrayLength() < 2 || dp[0].ValueKind != JsonValueKind.Number)
             {
-                var ts = dp[0].TryGetInt64(out var whole) ? whole : (long)dp[0].GetDouble();
-                var value = dp[1].ValueKind == JsonValueKind.Number ? dp[1].GetDouble() : double.NaN;
-                series.AddPoint(ts, value);
+                throw new FormatException($"a point of series '{name}' is {Cut(dp.GetRawText())}, not [timestamp, value]");
             }
+
+            var ts = dp[0].TryGetInt64(out var whole) ? whole : (long)dp[0].GetDouble();
+            if (ts < from || ts > to)
+            {
+                continue;
+            }
+
+            var value = dp[1].ValueKind == JsonValueKind.Number ? dp[1].GetDouble() : double.NaN;
+            series.AddPoint(ts, value);
         }
 
         return series;
     }
+
+    private static string Cut(string text) => text.Length > 60 ? text[..60] + "..." : text;
 
     /// <summary>A failure worth retrying.</summary>
     internal sealed class TransientQueryException(string message, int? statusCode, Exception? inner) : Exception(message, inner)
