@@ -80,8 +80,11 @@ internal sealed class ApptuitEnvironment
     public bool ResolveDisableHostTag(bool? option) =>
         option ?? ParseBoolean(_lookup(DisableHostTagVariable), DisableHostTagVariable);
 
-    /// <summary>Parses <c>k1:v1, k2:v2</c> (spaces optional, empty items ignored).</summary>
-    /// <exception cref="FormatException">An item is not exactly one key and one value separated by one <c>:</c>, or a key repeats.</exception>
+    /// <summary>
+    /// Parses <c>k1:v1, k2:v2</c> (spaces optional, empty items ignored) as apptuit-py does; a key given twice takes
+    /// its last value, so a later item overrides an earlier one (<c>$BASE_TAGS, env:staging</c>).
+    /// </summary>
+    /// <exception cref="FormatException">An item is not exactly one non-empty key and one non-empty value separated by one <c>:</c>.</exception>
     public static Tags ParseTags(string? text, string variable = TagsVariable)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -89,7 +92,7 @@ internal sealed class ApptuitEnvironment
             return Tags.Empty;
         }
 
-        var pairs = new List<KeyValuePair<string, string>>();
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var raw in text.Split(','))
         {
             var item = raw.Trim();
@@ -106,13 +109,7 @@ internal sealed class ApptuitEnvironment
                     $"Write it as 'key1:value1, key2:value2'; keys and values must not contain ':' or ','.");
             }
 
-            var key = parts[0].Trim();
-            if (pairs.Exists(p => p.Key == key))
-            {
-                throw new FormatException($"{variable} gives the tag key '{key}' more than once; give each key once.");
-            }
-
-            pairs.Add(new KeyValuePair<string, string>(key, parts[1].Trim()));
+            pairs[parts[0].Trim()] = parts[1].Trim();
         }
 
         return new Tags(pairs);

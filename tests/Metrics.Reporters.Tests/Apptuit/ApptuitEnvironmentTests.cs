@@ -65,8 +65,12 @@ public sealed class ApptuitEnvironmentTests
         Assert.That(() => ApptuitEnvironment.ParseTags(text), Throws.TypeOf<FormatException>().With.Message.Contain("APPTUIT_TAGS"));
 
     [Test]
-    public void ParseTags_RepeatedKey_IsRejected() =>
-        Assert.That(() => ApptuitEnvironment.ParseTags("k:a, k:b"), Throws.TypeOf<FormatException>().With.Message.Contain("'k' more than once"));
+    public void ParseTags_RepeatedKey_LastValueWinsAsInApptuitPy() =>
+        Assert.That(ApptuitEnvironment.ParseTags("env:prod, region:eu, env:staging"), Is.EqualTo(new Tags(("env", "staging"), ("region", "eu"))));
+
+    [Test]
+    public void ParseTags_EqualsSignInValue_IsPartOfTheValue() =>
+        Assert.That(ApptuitEnvironment.ParseTags("build:a=b, x:y"), Is.EqualTo(new Tags(("build", "a=b"), ("x", "y"))));
 
     [Test]
     public void ResolveTags_OptionGiven_IgnoresEnvironment() =>

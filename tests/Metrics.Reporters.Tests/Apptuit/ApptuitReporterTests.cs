@@ -162,6 +162,22 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_ApptuitTagsOverridingAnEarlierItem_StartsAndSendsTheLastValue()
+    {
+        _registry.Counter("orders").Inc();
+        await using var reporter = Reporter(env: new() { ["APPTUIT_TAGS"] = "env:prod, region:eu, env:staging" });
+
+        await reporter.ReportNowAsync();
+
+        var tags = _server.Points.Single(p => p.Metric == "orders_count").Tags;
+        Assert.Multiple(() =>
+        {
+            Assert.That(tags["env"], Is.EqualTo("staging"));
+            Assert.That(tags["region"], Is.EqualTo("eu"));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_HostTagGiven_IsKept()
     {
         _registry.Counter("orders", new Tags(("host", "mine"))).Inc();
