@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace Metrics.Reporters.Apptuit;
 
 /// <summary>
-/// Turns points into wire points: decodes encoded names, merges tags (the point's own tags win over the global
-/// tags), adds the host tag when asked and none is present, sanitizes the name and tag keys, and checks the
-/// limits (1 to 25 tags, a finite value).
+/// Turns points into wire points: decodes encoded names, sanitizes the name and tag keys, merges tags (the point's
+/// own tags win over the global tags, also where two keys become one when sanitized), adds the host tag when asked
+/// and none is present, and checks the limits (1 to 25 tags, a finite value).
 /// </summary>
 internal sealed class ApptuitPointRules
 {
@@ -31,12 +31,14 @@ internal sealed class ApptuitPointRules
         }
 
         _mode = mode;
-        _globalTags = globalTags ?? Tags.Empty;
         _hostName = string.IsNullOrEmpty(hostName) ? null : hostName;
-        foreach (var (key, _) in _globalTags)
+        foreach (var (key, _) in globalTags ?? Tags.Empty)
         {
             ApptuitSanitizer.Sanitize(key, mode, "global tag key");
         }
+
+        // Sanitized once, so that a point's key wins over a global key that sanitizes to the same key.
+        _globalTags = SanitizeKeys(globalTags ?? Tags.Empty);
     }
 
     public ApptuitSanitizeMode Mode => _mode;
@@ -80,14 +82,15 @@ internal sealed class ApptuitPointRules
             tags = tags.Merge(id.Tags);
         }
 
-        var merged = _globalTags.Merge(tags);
-        if (_hostName != null && !merged.ContainsKey("host"))
+        // Keys are sanitized before merging, as apptuit-py's later, higher-precedence keys overwrite earlier ones
+        // when sanitized: a point's service.name wins over a global service_name. ("host" sanitizes to itself.)
+        var wireTags = _globalTags.Merge(SanitizeKeys(tags));
+        if (_hostName != null && !wireTags.ContainsKey("host"))
         {
-            merged = merged.With("host", _hostName);
+            wireTags = wireTags.With("host", _hostName);
         }
 
         var wireName = SanitizeName(name);
-        var wireTags = SanitizeKeys(merged);
         if (wireTags.Count == 0)
         {
             throw new ArgumentException(

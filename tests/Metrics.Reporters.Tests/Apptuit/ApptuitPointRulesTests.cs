@@ -114,6 +114,19 @@ public sealed class ApptuitPointRulesTests
         Assert.That(rules.TryPrepare("m", Tags.Empty, 1, value, out _), Does.Contain("finite"));
     }
 
+    [TestCase(ApptuitSanitizeMode.Prometheus, "service_name", "service.name")]
+    [TestCase(ApptuitSanitizeMode.Prometheus, "service.name", "service_name")]
+    [TestCase(ApptuitSanitizeMode.Apptuit, "service name", "service_name")]
+    [TestCase(ApptuitSanitizeMode.Apptuit, "service_name", "service name")]
+    public void Prepare_PointKeyAndGlobalKeySanitizingToOneKey_PointWinsAsOverAnyGlobalKey(ApptuitSanitizeMode mode, string globalKey, string pointKey)
+    {
+        var rules = new ApptuitPointRules(mode, new Tags((globalKey, "from-environment"), ("dc", "blr")), null);
+
+        var point = rules.Prepare("m", new Tags((pointKey, "from-metric")), 1, 1);
+
+        Assert.That(point.Tags, Is.EqualTo(new Tags(("service_name", "from-metric"), ("dc", "blr"))));
+    }
+
     [Test]
     public void Prepare_KeysCollidingAfterSanitizing_KeepOneDeterministically()
     {

@@ -178,6 +178,17 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_MetricKeySanitizedLikeAnEnvironmentKey_MetricValueIsSent()
+    {
+        _registry.Counter("orders", new Tags(("service.name", "orders"))).Inc();
+        await using var reporter = Reporter(env: new() { ["APPTUIT_TAGS"] = "service_name:billing" });
+
+        await reporter.ReportNowAsync();
+
+        Assert.That(_server.Points.Single(p => p.Metric == "orders_count").Tags["service_name"], Is.EqualTo("orders"), "metric tags win over APPTUIT_TAGS");
+    }
+
+    [Test]
     public async Task ReportNowAsync_HostTagGiven_IsKept()
     {
         _registry.Counter("orders", new Tags(("host", "mine"))).Inc();
