@@ -12,6 +12,12 @@ namespace Metrics.Reporters.Apptuit;
 internal sealed class ApptuitApi : IDisposable
 {
     /// <summary>What a 401 means, for sends and queries alike.</summary>
+    /// <summary>
+    /// Characters of an answer read: a 400's details echo every failed point (a few hundred characters each), so a
+    /// batch of thousands needs far more than the transport's default, or the counts and errors are lost.
+    /// </summary>
+    public const int MaxAnswerChars = 4 * 1024 * 1024;
+
     public const string InvalidTokenMessage = "the Apptuit API token is invalid (401 Unauthorized); check the Token option or " + ApptuitEnvironment.TokenVariable;
 
     private readonly IHttpTransport _transport;
@@ -148,9 +154,54 @@ internal sealed class ApptuitApi : IDisposable
         }
         catch (JsonException)
         {
-            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, 0, points.Count,
+            // Not JSON, or details cut short: counts that came before the cut still say how many points were stored.
+            var (success, failed) = ScanCounts(response.Body);
+            var stored = Math.Clamp(success ?? 0, 0, points.Count);
+            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, stored, failed ?? points.Count - stored,
                 [new ApptuitPointError(Describe(points), "bad request" + BodyExcerpt(response.Body))]);
         }
+    }
+
+    // The top-level "success" and "failed" numbers of a details answer that may end anywhere.
+    private static (long? Success, long? Failed) ScanCounts(string body)
+    {
+        long? success = null;
+        long? failed = null;
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(body), isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
+                var name = reader.GetString();
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n))
+                {
+                    if (name == "success")
+                    {
+                        success = n;
+                    }
+                    else if (name == "failed")
+                    {
+                        failed = n;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed from here on: keep what was read.
+        }
+
+        return (success, failed);
     }
 
     /// <summary><c>": " + body</c> without the token and cut at 300 characters, for messages; empty for a blank body.</summary>

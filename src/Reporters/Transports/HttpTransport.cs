@@ -9,10 +9,12 @@ namespace Metrics.Reporters.Transports;
 /// </summary>
 internal sealed class HttpTransport : IHttpTransport
 {
-    private const int MaxBodyChars = 64 * 1024;
+    /// <summary>The default number of characters of a response body kept; the rest is not read.</summary>
+    public const int DefaultMaxBodyChars = 64 * 1024;
 
     private readonly HttpClient _client;
     private readonly TimeProvider _time;
+    private readonly int _maxBodyChars;
 
     /// <param name="timeout">Per-request timeout. Default 30 seconds.</param>
     /// <param name="handler">
@@ -23,8 +25,16 @@ internal sealed class HttpTransport : IHttpTransport
     /// </param>
     /// <param name="time">Clock for <c>Retry-After</c> dates.</param>
     /// <param name="connectTimeout">How long the default handler waits for a connection. Default 10 seconds.</param>
-    public HttpTransport(TimeSpan? timeout = null, HttpMessageHandler? handler = null, TimeProvider? time = null, TimeSpan? connectTimeout = null)
+    /// <param name="maxBodyChars">Characters of a response body kept (the rest is not read). Default 64 Ki.</param>
+    public HttpTransport(
+        TimeSpan? timeout = null,
+        HttpMessageHandler? handler = null,
+        TimeProvider? time = null,
+        TimeSpan? connectTimeout = null,
+        int maxBodyChars = DefaultMaxBodyChars)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBodyChars);
+        _maxBodyChars = maxBodyChars;
         handler ??= new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -68,7 +78,7 @@ internal sealed class HttpTransport : IHttpTransport
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            var text = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+            var text = await ReadBodyAsync(response, _maxBodyChars, timeout.Token).ConfigureAwait(false);
             return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response));
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
@@ -100,16 +110,23 @@ internal sealed class HttpTransport : IHttpTransport
         return output.ToArray();
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    // At most maxChars characters, in a buffer that grows with what arrives (a large limit costs nothing for the
+    // usual empty or short body).
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, int maxChars, CancellationToken cancellationToken)
     {
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             using var reader = new StreamReader(stream, Encoding.UTF8);
-            var buffer = new char[MaxBodyChars];
+            var buffer = new char[Math.Min(maxChars, DefaultMaxBodyChars)];
             var read = 0;
-            while (read < buffer.Length)
+            while (read < maxChars)
             {
+                if (read == buffer.Length)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxChars));
+                }
+
                 var n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {

@@ -56,6 +56,37 @@ public sealed class ApptuitApiTests
     }
 
     [Test]
+    public void Classify_400WithDetailsCutShort_TakesTheCountsGivenBeforeTheCut()
+    {
+        using var api = Api();
+        var points = Enumerable.Range(0, 10).Select(i => new ApptuitPoint("m", new Tags(("host", "h")), 1, i)).ToArray();
+
+        var result = api.Classify(new HttpTransportResponse(400, """{"success":4,"failed":6,"errors":[{"datapoint":{"metric":"m","value":4.0},"error":"Invalid value"},{"datapoint":{"met"""), points);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(ApptuitPutStatus.Partial));
+            Assert.That(result.Succeeded, Is.EqualTo(4));
+            Assert.That(result.Failed, Is.EqualTo(6));
+            Assert.That(result.Errors.Single().Error, Does.StartWith("bad request: {\"success\":4"));
+        });
+    }
+
+    [Test]
+    public void Classify_400WithDetailsCutBeforeTheCounts_FailsEveryPoint()
+    {
+        using var api = Api();
+
+        var result = api.Classify(new HttpTransportResponse(400, """{"errors":[{"datapoint":{"metric":"a"},"error":"Invalid value"},{"datapo"""), TwoPoints);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.Zero);
+            Assert.That(result.Failed, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void Classify_ServerErrorBodyEchoingToken_NeverShowsToken()
     {
         using var api = Api();

@@ -137,6 +137,27 @@ public sealed class ApptuitClientTests
     }
 
     [Test]
+    public void SendAsync_400WithDetailsLongerThan64KCharacters_CountsStoredAndFailedPointsFromThem()
+    {
+        // Each failed point is echoed with its error: 600 of them make an answer of about 100,000 characters.
+        _server.Reject = p => p.Value >= 400 ? "Unable to parse value, the tag set is not allowed here" : null;
+        using var client = Client();
+        var points = Enumerable.Range(0, 1000).Select(i => Point("requests.count", i)).ToArray();
+
+        var ex = Assert.ThrowsAsync<ApptuitSendException>(() => client.SendAsync(points));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.StatusCode, Is.EqualTo(400));
+            Assert.That(ex.Succeeded, Is.EqualTo(400), "the points the server stored");
+            Assert.That(ex.Failed, Is.EqualTo(600));
+            Assert.That(ex.Errors, Has.Count.EqualTo(600));
+            Assert.That(ex.Errors[^1].Datapoint, Does.Contain("\"value\":999.0"));
+            Assert.That(_server.Points, Has.Count.EqualTo(400));
+        });
+    }
+
+    [Test]
     public async Task SendAsync_413_SplitsBatchAndRetriesHalves()
     {
         _server.MaxPointsPerRequest = 2;

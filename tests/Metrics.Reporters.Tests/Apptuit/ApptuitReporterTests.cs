@@ -279,6 +279,38 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_400WithDetailsLongerThan64KCharacters_ErrorHandlerGetsTheServersCounts()
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            _registry.Counter("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc(i);
+        }
+
+        _server.Reject = p => p.Value >= 400 ? "Unable to parse value, the tag set is not allowed here" : null;
+        var options = new ApptuitReporterOptions
+        {
+            Token = Token,
+            ApiEndpoint = _server.Endpoint,
+            RetryCount = 0,
+            Filter = s => s.Name.StartsWith('c'),
+            ErrorHandler = _failures.Add,
+        };
+
+        // No transport given: the reporter's own, as an application gets it.
+        await using var reporter = new ApptuitReporter(_registry, options, transport: null, new ApptuitEnvironment(_ => null), "machine-1");
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Points, Has.Count.EqualTo(400));
+            Assert.That(failure.Succeeded, Is.EqualTo(400), "the points the server stored");
+            Assert.That(failure.Failed, Is.EqualTo(600));
+            Assert.That(failure.Errors, Has.Count.EqualTo(600));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_413_SplitsUntilEveryPointIsStoredAndCountsNoFailure()
     {
         for (var i = 0; i < 10; i++)

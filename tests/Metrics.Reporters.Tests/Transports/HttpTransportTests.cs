@@ -63,6 +63,20 @@ public class HttpTransportTests
         Assert.That(response.IsSuccess, Is.False);
     }
 
+    [TestCase(0, 64 * 1024)]
+    [TestCase(1_000_000, 300_000)]
+    [TestCase(100_000, 100_000)]
+    public async Task PostAsync_LongAnswer_KeepsUpToMaxBodyChars(int maxBodyChars, int kept)
+    {
+        using var server = HttpTestServer.Start();
+        server.Enqueue(new TestResponse(400, new string('x', 300_000)));
+        using var transport = maxBodyChars == 0 ? new HttpTransport() : new HttpTransport(maxBodyChars: maxBodyChars);
+
+        var response = await transport.PostAsync(new Uri(server.BaseAddress, "api/put"), "[]"u8.ToArray(), "application/json", HttpContentEncoding.None, null, CancellationToken.None);
+
+        Assert.That(response.Body, Has.Length.EqualTo(kept));
+    }
+
     [Test]
     public async Task PostAsync_ServerStallsAfterTheHeaders_TimesOutAtTheRequestTimeout()
     {
