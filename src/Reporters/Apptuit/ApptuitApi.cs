@@ -18,6 +18,12 @@ internal sealed class ApptuitApi : IDisposable
     /// </summary>
     public const int MaxAnswerChars = 4 * 1024 * 1024;
 
+    /// <summary>What a 3xx answer means, for sends and queries alike.</summary>
+    public static string RedirectMessage(int status, Uri? location) =>
+        "the Apptuit API endpoint answered " + status.ToString(CultureInfo.InvariantCulture) + ", a redirect" +
+        (location is null ? string.Empty : " to " + SafeUri.Describe(location)) +
+        ", which is not followed (it would drop the token); set ApiEndpoint to the address the endpoint moved to";
+
     public const string InvalidTokenMessage = "the Apptuit API token is invalid (401 Unauthorized); check the Token option or " + ApptuitEnvironment.TokenVariable;
 
     private readonly IHttpTransport _transport;
@@ -112,6 +118,9 @@ internal sealed class ApptuitApi : IDisposable
             case 401:
                 return new ApptuitPutResult(ApptuitPutStatus.Unauthorized, status, 0, points.Count,
                     [new ApptuitPointError(all, InvalidTokenMessage)]);
+            case >= 300 and <= 399:
+                return new ApptuitPutResult(ApptuitPutStatus.ClientError, status, 0, points.Count,
+                    [new ApptuitPointError(all, RedirectMessage(status, response.Location))]);
             case >= 500 and <= 599:
                 return new ApptuitPutResult(ApptuitPutStatus.ServerError, status, 0, points.Count,
                     [new ApptuitPointError(all, "server error " + status.ToString(CultureInfo.InvariantCulture) + BodyExcerpt(response.Body))], RetryAfter: response.RetryAfter);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Metrics.Reporters.Transports;
 
 namespace Metrics.Reporters.Apptuit;
 
@@ -16,7 +17,7 @@ internal sealed class ApptuitQuery : IDisposable
     public ApptuitQuery(ApptuitApi api, HttpMessageHandler? handler, TimeSpan timeout)
     {
         _api = api;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        _http = new HttpClient(handler ?? HttpTransport.DefaultHandler(), disposeHandler: true)
         {
             Timeout = timeout,
         };
@@ -42,10 +43,12 @@ internal sealed class ApptuitQuery : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         string body;
         int status;
+        Uri? location;
         try
         {
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
+            location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(request.RequestUri!, l)) : null;
             body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,6 +64,11 @@ internal sealed class ApptuitQuery : IDisposable
         if (status is >= 500 and <= 599)
         {
             throw new TransientQueryException($"The Apptuit query failed with server error {status}{_api.BodyExcerpt(body)}.", status, null);
+        }
+
+        if (status is >= 300 and <= 399)
+        {
+            throw new ApptuitException("The Apptuit query failed: " + ApptuitApi.RedirectMessage(status, location) + ".", status);
         }
 
         if (status == 401)

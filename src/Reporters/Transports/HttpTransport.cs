@@ -35,16 +35,23 @@ internal sealed class HttpTransport : IHttpTransport
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBodyChars);
         _maxBodyChars = maxBodyChars;
-        handler ??= new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
-        };
+        handler ??= DefaultHandler(connectTimeout);
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>
+    /// The handler used when none is given: keep-alive connections, renewed every 5 minutes, and no redirects
+    /// followed (see the constructor).
+    /// </summary>
+    /// <param name="connectTimeout">How long to wait for a connection. Default 10 seconds.</param>
+    public static SocketsHttpHandler DefaultHandler(TimeSpan? connectTimeout = null) => new()
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
+    };
 
     public async Task<HttpTransportResponse> PostAsync(
         Uri uri,
@@ -79,7 +86,8 @@ internal sealed class HttpTransport : IHttpTransport
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var text = await ReadBodyAsync(response, _maxBodyChars, timeout.Token).ConfigureAwait(false);
-            return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response));
+            var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l : new Uri(uri, l)) : null;
+            return new HttpTransportResponse((int)response.StatusCode, text, RetryAfter(response), location);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

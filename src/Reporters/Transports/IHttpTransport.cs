@@ -15,9 +15,10 @@ internal enum HttpContentEncoding
 
 /// <summary>What the server answered.</summary>
 /// <param name="StatusCode">The HTTP status.</param>
-/// <param name="Body">The response body as text (at most 64 KiB are read).</param>
+/// <param name="Body">The response body as text (by default at most 64 Ki characters are read).</param>
 /// <param name="RetryAfter">The <c>Retry-After</c> header as a delay, when given.</param>
-internal readonly record struct HttpTransportResponse(int StatusCode, string Body, TimeSpan? RetryAfter = null)
+/// <param name="Location">The <c>Location</c> header, made absolute, when given (a redirect not followed).</param>
+internal readonly record struct HttpTransportResponse(int StatusCode, string Body, TimeSpan? RetryAfter = null, Uri? Location = null)
 {
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 }

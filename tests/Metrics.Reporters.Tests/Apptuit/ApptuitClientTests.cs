@@ -157,6 +157,42 @@ public sealed class ApptuitClientTests
         });
     }
 
+    [TestCase(301)]
+    [TestCase(308)]
+    public void SendAsync_EndpointRedirects_FailsNamingTheRedirectNotAnInvalidToken(int status)
+    {
+        var moved = new Uri(_server.Endpoint, "moved/api/put?details");
+        _server.ScriptFault(new TestResponse(status, string.Empty, new Dictionary<string, string> { ["Location"] = moved.ToString() }));
+        using var client = Client();
+
+        var ex = Assert.ThrowsAsync<ApptuitSendException>(() => client.SendAsync([Point("m")], retryCount: 2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.StatusCode, Is.EqualTo(status));
+            Assert.That(ex.Errors.Single().Error, Does.Contain($"answered {status}, a redirect to {moved.GetLeftPart(UriPartial.Path)}").And.Contain("set ApiEndpoint"));
+            Assert.That(ex.Message, Does.Not.Contain("token is invalid"));
+            Assert.That(_server.Requests, Has.Count.EqualTo(1), "the redirect is neither followed without the token nor retried");
+        });
+    }
+
+    [Test]
+    public void QueryAsync_EndpointRedirects_FailsNamingTheRedirectNotAnInvalidToken()
+    {
+        var moved = new Uri(_server.Endpoint, "moved/api/query");
+        _server.ScriptFault(new TestResponse(302, string.Empty, new Dictionary<string, string> { ["Location"] = moved.ToString() }));
+        using var client = Client();
+
+        var ex = Assert.ThrowsAsync<ApptuitException>(() => client.QueryAsync("fetch('m')", Now, retryCount: 2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.StatusCode, Is.EqualTo(302));
+            Assert.That(ex.Message, Does.Contain("a redirect to " + moved).And.Not.Contain("token is invalid"));
+            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
     [Test]
     public async Task SendAsync_413_SplitsBatchAndRetriesHalves()
     {

@@ -311,6 +311,27 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_EndpointRedirects_ErrorHandlerNamesTheRedirectNotAnInvalidToken()
+    {
+        _registry.Counter("orders").Inc();
+        var moved = new Uri(_server.Endpoint, "v2/api/put?details");
+        _server.ScriptFault(new TestResponse(301, string.Empty, new Dictionary<string, string> { ["Location"] = moved.ToString() }));
+        var options = new ApptuitReporterOptions { Token = Token, ApiEndpoint = _server.Endpoint, RetryCount = 0, Filter = s => s.Name == "orders", ErrorHandler = _failures.Add };
+
+        // No transport given: the reporter's own, as an application gets it.
+        await using var reporter = new ApptuitReporter(_registry, options, transport: null, new ApptuitEnvironment(_ => null), "machine-1");
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.StatusCode, Is.EqualTo(301));
+            Assert.That(failure.ToString(), Does.Contain("a redirect to " + moved.GetLeftPart(UriPartial.Path)).And.Not.Contain("token is invalid"));
+            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_413_SplitsUntilEveryPointIsStoredAndCountsNoFailure()
     {
         for (var i = 0; i < 10; i++)
