@@ -11,19 +11,13 @@ namespace Metrics.Reporters.Apptuit;
 /// </summary>
 internal sealed class ApptuitApi : IDisposable
 {
-    /// <summary>What a 401 means, for sends and queries alike.</summary>
-    /// <summary>
-    /// Characters of an answer read: a 400's details echo every failed point (a few hundred characters each), so a
-    /// batch of thousands needs far more than the transport's default, or the counts and errors are lost.
-    /// </summary>
-    public const int MaxAnswerChars = 4 * 1024 * 1024;
-
     /// <summary>What a 3xx answer means, for sends and queries alike.</summary>
     public static string RedirectMessage(int status, Uri? location) =>
         "the Apptuit API endpoint answered " + status.ToString(CultureInfo.InvariantCulture) + ", a redirect" +
         (location is null ? string.Empty : " to " + SafeUri.Describe(location)) +
         ", which is not followed (it would drop the token); set ApiEndpoint to the address the endpoint moved to";
 
+    /// <summary>What a 401 means, for sends and queries alike.</summary>
     public const string InvalidTokenMessage = "the Apptuit API token is invalid (401 Unauthorized); check the Token option or " + ApptuitEnvironment.TokenVariable;
 
     private readonly IHttpTransport _transport;

@@ -57,7 +57,7 @@ public sealed class ApptuitClient : IDisposable
         var token = environment.ResolveToken(options.Token);
         var endpoint = ApptuitApi.CheckEndpoint(options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint);
         _rules = new ApptuitPointRules(options.SanitizeMode, environment.ResolveTags(options.GlobalTags), hostName: null);
-        _api = new ApptuitApi(transport ?? new HttpTransport(options.Timeout, maxBodyChars: ApptuitApi.MaxAnswerChars), endpoint, token, options.UseGzip);
+        _api = new ApptuitApi(transport ?? new HttpTransport(options.Timeout, maxBodyChars: HttpTransport.DetailsMaxBodyChars), endpoint, token, options.UseGzip);
         _query = new ApptuitQuery(_api, queryHandler, options.Timeout);
         _batchSize = options.BatchSize;
         _delay = delay ?? ((d, ct) => Task.Delay(d, ct));

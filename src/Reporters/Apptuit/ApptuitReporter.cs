@@ -72,7 +72,7 @@ public sealed class ApptuitReporter : Reporter
         var endpoint = ApptuitApi.CheckEndpoint(options.ApiEndpoint ?? ApptuitClientOptions.DefaultApiEndpoint);
         var disableHost = environment.ResolveDisableHostTag(options.DisableHostTag);
         var rules = new ApptuitPointRules(options.SanitizeMode, environment.ResolveTags(null), disableHost ? null : hostName);
-        var api = new ApptuitApi(transport ?? new HttpTransport(options.RequestTimeout, time: registry.TimeProvider, maxBodyChars: ApptuitApi.MaxAnswerChars), endpoint, token, options.UseGzip);
+        var api = new ApptuitApi(transport ?? new HttpTransport(options.RequestTimeout, time: registry.TimeProvider, maxBodyChars: HttpTransport.DetailsMaxBodyChars), endpoint, token, options.UseGzip);
         return new ApptuitBackend(api, rules);
     }
 }

@@ -30,6 +30,6 @@ internal static class OpenTsdbBackends
 
         return settings.IsTelnet
             ? new OpenTsdbTelnetBackend(new TcpLineTransport(settings.Host, settings.Port, time, settings.ConnectTimeout), settings.Format, serverError)
-            : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, time: time, connectTimeout: settings.ConnectTimeout), settings.Endpoint, settings.Format, settings.Gzip);
+            : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, time: time, connectTimeout: settings.ConnectTimeout, maxBodyChars: HttpTransport.DetailsMaxBodyChars), settings.Endpoint, settings.Format, settings.Gzip);
     }
 }

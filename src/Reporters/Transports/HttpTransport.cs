@@ -12,6 +12,13 @@ internal sealed class HttpTransport : IHttpTransport
     /// <summary>The default number of characters of a response body kept; the rest is not read.</summary>
     public const int DefaultMaxBodyChars = 64 * 1024;
 
+    /// <summary>
+    /// Characters kept of an answer that lists failed points (Apptuit's and OpenTSDB's 400 details echo each failed
+    /// point, a few hundred characters each): a batch of thousands needs far more than the default, or the counts and
+    /// errors are lost.
+    /// </summary>
+    public const int DetailsMaxBodyChars = 4 * 1024 * 1024;
+
     private readonly HttpClient _client;
     private readonly TimeProvider _time;
     private readonly int _maxBodyChars;

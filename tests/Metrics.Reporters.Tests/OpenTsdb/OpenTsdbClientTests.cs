@@ -400,6 +400,36 @@ public class OpenTsdbClientTests
     }
 
     [Test]
+    public async Task Send_OverHttpDetailsLongerThan64K_CountsEveryStoredAndFailedPoint()
+    {
+        using var server = HttpTestServer.Start();
+        const int Points = 2000;
+        // Every point but the first fails, each echoed with its error: far more than 64K characters of answer.
+        server.Handler = request =>
+        {
+            var errors = string.Join(",", Enumerable.Range(1, Points - 1).Select(i =>
+                "{\"datapoint\":{\"metric\":\"m\",\"timestamp\":1479496100,\"value\":" + i + ",\"tags\":{\"host\":\"h\"}},\"error\":\"Unable to parse value to a number\"}"));
+            return TestResponse.Json(400, "{\"success\":1,\"failed\":" + (Points - 1) + ",\"errors\":[" + errors + "]}");
+        };
+        var failures = new ConcurrentQueue<ReportFailure>();
+        await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = server.BaseAddress, HostTag = "h", ErrorHandler = failures.Enqueue, BatchSize = Points, MaxQueueSize = Points });
+
+        for (var i = 0; i < Points; i++)
+        {
+            client.Send("m", i, timestamp: At);
+        }
+
+        Assert.That(await client.FlushAsync(Wait), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.Sent, Is.EqualTo(1), "the server stored one point");
+            Assert.That(client.Failed, Is.EqualTo(Points - 1));
+            Assert.That(failures.Single().Failed, Is.EqualTo(Points - 1));
+            Assert.That(failures.Single().Errors[0], Does.Contain("Unable to parse value to a number"), "the server's own error, not a parse failure of a cut answer");
+        });
+    }
+
+    [Test]
     public async Task Send_OverHttp_PostsJsonAndCountsPartialFailure()
     {
         using var server = HttpTestServer.Start();
