@@ -10,7 +10,8 @@ public static class MetricsHealthChecksBuilderExtensions
     /// <summary>
     /// Adds a health check reporting every reporter registered with <c>AddMetricsReporting</c>: healthy; degraded when
     /// its last send failed or its queue is at least 80 % full; unhealthy when it is not running (not started yet,
-    /// failed to start, stopped) or has had points to deliver with no successful send for longer than
+    /// failed to start, stopped) or has had points to deliver (queued, stored offline, or in a send that has not
+    /// finished, such as one to a server that stopped reading) with no successful send for longer than
     /// <paramref name="unhealthyAfter"/>. The result is the worst of them; its data maps each reporter's name to its state.
     /// With no reporters configured the check is healthy.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Metrics.Reporters.DependencyInjection;
@@ -48,7 +49,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         {
             var (status, reason) = entry.Reporter is null
                 ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
-                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter);
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight);
             data[entry.Name] = status.ToString();
             lines.Add($"{entry.Name}: {status} ({reason})");
             if (status < worst)
@@ -60,8 +61,11 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         return Task.FromResult(new HealthCheckResult(worst, string.Join("; ", lines), data: data));
     }
 
-    /// <summary>The health of one reporter, with the reason in words.</summary>
-    public static (HealthStatus Status, string Reason) Evaluate(ReporterStatus status, DateTimeOffset? startedAt, Exception? startError, DateTimeOffset now, TimeSpan unhealthyAfter)
+    /// <summary>
+    /// The health of one reporter, with the reason in words. <paramref name="inFlight"/> points taken from the queue
+    /// are being sent: they are still to be delivered, like the queue's.
+    /// </summary>
+    public static (HealthStatus Status, string Reason) Evaluate(ReporterStatus status, DateTimeOffset? startedAt, Exception? startError, DateTimeOffset now, TimeSpan unhealthyAfter, int inFlight = 0)
     {
         if (startError is not null)
         {
@@ -73,13 +77,16 @@ internal sealed class ReporterHealthCheck : IHealthCheck
             return (HealthStatus.Unhealthy, "not running");
         }
 
-        var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0;
+        var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0 || inFlight > 0;
         var since = status.LastSuccess ?? startedAt;
         if (pending && since is { } s && now - s > unhealthyAfter)
         {
-            return (HealthStatus.Unhealthy, status.LastSuccess is null
+            var reason = status.LastSuccess is null
                 ? $"no successful send since it started {Format(now - s)} ago"
-                : $"no successful send for {Format(now - s)}");
+                : $"no successful send for {Format(now - s)}";
+            return (HealthStatus.Unhealthy, inFlight > 0
+                ? reason + string.Create(CultureInfo.InvariantCulture, $"; a send of {inFlight} points has not finished")
+                : reason);
         }
 
         if (status.ConsecutiveFailures > 0)
@@ -95,5 +102,5 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         return (HealthStatus.Healthy, status.LastSuccess is null ? "running, nothing sent yet" : "running");
     }
 
-    private static string Format(TimeSpan span) => span.ToString(@"d\.hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Format(TimeSpan span) => span.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture);
 }

@@ -19,7 +19,20 @@ internal sealed partial class ReportingEngine
         while (_queue.Count > 0)
         {
             var batch = _queue.Take(NextBatchSize());
-            var delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
+            Delivery delivery;
+
+            // Taken from the queue, the batch is still to be delivered: the health check counts it as pending, so a
+            // send that never returns (a server that accepted the connection and reads nothing) is not healthy.
+            Interlocked.Exchange(ref _inFlight, batch.Length);
+            try
+            {
+                delivery = await DeliverAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _inFlight, 0);
+            }
+
             if (!delivery.Reachable)
             {
                 // Retries exhausted: the error handler heard that the points tried failed, not of a split batch's

@@ -54,6 +54,9 @@ internal sealed partial class ReportingEngine : IDisposable
     // Replayed rows the backend took whose deletion failed, with the store they came from (reports only, under the gate).
     private (OfflineStore Store, IReadOnlyList<StoredPoint> Rows)? _undeleted;
 
+    // Points of the queue's batch being delivered (retries included), for the health check.
+    private int _inFlight;
+
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
     private int _consecutiveFailures;
@@ -107,6 +110,9 @@ internal sealed partial class ReportingEngine : IDisposable
 
     /// <summary>Self-metrics of this reporter.</summary>
     internal SelfMetrics Self => _self;
+
+    /// <summary>Points taken from the queue whose delivery (retries included) has not ended yet.</summary>
+    internal int PointsInFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>The offline store, once opened (null when off or unusable).</summary>
     internal OfflineStore? Store => _store;

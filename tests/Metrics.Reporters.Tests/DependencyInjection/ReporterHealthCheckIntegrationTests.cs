@@ -65,6 +65,79 @@ public class ReporterHealthCheckIntegrationTests
     }
 
     [Test]
+    public async Task Check_SendHangsLongerThanTheLimit_Unhealthy()
+    {
+        var backend = new StallingBackend();
+        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
+            "Stalling",
+            null,
+            o =>
+            {
+                o.Retry.MaxRetries = 0;
+                o.Interval = TimeSpan.FromSeconds(10);
+            },
+            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        using (host)
+        {
+            // Released however the test ends: disposing the host waits for the send in flight.
+            using var release = new Release(backend);
+            await host.StartAsync();
+            var reporter = host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            await reporter.ReportNowAsync();
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Healthy));
+
+            // The backend stops answering: the next scheduled report's send never returns (a server that accepted the
+            // connection and reads nothing more), so no send fails and nothing waits in the queue.
+            backend.Stall();
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await backend.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            clock.Advance(TimeSpan.FromMinutes(2));
+
+            var report = await CheckAsync(host);
+
+            Assert.That(report.Status, Is.EqualTo(HealthStatus.Unhealthy));
+            Assert.That(report.Entries["metrics-reporters"].Description, Does.Contain("stalling: Unhealthy (no successful send for 0.00:02:10; a send of"));
+            backend.Release();
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Check_SendRunningWithinTheLimit_StaysHealthy()
+    {
+        var backend = new StallingBackend();
+        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
+            "Stalling",
+            null,
+            o =>
+            {
+                o.Retry.MaxRetries = 0;
+                o.Interval = TimeSpan.FromSeconds(10);
+            },
+            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        using (host)
+        {
+            // Released however the test ends: disposing the host waits for the send in flight.
+            using var release = new Release(backend);
+            await host.StartAsync();
+            var reporter = host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            await reporter.ReportNowAsync();
+            backend.Stall();
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await backend.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            clock.Advance(TimeSpan.FromSeconds(20));
+
+            var report = await CheckAsync(host);
+
+            Assert.That(report.Status, Is.EqualTo(HealthStatus.Healthy), "a slow send within unhealthyAfter is no problem yet");
+            backend.Release();
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
     public async Task Check_NoReporters_Healthy()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -99,4 +172,41 @@ public class ReporterHealthCheckIntegrationTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => services.AddHealthChecks().AddReporterHealthCheck(TimeSpan.Zero));
     }
+
+    /// <summary>A backend that answers until <see cref="Stall"/>, then holds every send until <see cref="Release"/>.</summary>
+    private sealed class StallingBackend : IReportBackend
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _stalling;
+
+        public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "stalling";
+
+        public void Stall() => _stalling = true;
+
+        public void Release() => _release.TrySetResult();
+
+        public string? Validate(in DataPoint point) => null;
+
+        public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
+        {
+            if (_stalling)
+            {
+                Stalled.TrySetResult();
+                await _release.Task.ConfigureAwait(false);
+            }
+
+            return SendResult.Ok(batch.Count);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class Release(StallingBackend backend) : IDisposable
+    {
+        public void Dispose() => backend.Release();
+    }
+
+    private sealed class StallingReporter(MetricsRegistry registry, ReporterOptions options, IReportBackend backend) : Reporter(registry, options, backend);
 }

@@ -36,6 +36,15 @@ public class ReporterHealthCheckTests
     }
 
     [Test]
+    public void Evaluate_SendInFlightLongerThanLimit_UnhealthySayingSo()
+    {
+        var (status, reason) = ReporterHealthCheck.Evaluate(Running(lastSuccess: Now.AddMinutes(-6)), Now.AddHours(-1), null, Now, After, inFlight: 120);
+
+        Assert.That(status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(reason, Is.EqualTo("no successful send for 0.00:06:00; a send of 120 points has not finished"));
+    }
+
+    [Test]
     public void Evaluate_LastSendFailed_Degraded()
     {
         var (status, reason) = ReporterHealthCheck.Evaluate(Running(failures: 2, lastSuccess: Now.AddMinutes(-1)), Now.AddHours(-1), null, Now, After);
