@@ -16,7 +16,7 @@ public static class MetricsHealthChecksBuilderExtensions
     /// With no reporters configured the check is healthy.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
-    /// <param name="unhealthyAfter">How long without a successful send makes a reporter unhealthy. Default 5 minutes.</param>
+    /// <param name="unhealthyAfter">How long points may wait with no successful send before a reporter is unhealthy. Default 5 minutes.</param>
     /// <param name="name">The health check's name. Default <c>"metrics-reporters"</c>.</param>
     /// <param name="tags">Tags of the health check, to filter health endpoints.</param>
     /// <returns>The builder.</returns>

@@ -5,8 +5,8 @@ namespace Metrics.Reporters.DependencyInjection;
 
 /// <summary>
 /// Reports each reporter's state from <see cref="Reporter.Status"/>: healthy; degraded when its last send failed or its
-/// queue is at least 80 % full; unhealthy when it is not running, or has points to deliver and no send has succeeded for
-/// longer than the configured time. The overall result is the worst of them.
+/// queue is at least 80 % full; unhealthy when it is not running, or has had points to deliver for longer than the
+/// configured time with no successful send. The overall result is the worst of them.
 /// </summary>
 internal sealed class ReporterHealthCheck : IHealthCheck
 {
@@ -49,7 +49,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         {
             var (status, reason) = entry.Reporter is null
                 ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
-                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight);
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight, entry.Reporter.Engine.PendingSince);
             data[entry.Name] = status.ToString();
             lines.Add($"{entry.Name}: {status} ({reason})");
             if (status < worst)
@@ -63,9 +63,18 @@ internal sealed class ReporterHealthCheck : IHealthCheck
 
     /// <summary>
     /// The health of one reporter, with the reason in words. <paramref name="inFlight"/> points taken from the queue
-    /// are being sent: they are still to be delivered, like the queue's.
+    /// are being sent: they are still to be delivered, like the queue's. <paramref name="pendingSince"/> is when what
+    /// is still to be delivered began to wait (null: not known, the last success or the start counts): a reporter
+    /// whose interval is longer than <paramref name="unhealthyAfter"/> is not unhealthy for the time it had nothing to send.
     /// </summary>
-    public static (HealthStatus Status, string Reason) Evaluate(ReporterStatus status, DateTimeOffset? startedAt, Exception? startError, DateTimeOffset now, TimeSpan unhealthyAfter, int inFlight = 0)
+    public static (HealthStatus Status, string Reason) Evaluate(
+        ReporterStatus status,
+        DateTimeOffset? startedAt,
+        Exception? startError,
+        DateTimeOffset now,
+        TimeSpan unhealthyAfter,
+        int inFlight = 0,
+        DateTimeOffset? pendingSince = null)
     {
         if (startError is not null)
         {
@@ -79,11 +88,19 @@ internal sealed class ReporterHealthCheck : IHealthCheck
 
         var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0 || inFlight > 0;
         var since = status.LastSuccess ?? startedAt;
-        if (pending && since is { } s && now - s > unhealthyAfter)
+        var waiting = pendingSince is { } p && (since is null || p > since) ? pendingSince : since;
+        if (pending && waiting is { } w && now - w > unhealthyAfter)
         {
-            var reason = status.LastSuccess is null
-                ? $"no successful send since it started {Format(now - s)} ago"
-                : $"no successful send for {Format(now - s)}";
+            var reason = status.LastSuccess is { } last
+                ? $"no successful send for {Format(now - last)}"
+                : startedAt is { } started
+                    ? $"no successful send since it started {Format(now - started)} ago"
+                    : "no successful send yet";
+            if (w != since)
+            {
+                reason += $" (points waiting for {Format(now - w)})";
+            }
+
             return (HealthStatus.Unhealthy, inFlight > 0
                 ? reason + string.Create(CultureInfo.InvariantCulture, $"; a send of {inFlight} points has not finished")
                 : reason);

@@ -15,6 +15,11 @@ internal sealed partial class ReportingEngine
     private async Task FlushAsync(bool final, CancellationToken cancellationToken)
     {
         PurgeExpired();
+        if (_queue.Count > 0 || (_store?.Count ?? 0) > 0)
+        {
+            MarkPending();
+        }
+
         var reachable = true;
         while (_queue.Count > 0)
         {
@@ -488,6 +493,16 @@ internal sealed partial class ReportingEngine
         {
             _lastSuccess = _time.GetUtcNow();
             _consecutiveFailures = 0;
+            _pendingSince = null;
+        }
+    }
+
+    /// <summary>Points are to be delivered: remembers since when, unless a send has not succeeded since an earlier time.</summary>
+    private void MarkPending()
+    {
+        lock (_lifecycleLock)
+        {
+            _pendingSince ??= _time.GetUtcNow();
         }
     }
 
@@ -510,6 +525,7 @@ internal sealed partial class ReportingEngine
         lock (_lifecycleLock)
         {
             _lastFailure = _time.GetUtcNow();
+            _pendingSince ??= _lastFailure;
             _consecutiveFailures++;
         }
     }

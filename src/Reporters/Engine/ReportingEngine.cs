@@ -57,6 +57,9 @@ internal sealed partial class ReportingEngine : IDisposable
     // Points of the queue's batch being delivered (retries included), for the health check.
     private int _inFlight;
 
+    // When the points (or failures) still waiting for a successful send began to wait; null after a success.
+    private DateTimeOffset? _pendingSince;
+
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
     private int _consecutiveFailures;
@@ -113,6 +116,22 @@ internal sealed partial class ReportingEngine : IDisposable
 
     /// <summary>Points taken from the queue whose delivery (retries included) has not ended yet.</summary>
     internal int PointsInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Since when something has been waiting for a successful send (a report's points, stored points, a failed send),
+    /// or null when the last send succeeded and nothing has waited since. A reporter whose interval is longer than the
+    /// health check's limit is not unhealthy for the time it had nothing to send.
+    /// </summary>
+    internal DateTimeOffset? PendingSince
+    {
+        get
+        {
+            lock (_lifecycleLock)
+            {
+                return _pendingSince;
+            }
+        }
+    }
 
     /// <summary>The offline store, once opened (null when off or unusable).</summary>
     internal OfflineStore? Store => _store;

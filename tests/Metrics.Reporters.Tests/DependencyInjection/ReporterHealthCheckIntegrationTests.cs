@@ -97,7 +97,7 @@ public class ReporterHealthCheckIntegrationTests
             var report = await CheckAsync(host);
 
             Assert.That(report.Status, Is.EqualTo(HealthStatus.Unhealthy));
-            Assert.That(report.Entries["metrics-reporters"].Description, Does.Contain("stalling: Unhealthy (no successful send for 0.00:02:10; a send of"));
+            Assert.That(report.Entries["metrics-reporters"].Description, Does.Contain("stalling: Unhealthy (no successful send for 0.00:02:10 (points waiting for 0.00:02:00); a send of"));
             backend.Release();
             await host.StopAsync();
         }
@@ -132,6 +132,77 @@ public class ReporterHealthCheckIntegrationTests
             var report = await CheckAsync(host);
 
             Assert.That(report.Status, Is.EqualTo(HealthStatus.Healthy), "a slow send within unhealthyAfter is no problem yet");
+            backend.Release();
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Check_IntervalLongerThanTheLimit_FirstFailureDegradedThenUnhealthyOnceItLasts()
+    {
+        var (host, clock) = CreateHost(b => b.AddSample(o =>
+        {
+            o.Retry.MaxRetries = 0;
+            o.Interval = TimeSpan.FromMinutes(10);
+        }));
+        using (host)
+        {
+            await host.StartAsync();
+            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await reporter.Engine.WhenIdleAsync();
+            Assert.That(reporter.Status.LastSuccess, Is.Not.Null, "the first scheduled report was sent");
+
+            // Ten minutes with nothing to send are no outage: the first failed send is a degradation.
+            reporter.Backend.Result = () => SendResult.Transient(1, "connection refused");
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await reporter.Engine.WhenIdleAsync();
+            var degraded = await CheckAsync(host);
+            Assert.That(degraded.Status, Is.EqualTo(HealthStatus.Degraded));
+            Assert.That(degraded.Entries["metrics-reporters"].Description, Does.Contain("sample: Degraded (1 failed send(s) since the last success)"));
+
+            clock.Advance(TimeSpan.FromMinutes(2));
+            var unhealthy = await CheckAsync(host);
+            Assert.That(unhealthy.Status, Is.EqualTo(HealthStatus.Unhealthy));
+            Assert.That(unhealthy.Entries["metrics-reporters"].Description, Does.Contain("sample: Unhealthy (no successful send for 0.00:12:00 (points waiting for 0.00:02:00))"));
+
+            reporter.Backend.Result = null;
+            clock.Advance(TimeSpan.FromMinutes(8));
+            await reporter.Engine.WhenIdleAsync();
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Healthy), "recovers on the next success");
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Check_IntervalLongerThanTheLimitSendRunning_StaysHealthy()
+    {
+        var backend = new StallingBackend();
+        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
+            "Stalling",
+            null,
+            o =>
+            {
+                o.Retry.MaxRetries = 0;
+                o.Interval = TimeSpan.FromMinutes(10);
+            },
+            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        using (host)
+        {
+            using var release = new Release(backend);
+            await host.StartAsync();
+            var reporter = host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await reporter.Engine.WhenIdleAsync();
+            backend.Stall();
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await backend.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+            var report = await CheckAsync(host);
+
+            Assert.That(report.Status, Is.EqualTo(HealthStatus.Healthy), "a send that just began, ten minutes after the last one, is no outage");
             backend.Release();
             await host.StopAsync();
         }
