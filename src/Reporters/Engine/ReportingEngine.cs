@@ -160,27 +160,42 @@ internal sealed partial class ReportingEngine : IDisposable
 
     public void Start()
     {
-        lock (_lifecycleLock)
+        // Reports belong to no caller: the timer and the replay must not capture the execution context of the code that
+        // started the reporter (a request's Activity and trace, a logging scope, AsyncLocal values), which the system
+        // clock's timers would otherwise restore at every report for the life of the process.
+        var suppress = !ExecutionContext.IsFlowSuppressed();
+        var flow = suppress ? ExecutionContext.SuppressFlow() : default;
+        try
         {
-            if (_stopTask is not null)
+            lock (_lifecycleLock)
             {
-                throw new InvalidOperationException($"Reporter {Name} was stopped; create a new reporter to report again.");
+                if (_stopTask is not null)
+                {
+                    throw new InvalidOperationException($"Reporter {Name} was stopped; create a new reporter to report again.");
+                }
+
+                if (_started)
+                {
+                    return;
+                }
+
+                _started = true;
+                _timer = _time.CreateTimer(static state => ((ReportingEngine)state!).OnTimer(), this, _options.Interval, _options.Interval);
             }
 
-            if (_started)
+            // Points left in offline storage by an earlier run are replayed right away, not one interval later.
+            if (_options.OfflineStorage is not null)
             {
-                return;
+                var token = _shutdown.Token;
+                _ = Task.Run(() => RunExclusiveAsync(static (engine, t) => engine.FlushAsync(final: false, t), token), CancellationToken.None);
             }
-
-            _started = true;
-            _timer = _time.CreateTimer(static state => ((ReportingEngine)state!).OnTimer(), this, _options.Interval, _options.Interval);
         }
-
-        // Points left in offline storage by an earlier run are replayed right away, not one interval later.
-        if (_options.OfflineStorage is not null)
+        finally
         {
-            var token = _shutdown.Token;
-            _ = Task.Run(() => RunExclusiveAsync(static (engine, t) => engine.FlushAsync(final: false, t), token), CancellationToken.None);
+            if (suppress)
+            {
+                flow.Undo();
+            }
         }
     }
 
