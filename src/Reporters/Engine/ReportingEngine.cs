@@ -329,8 +329,10 @@ internal sealed partial class ReportingEngine : IDisposable
             {
                 await ReportCoreAsync(final: true, token).ConfigureAwait(false);
             }
-            else
+            else if (_queue.Count > 0)
             {
+                // Never started: only what ReportNowAsync left queued is flushed. Offline storage is neither opened nor
+                // replayed (a host that failed to start, disposing the reporters it built, sends nothing).
                 await FlushAsync(final: true, token).ConfigureAwait(false);
             }
         }

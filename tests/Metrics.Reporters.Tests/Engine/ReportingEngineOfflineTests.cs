@@ -215,6 +215,29 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task StopAsync_NeverStarted_SendsNothingAndLeavesStoredPointsForTheNextRun()
+    {
+        var first = new EngineHarness(Offline());
+        first.Snapshots = [Snap.Counter("orders", 42)];
+        first.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        first.Reporter.Start();
+        await first.Reporter.StopAsync();
+        await first.Reporter.DisposeAsync();
+
+        // Built and disposed without being started (a host whose start failed on another reporter's configuration).
+        var idle = new EngineHarness(Offline());
+        await idle.Reporter.StopAsync();
+        await idle.Reporter.DisposeAsync();
+        Assert.That(idle.Backend.Calls, Is.Zero, "a reporter that was never started sends nothing at stop");
+
+        await using var next = new EngineHarness(Offline());
+        next.Reporter.Start();
+        await EngineHarness.WaitUntilAsync(() => !next.Backend.Accepted.IsEmpty, "the replay at start");
+        await next.Reporter.Engine.WhenIdleAsync();
+        Assert.That(next.Accepted("orders").Single().Value, Is.EqualTo(42));
+    }
+
+    [Test]
     public async Task ReportNowAsync_OfflinePathUnusable_NeverThrowsAndCountsDroppedPoints()
     {
         // A NUL character makes the path invalid for the OS: the store cannot even be created.

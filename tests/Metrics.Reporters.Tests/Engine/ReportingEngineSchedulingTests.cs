@@ -303,6 +303,21 @@ public class ReportingEngineSchedulingTests
     }
 
     [Test]
+    public async Task StopAsync_NeverStarted_FlushesWhatReportNowLeftQueued()
+    {
+        var h = new EngineHarness(o => o.BatchSize = 3);
+        h.Snapshots = Snap.Counters(7);
+        h.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await h.Reporter.ReportNowAsync();
+        Assert.That(h.Reporter.Status.QueueDepth, Is.EqualTo(4), "the batches behind the failed one wait");
+
+        await h.Reporter.StopAsync();
+
+        Assert.That(h.Accepted().Select(p => p.Metric), Is.EqualTo(Enumerable.Range(3, 4).Select(i => $"c{i}.count")));
+        await h.Reporter.DisposeAsync();
+    }
+
+    [Test]
     public async Task Report_QueueOverflow_DropsOldestAndCounts()
     {
         await using var h = new EngineHarness(o => o.MaxQueueSize = 5);
