@@ -213,7 +213,18 @@ internal sealed partial class ReportingEngine
                 _self.Succeeded.Inc(succeeded);
                 _self.Failed.Inc(failed);
                 _self.Drop(failed);
-                MarkSuccess();
+
+                // A send whose every point was rejected delivered nothing: it is no success for the reporter's status
+                // (a backend refusing all the points, say for their tags, must not look healthy).
+                if (succeeded > 0 || failed == 0)
+                {
+                    MarkSuccess();
+                }
+                else
+                {
+                    MarkFailure();
+                }
+
                 Notify(new ReportFailure(Name, result.StatusCode, succeeded, failed, result.Errors ?? [], result.Exception));
                 return Delivery.Done;
 

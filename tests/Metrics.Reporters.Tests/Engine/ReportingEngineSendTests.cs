@@ -110,6 +110,35 @@ public class ReportingEngineSendTests
     }
 
     [Test]
+    public async Task Send_PartialFailureRejectingEveryPoint_StatusCountsAFailureNotASuccess()
+    {
+        await using var h = new EngineHarness();
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Then(b => new SendResult(SendOutcome.PartialFailure, 0, b.Count, ["every point: tag 'host' is not allowed"], 400));
+
+        await h.Reporter.ReportNowAsync();
+
+        var status = h.Reporter.Status;
+        Assert.That(status.LastSuccess, Is.Null, "nothing was delivered");
+        Assert.That(status.LastFailure, Is.EqualTo(h.Time.GetUtcNow()));
+        Assert.That(status.ConsecutiveFailures, Is.EqualTo(1));
+        Assert.That(status.Dropped, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Send_PartialFailureWithSomeDelivered_CountsAsSuccess()
+    {
+        await using var h = new EngineHarness();
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.Then(b => new SendResult(SendOutcome.PartialFailure, 2, 1, ["c1.count: bad value"], 400));
+
+        await h.Reporter.ReportNowAsync();
+
+        Assert.That(h.Reporter.Status.LastSuccess, Is.EqualTo(h.Time.GetUtcNow()));
+        Assert.That(h.Reporter.Status.ConsecutiveFailures, Is.Zero);
+    }
+
+    [Test]
     public async Task Send_PartialFailure_SucceededPointsAreNotResent()
     {
         await using var h = new EngineHarness(Retries(3));
