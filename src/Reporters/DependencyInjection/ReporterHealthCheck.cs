@@ -49,7 +49,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         {
             var (status, reason) = entry.Reporter is null
                 ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
-                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight, entry.Reporter.Engine.PendingSince);
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight, entry.Reporter.Engine.PendingFor);
             data[entry.Name] = status.ToString();
             lines.Add($"{entry.Name}: {status} ({reason})");
             if (status < worst)
@@ -63,9 +63,10 @@ internal sealed class ReporterHealthCheck : IHealthCheck
 
     /// <summary>
     /// The health of one reporter, with the reason in words. <paramref name="inFlight"/> points taken from the queue
-    /// are being sent: they are still to be delivered, like the queue's. <paramref name="pendingSince"/> is when what
-    /// is still to be delivered began to wait (null: not known, the last success or the start counts): a reporter
-    /// whose interval is longer than <paramref name="unhealthyAfter"/> is not unhealthy for the time it had nothing to send.
+    /// are being sent: they are still to be delivered, like the queue's. <paramref name="pendingFor"/> is how long what
+    /// is still to be delivered has waited, on a monotonic clock (null: not known, the time since the last success or
+    /// the start counts): a reporter whose interval is longer than <paramref name="unhealthyAfter"/> is not unhealthy
+    /// for the time it had nothing to send, and a wall clock stepped back or forward neither hides nor fakes an outage.
     /// </summary>
     public static (HealthStatus Status, string Reason) Evaluate(
         ReporterStatus status,
@@ -74,7 +75,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         DateTimeOffset now,
         TimeSpan unhealthyAfter,
         int inFlight = 0,
-        DateTimeOffset? pendingSince = null)
+        TimeSpan? pendingFor = null)
     {
         if (startError is not null)
         {
@@ -87,18 +88,21 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         }
 
         var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0 || inFlight > 0;
-        var since = status.LastSuccess ?? startedAt;
-        var waiting = pendingSince is { } p && (since is null || p > since) ? pendingSince : since;
-        if (pending && waiting is { } w && now - w > unhealthyAfter)
+        var anchor = status.LastSuccess ?? startedAt;
+        TimeSpan? sinceSuccess = anchor is { } a ? now - a : null;
+        var waited = pendingFor ?? sinceSuccess;
+        if (pending && waited > unhealthyAfter)
         {
-            var reason = status.LastSuccess is { } last
-                ? $"no successful send for {Format(now - last)}"
-                : startedAt is { } started
-                    ? $"no successful send since it started {Format(now - started)} ago"
+            var reason = status.LastSuccess is not null
+                ? $"no successful send for {Format(sinceSuccess!.Value)}"
+                : startedAt is not null
+                    ? $"no successful send since it started {Format(sinceSuccess!.Value)} ago"
                     : "no successful send yet";
-            if (w != since)
+            // The wait is timed on the monotonic clock, the time since the last success on the wall clock: they differ
+            // by a little even when the points began to wait at the last success.
+            if (pendingFor is { } p && (sinceSuccess is not { } since || Format(p) != Format(since)))
             {
-                reason += $" (points waiting for {Format(now - w)})";
+                reason += $" (points waiting for {Format(p)})";
             }
 
             return (HealthStatus.Unhealthy, inFlight > 0
@@ -119,5 +123,5 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         return (HealthStatus.Healthy, status.LastSuccess is null ? "running, nothing sent yet" : "running");
     }
 
-    private static string Format(TimeSpan span) => span.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture);
+    private static string Format(TimeSpan span) => (span < TimeSpan.Zero ? TimeSpan.Zero : span).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture);
 }

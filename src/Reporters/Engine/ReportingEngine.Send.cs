@@ -513,7 +513,7 @@ internal sealed partial class ReportingEngine
     {
         lock (_lifecycleLock)
         {
-            _pendingSince ??= _time.GetUtcNow();
+            _pendingSince ??= _time.GetTimestamp();
         }
     }
 
@@ -536,7 +536,7 @@ internal sealed partial class ReportingEngine
         lock (_lifecycleLock)
         {
             _lastFailure = _time.GetUtcNow();
-            _pendingSince ??= _lastFailure;
+            _pendingSince ??= _time.GetTimestamp();
             _consecutiveFailures++;
         }
     }

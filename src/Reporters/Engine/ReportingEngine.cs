@@ -57,8 +57,9 @@ internal sealed partial class ReportingEngine : IDisposable
     // Points of the queue's batch being delivered (retries included), for the health check.
     private int _inFlight;
 
-    // When the points (or failures) still waiting for a successful send began to wait; null after a success.
-    private DateTimeOffset? _pendingSince;
+    // When (a registry clock timestamp: monotonic, unlike the wall clock, which can be stepped) the points or failures
+    // still waiting for a successful send began to wait; null after a success.
+    private long? _pendingSince;
 
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastFailure;
@@ -118,18 +119,22 @@ internal sealed partial class ReportingEngine : IDisposable
     internal int PointsInFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>
-    /// Since when something has been waiting for a successful send (a report's points, stored points, a failed send),
-    /// or null when the last send succeeded and nothing has waited since. A reporter whose interval is longer than the
-    /// health check's limit is not unhealthy for the time it had nothing to send.
+    /// How long something has been waiting for a successful send (a report's points, stored points, a failed send),
+    /// measured on the registry clock's timestamps (a wall clock stepped back or forward does not change it); null when
+    /// the last send succeeded and nothing has waited since. A reporter whose interval is longer than the health
+    /// check's limit is not unhealthy for the time it had nothing to send.
     /// </summary>
-    internal DateTimeOffset? PendingSince
+    internal TimeSpan? PendingFor
     {
         get
         {
+            long? since;
             lock (_lifecycleLock)
             {
-                return _pendingSince;
+                since = _pendingSince;
             }
+
+            return since is { } s ? _time.GetElapsedTime(s) : null;
         }
     }
 

@@ -209,6 +209,50 @@ public class ReporterHealthCheckIntegrationTests
     }
 
     [Test]
+    public async Task Check_WallClockSteppedForward_FailingReporterStaysDegraded()
+    {
+        var (host, clock) = CreateHost(b => b.AddSample(o => o.Retry.MaxRetries = 0));
+        using (host)
+        {
+            await host.StartAsync();
+            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            await reporter.ReportNowAsync();
+            reporter.Backend.Result = () => SendResult.Transient(1, "connection refused");
+            await reporter.ReportNowAsync();
+
+            // NTP steps the wall clock an hour ahead (or the VM resumes): no time passed for the outage.
+            clock.SetUtcNow(clock.GetUtcNow().AddHours(1));
+            clock.Advance(TimeSpan.FromSeconds(10));
+
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Degraded));
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Check_WallClockSteppedBack_LongOutageStillUnhealthy()
+    {
+        var (host, clock) = CreateHost(b => b.AddSample(o => o.Retry.MaxRetries = 0));
+        using (host)
+        {
+            await host.StartAsync();
+            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            await reporter.ReportNowAsync();
+            reporter.Backend.Result = () => SendResult.Transient(1, "connection refused");
+            await reporter.ReportNowAsync();
+
+            // The wall clock is stepped an hour back, then the outage lasts two minutes more than the limit allows.
+            clock.SetUtcNow(clock.GetUtcNow().AddHours(-1));
+            clock.Advance(TimeSpan.FromMinutes(2));
+
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Unhealthy));
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
     public async Task Check_NoReporters_Healthy()
     {
         var builder = Host.CreateApplicationBuilder();

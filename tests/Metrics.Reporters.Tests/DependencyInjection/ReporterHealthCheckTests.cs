@@ -47,7 +47,7 @@ public class ReporterHealthCheckTests
     [Test]
     public void Evaluate_FailingSinceRecentlyAfterLongIdle_Degraded()
     {
-        var (status, _) = ReporterHealthCheck.Evaluate(Running(failures: 1, lastSuccess: Now.AddHours(-1)), Now.AddHours(-2), null, Now, After, pendingSince: Now.AddMinutes(-1));
+        var (status, _) = ReporterHealthCheck.Evaluate(Running(failures: 1, lastSuccess: Now.AddHours(-1)), Now.AddHours(-2), null, Now, After, pendingFor: TimeSpan.FromMinutes(1));
 
         Assert.That(status, Is.EqualTo(HealthStatus.Degraded));
     }
@@ -55,7 +55,7 @@ public class ReporterHealthCheckTests
     [Test]
     public void Evaluate_FailingSinceLongerThanLimitAfterLongIdle_UnhealthyWithBothDurations()
     {
-        var (status, reason) = ReporterHealthCheck.Evaluate(Running(failures: 3, lastSuccess: Now.AddHours(-1)), Now.AddHours(-2), null, Now, After, pendingSince: Now.AddMinutes(-6));
+        var (status, reason) = ReporterHealthCheck.Evaluate(Running(failures: 3, lastSuccess: Now.AddHours(-1)), Now.AddHours(-2), null, Now, After, pendingFor: TimeSpan.FromMinutes(6));
 
         Assert.That(status, Is.EqualTo(HealthStatus.Unhealthy));
         Assert.That(reason, Is.EqualTo("no successful send for 0.01:00:00 (points waiting for 0.00:06:00)"));
