@@ -73,12 +73,25 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
     {
         try
         {
+            var before = entry.Reporter!.Status;
+
             // WaitAsync keeps the host's shutdown timeout even if a reporter ignores the token.
-            await entry.Reporter!.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await entry.Reporter.StopAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var after = entry.Reporter.Status;
             if (cancellationToken.IsCancellationRequested)
             {
                 // The reporter gave up its flush when the token fired instead of throwing.
                 LogStopTimedOut(_logger, entry.Name);
+            }
+            else if (after.Dropped > before.Dropped)
+            {
+                // Its own StopTimeout ran out, or the backend was down or refused the points: saying it sent its final
+                // report would be wrong.
+                LogStoppedWithDrops(_logger, entry.Name, after.Dropped - before.Dropped);
+            }
+            else if (after.ConsecutiveFailures > 0)
+            {
+                LogStoppedUndelivered(_logger, entry.Name);
             }
             else
             {
@@ -115,6 +128,12 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
 
     [LoggerMessage(5, LogLevel.Error, "Metrics reporter {Reporter} failed while stopping")]
     private static partial void LogStopFailed(ILogger logger, Exception exception, string reporter);
+
+    [LoggerMessage(7, LogLevel.Warning, "Metrics reporter {Reporter} stopped without delivering all of its final report: {Dropped} points were dropped")]
+    private static partial void LogStoppedWithDrops(ILogger logger, string reporter, long dropped);
+
+    [LoggerMessage(8, LogLevel.Warning, "Metrics reporter {Reporter} stopped without delivering its final report: its last send failed (unsent points were kept in offline storage)")]
+    private static partial void LogStoppedUndelivered(ILogger logger, string reporter);
 
     [LoggerMessage(6, LogLevel.Warning, "No metrics reporter runs: the configuration section {Section} given to AddMetricsReporting has no Reporters section (is its name right?), and no reporter was added in code")]
     private static partial void LogNoReporters(ILogger logger, string section);

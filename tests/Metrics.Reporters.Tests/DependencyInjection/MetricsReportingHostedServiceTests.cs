@@ -43,6 +43,47 @@ public class MetricsReportingHostedServiceTests
     }
 
     [Test]
+    public async Task StopAsync_FinalReportDropped_WarnsInsteadOfSayingItWasSent()
+    {
+        var (host, _, logs) = CreateHost(b => b.AddSample(o =>
+        {
+            o.Retry.MaxRetries = 0;
+            o.ErrorHandler = _ => { };
+        }));
+        using (host)
+        {
+            await host.StartAsync();
+            var reporter = (SampleReporter)Reporters(host).Single();
+            reporter.Backend.Result = () => SendResult.Transient(1, "connection refused");
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc(3);
+
+            await host.StopAsync();
+
+            var messages = logs.Entries.Select(e => e.Message).ToList();
+            Assert.That(messages, Has.None.EqualTo("Metrics reporter sample sent its final report and stopped"));
+            Assert.That(
+                logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message),
+                Has.One.Matches<string>(m => m.StartsWith("Metrics reporter sample stopped without delivering all of its final report: ", StringComparison.Ordinal)
+                    && m.EndsWith(" points were dropped", StringComparison.Ordinal)));
+        }
+    }
+
+    [Test]
+    public async Task StopAsync_FinalReportDelivered_SaysSo()
+    {
+        var (host, _, logs) = CreateHost(b => b.AddSample(o => o.Retry.MaxRetries = 0));
+        using (host)
+        {
+            await host.StartAsync();
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc(3);
+
+            await host.StopAsync();
+
+            Assert.That(logs.Entries.Select(e => e.Message), Has.One.EqualTo("Metrics reporter sample sent its final report and stopped"));
+        }
+    }
+
+    [Test]
     public async Task StartAsync_ConfigurationSectionWithoutReporters_WarnsNamingTheSection()
     {
         var logs = new CapturingLoggerProvider();
