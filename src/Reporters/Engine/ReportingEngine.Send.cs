@@ -422,8 +422,13 @@ internal sealed partial class ReportingEngine
             var expired = store.PurgeExpired();
             if (expired > 0)
             {
+                // Lost points like any other: counted as dropped and told to the error handler, not only logged.
                 _self.Expired.Inc(expired);
+                _self.Drop(expired);
                 _logger.LogWarning("Reporter {Reporter}: {Count} stored points expired before they could be sent.", Name, expired);
+                Notify(new ReportFailure(Name, null, 0, expired, [
+                    string.Create(CultureInfo.InvariantCulture, $"{expired} points kept in offline storage expired before they could be sent (OfflineStorage.Ttl = {_options.OfflineStorage!.Ttl}) and were dropped"),
+                ]));
             }
         }
         catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)

@@ -160,6 +160,10 @@ public class ReportingEngineOfflineTests
         Assert.That(h.Accepted(), Is.Empty);
         Assert.That(h.SelfCounter(SelfMetrics.PointsExpired), Is.EqualTo(3));
         Assert.That(h.Reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(3), "expired points are lost points");
+        var expired = h.Failures.Where(f => f.Errors.Any(e => e.Contains("expired", StringComparison.Ordinal))).ToList();
+        Assert.That(expired.Sum(f => f.Failed), Is.EqualTo(3), "the error handler hears of every expired point, with the count");
+        Assert.That(expired.Single().Errors.Single(), Does.Contain("OfflineStorage.Ttl"));
     }
 
     [Test]
