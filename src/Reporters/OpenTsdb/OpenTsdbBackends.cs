@@ -29,7 +29,7 @@ internal static class OpenTsdbBackends
         }
 
         return settings.IsTelnet
-            ? new OpenTsdbTelnetBackend(new TcpLineTransport(settings.Host, settings.Port, time, settings.ConnectTimeout), settings.Format, serverError)
+            ? new OpenTsdbTelnetBackend(new TcpLineTransport(settings.Host, settings.Port, time, settings.ConnectTimeout, settings.RequestTimeout), settings.Format, serverError)
             : new OpenTsdbHttpBackend(new HttpTransport(settings.RequestTimeout, time: time, connectTimeout: settings.ConnectTimeout, maxBodyChars: HttpTransport.DetailsMaxBodyChars), settings.Endpoint, settings.Format, settings.Gzip);
     }
 }

@@ -41,7 +41,11 @@ public sealed class OpenTsdbClientOptions
     /// <summary>How long opening a connection may take. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>HTTP only: how long one request may take. Default 30 seconds.</summary>
+    /// <summary>
+    /// How long one HTTP request, or one telnet write, may take. Default 30 seconds. A telnet write that takes longer
+    /// means the server stopped reading: the connection is dropped and the batch fails as transient (retried, then
+    /// kept in offline storage when configured).
+    /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>HTTP only: gzip request bodies. Default true.</summary>

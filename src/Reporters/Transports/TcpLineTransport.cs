@@ -18,6 +18,7 @@ internal sealed class TcpLineTransport : ILineTransport
     private readonly string _host;
     private readonly int _port;
     private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan? _writeTimeout;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Connection? _connection;
@@ -25,7 +26,15 @@ internal sealed class TcpLineTransport : ILineTransport
     private long _nextAttempt;
     private bool _disposed;
 
-    public TcpLineTransport(string host, int port, TimeProvider? time = null, TimeSpan? connectTimeout = null)
+    /// <param name="host">The server's host.</param>
+    /// <param name="port">The server's port.</param>
+    /// <param name="time">The clock of backoffs and timeouts.</param>
+    /// <param name="connectTimeout">How long opening a connection may take. Default 5 seconds.</param>
+    /// <param name="writeTimeout">
+    /// How long one write may take, or null for no limit: past it the connection is dropped (part of the data may have
+    /// gone out) and the write fails with an <see cref="IOException"/> saying the server is not reading.
+    /// </param>
+    public TcpLineTransport(string host, int port, TimeProvider? time = null, TimeSpan? connectTimeout = null, TimeSpan? writeTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
@@ -33,6 +42,7 @@ internal sealed class TcpLineTransport : ILineTransport
         _port = port;
         _time = time ?? TimeProvider.System;
         _connectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5);
+        _writeTimeout = writeTimeout;
     }
 
     /// <summary>
@@ -61,11 +71,23 @@ internal sealed class TcpLineTransport : ILineTransport
             for (var attempt = 0; ; attempt++)
             {
                 var connection = await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+                using var timeout = _writeTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+                using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                var token = linked?.Token ?? cancellationToken;
                 try
                 {
-                    await connection.Stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                    await connection.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await connection.Stream.WriteAsync(data, token).ConfigureAwait(false);
+                    await connection.Stream.FlushAsync(token).ConfigureAwait(false);
                     return;
+                }
+                catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+                {
+                    // The server stopped reading (its socket buffer is full). Part of the data may have gone out, so the
+                    // connection goes; writing again at once would only wait as long again.
+                    Drop(connection);
+                    throw new IOException(
+                        string.Create(CultureInfo.InvariantCulture, $"Writing to {_host}:{_port} did not finish within {_writeTimeout}: the server is not reading."),
+                        ex);
                 }
                 catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
                 {

@@ -404,12 +404,20 @@ public class OpenTsdbClientTests
     {
         using var server = HttpTestServer.Start();
         const int Points = 2000;
-        // Every point but the first fails, each echoed with its error: far more than 64K characters of answer.
+        var reason = "Unable to parse value to a number " + new string('.', 400);
+
+        // Like OpenTSDB: the point of value 0 is stored, every other one fails and is echoed with its error, so a batch
+        // of more than about 150 points gets an answer longer than 64K characters.
         server.Handler = request =>
         {
-            var errors = string.Join(",", Enumerable.Range(1, Points - 1).Select(i =>
-                "{\"datapoint\":{\"metric\":\"m\",\"timestamp\":1479496100,\"value\":" + i + ",\"tags\":{\"host\":\"h\"}},\"error\":\"Unable to parse value to a number\"}"));
-            return TestResponse.Json(400, "{\"success\":1,\"failed\":" + (Points - 1) + ",\"errors\":[" + errors + "]}");
+            using var body = System.Text.Json.JsonDocument.Parse(request.Body);
+            var values = body.RootElement.EnumerateArray().Select(p => p.GetProperty("value").GetDouble()).ToList();
+            var failed = values.Where(v => v != 0).ToList();
+            var errors = string.Join(",", failed.Select(v =>
+                "{\"datapoint\":{\"metric\":\"m\",\"timestamp\":1479496100,\"value\":" + v.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"tags\":{\"host\":\"h\"}},\"error\":\"" + reason + "\"}"));
+            return failed.Count == 0
+                ? new TestResponse(204)
+                : TestResponse.Json(400, "{\"success\":" + (values.Count - failed.Count) + ",\"failed\":" + failed.Count + ",\"errors\":[" + errors + "]}");
         };
         var failures = new ConcurrentQueue<ReportFailure>();
         await using var client = new OpenTsdbClient(new OpenTsdbClientOptions { Endpoint = server.BaseAddress, HostTag = "h", ErrorHandler = failures.Enqueue, BatchSize = Points, MaxQueueSize = Points });
@@ -424,9 +432,50 @@ public class OpenTsdbClientTests
         {
             Assert.That(client.Sent, Is.EqualTo(1), "the server stored one point");
             Assert.That(client.Failed, Is.EqualTo(Points - 1));
-            Assert.That(failures.Single().Failed, Is.EqualTo(Points - 1));
-            Assert.That(failures.Single().Errors[0], Does.Contain("Unable to parse value to a number"), "the server's own error, not a parse failure of a cut answer");
+            Assert.That(failures.Sum(f => f.Failed), Is.EqualTo(Points - 1));
+            Assert.That(failures.SelectMany(f => f.Errors), Has.None.Contain("not the /api/put details"), "no answer was cut short");
+            Assert.That(failures.SelectMany(f => f.Errors), Has.Some.Contain("Unable to parse value to a number"), "the server's own errors");
         });
+    }
+
+    [Test]
+    public async Task Send_TelnetServerStopsReading_WriteFailsAfterRequestTimeoutAndIsReported()
+    {
+        var time = new ManualTimeProvider(At);
+        await using var server = await TcpLineServer.StartAsync();
+        server.Stall(true);
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var client = new OpenTsdbClient(
+            new OpenTsdbClientOptions
+            {
+                Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"),
+                HostTag = "h",
+                BatchSize = 100_000,
+                MaxQueueSize = 300_000,
+                RequestTimeout = TimeSpan.FromSeconds(30),
+                ErrorHandler = failures.Enqueue,
+            },
+            null,
+            null,
+            time);
+        try
+        {
+            // Far more than the socket buffers hold, so a write waits for the server that reads nothing.
+            for (var i = 0; i < 300_000; i++)
+            {
+                client.Send("m.stalled", i, timestamp: At);
+            }
+
+            await AdvanceUntilAsync(time, () => !failures.IsEmpty, TimeSpan.FromSeconds(5));
+
+            Assert.That(failures.First().Errors, Has.Some.Contain("did not finish within 00:00:30").And.Some.Contain("not reading"));
+        }
+        finally
+        {
+            server.Stall(false);
+            var disposed = client.DisposeAsync().AsTask();
+            await AdvanceUntilAsync(time, () => disposed.IsCompleted, TimeSpan.FromSeconds(1));
+        }
     }
 
     [Test]

@@ -69,6 +69,39 @@ public class TcpLineTransportTests
     }
 
     [Test]
+    public async Task WriteAsync_ServerStopsReading_FailsAfterWriteTimeoutAndTheNextWriteUsesAFreshConnection()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await TcpLineServer.StartAsync();
+        await using var transport = new TcpLineTransport("127.0.0.1", server.Port, time, writeTimeout: TimeSpan.FromSeconds(30));
+        await transport.WriteAsync(Bytes("first 1\n"), CancellationToken.None);
+        await server.WaitForLinesAsync(1, Wait);
+        server.Stall(true);
+
+        // Far more than the socket buffers hold: the write waits for a server that reads nothing.
+        var big = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("stalled 1 1479496100 1 host=h\n", 2_000_000)));
+        var write = transport.WriteAsync(big, CancellationToken.None).AsTask();
+        await Task.Delay(200);
+        Assert.That(write.IsCompleted, Is.False, "the write is waiting for the server");
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        var error = Assert.ThrowsAsync<IOException>(() => write.WaitAsync(Wait));
+        Assert.That(error!.Message, Does.Contain("did not finish within 00:00:30").And.Contain("not reading"));
+        server.Stall(false);
+        await transport.WriteAsync(Bytes("after 1\n"), CancellationToken.None);
+
+        // The server still reads what the dropped connection had buffered; the new line arrives on the new one.
+        var deadline = DateTime.UtcNow + Wait;
+        while (!server.Lines.Contains("after 1") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(server.Lines, Does.Contain("after 1"));
+        Assert.That(transport.Connects, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task WriteAsync_AfterServerDroppedConnection_ReconnectsAndDeliversTheLine()
     {
         await using var server = await TcpLineServer.StartAsync();
