@@ -81,8 +81,6 @@ public class TcpLineTransportTests
         // Far more than the socket buffers hold: the write waits for a server that reads nothing.
         var big = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("stalled 1 1479496100 1 host=h\n", 2_000_000)));
         var write = transport.WriteAsync(big, CancellationToken.None).AsTask();
-        await Task.Delay(200);
-        Assert.That(write.IsCompleted, Is.False, "the write is waiting for the server");
         time.Advance(TimeSpan.FromSeconds(30));
 
         var error = Assert.ThrowsAsync<IOException>(() => write.WaitAsync(Wait));
