@@ -476,8 +476,17 @@ internal sealed partial class ReportingEngine
         {
             if (!_storeOpened && !_storeClosed)
             {
-                _storeOpened = true;
-                _store = OfflineStore.Open(storage, _time, _logger, Name);
+                _store = OfflineStore.Open(storage, _time, _logger, Name, logInUse: !_storeWasInUse, out var inUse);
+
+                // Held by another store (say the previous process, still stopping): tried again at the next report,
+                // said once when it happens and once when the file is taken.
+                _storeOpened = !inUse;
+                if (_storeWasInUse && _store is not null)
+                {
+                    _logger.LogInformation("Reporter {Reporter}: the offline storage file {Path} is free now; offline storage is on.", Name, storage.Path);
+                }
+
+                _storeWasInUse |= inUse;
             }
 
             return _store;

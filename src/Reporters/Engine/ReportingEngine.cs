@@ -43,6 +43,7 @@ internal sealed partial class ReportingEngine : IDisposable
     private int _scheduledPending;
     private bool _storeOpened;
     private bool _storeClosed;
+    private bool _storeWasInUse;
     private OfflineStore? _store;
     private int _currentBatchSize;
 

@@ -64,11 +64,20 @@ internal sealed class OfflineStore : IDisposable
     /// Opens (or creates) the store. A corrupt or unreadable file is moved aside and a fresh one started.
     /// Returns null, with an error logged, when not even a fresh file can be opened (e.g. the folder is read-only).
     /// </summary>
-    public static OfflineStore? Open(OfflineStorageOptions options, TimeProvider time, ILogger logger, string reporter)
+    public static OfflineStore? Open(OfflineStorageOptions options, TimeProvider time, ILogger logger, string reporter) =>
+        Open(options, time, logger, reporter, logInUse: true, out _);
+
+    /// <summary>
+    /// <see cref="Open(OfflineStorageOptions, TimeProvider, ILogger, string)"/>, telling whether the file was in use by
+    /// another store (<paramref name="inUse"/>: worth trying again later) and logging that only when
+    /// <paramref name="logInUse"/>.
+    /// </summary>
+    public static OfflineStore? Open(OfflineStorageOptions options, TimeProvider time, ILogger logger, string reporter, bool logInUse, out bool inUse)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
+        inUse = false;
         FileStream? ownership;
         try
         {
@@ -76,11 +85,16 @@ internal sealed class OfflineStore : IDisposable
         }
         catch (IOException ex) when (IsHeldByAnother(ex, options.Path))
         {
-            logger.LogError(
-                ex,
-                "Reporter {Reporter}: the offline storage file {Path} is in use by another reporter (in this process or another); this reporter runs without offline storage and drops undeliverable points. Give each reporter a file of its own.",
-                reporter,
-                options.Path);
+            inUse = true;
+            if (logInUse)
+            {
+                logger.LogError(
+                    ex,
+                    "Reporter {Reporter}: the offline storage file {Path} is in use by another reporter (in this process or another, e.g. the previous process still stopping); until it is free (tried again at each report) this reporter runs without offline storage and drops undeliverable points. Give each reporter a file of its own.",
+                    reporter,
+                    options.Path);
+            }
+
             return null;
         }
 

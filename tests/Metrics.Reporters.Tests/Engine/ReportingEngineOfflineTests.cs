@@ -322,6 +322,28 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task Report_FileInUseUntilItsOwnerStops_TakenAtALaterReport()
+    {
+        // The previous process, still stopping, holds the file while the new one starts.
+        var first = new EngineHarness(Offline(), backendName: "old");
+        first.Snapshots = Snap.Counters(1, "a");
+        first.Backend.Then(b => SendResult.Transient(b.Count, "down"));
+        await first.Reporter.ReportNowAsync();
+
+        await using var second = new EngineHarness(Offline(), backendName: "new");
+        second.Snapshots = Snap.Counters(2, "b");
+        second.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        await second.Reporter.ReportNowAsync();
+        Assert.That(second.Reporter.Status.StoredPoints, Is.Zero, "the file is the other's while it runs");
+
+        await first.DisposeAsync();
+        await second.Reporter.ReportNowAsync();
+
+        Assert.That(second.Reporter.Status.StoredPoints, Is.EqualTo(3), "the file is taken once free: the old process's point and this report's two are kept");
+        Assert.That(second.Log.Entries.Count(e => e.Level == LogLevel.Error && e.Message.Contains("in use")), Is.EqualTo(1), "said once");
+    }
+
+    [Test]
     public async Task Start_FileFreedByAStoppedReporter_NextReporterUsesIt()
     {
         var first = new EngineHarness(Offline());
