@@ -266,13 +266,17 @@ internal sealed class RequestMetricsMiddleware
         var response = context.Response;
         if (failure is null)
         {
-            return (response.StatusCode, Outcome.Completed);
+            // The app caught the client's going away and returned: the client got nothing, as when the exception
+            // escapes (unless it was the server's own timeout, whose middleware answers 504).
+            return !response.HasStarted && context.RequestAborted.IsCancellationRequested
+                ? TimedOut(context) ? (StatusCodes.Status504GatewayTimeout, Outcome.Completed) : (StatusCodeClientClosed, Outcome.ClientClosed)
+                : (response.StatusCode, Outcome.Completed);
         }
 
         // The server's own request timeout (UseRequestTimeouts before this middleware) fired: it cancels the
         // RequestAborted this middleware sees, but the client did not go away; it gets the timeout middleware's
         // status, 504 unless a policy says otherwise. A server failure, as it is when this middleware is outside.
-        if (failure is OperationCanceledException && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        if (failure is OperationCanceledException && TimedOut(context))
         {
             return response.HasStarted ? (response.StatusCode, Outcome.Exception) : (StatusCodes.Status504GatewayTimeout, Outcome.Completed);
         }
@@ -293,6 +297,9 @@ internal sealed class RequestMetricsMiddleware
         // Any other exception that escapes the pipeline before the response started becomes a 500 from the server.
         return (response.HasStarted ? response.StatusCode : StatusCodes.Status500InternalServerError, Outcome.Exception);
     }
+
+    private static bool TimedOut(HttpContext context) =>
+        context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
 
     // Unknown methods share one series so that clients cannot create series at will.
     private static string Method(string method) =>

@@ -23,6 +23,7 @@ public class RequestMetricsAllocationTests
         _ = context.Response.ContentLength;
         _ = context.Response.HasStarted;
         _ = context.Request.Body;
+        _ = context.RequestAborted;
         return context;
     }
 

@@ -168,6 +168,38 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Request_ClientGivesUpAndTheAppCatchesIt_Recorded499NotA200()
+    {
+        // Continuations run elsewhere: this test must not go on (and block below) on the request's own thread.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(
+            (a, _) => a.MapGet("/long", async (HttpContext context) =>
+            {
+                entered.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The app notices the client left and simply returns.
+                }
+            }),
+            o => o.ApdexThreshold = TimeSpan.FromSeconds(1));
+        using var cancel = new CancellationTokenSource();
+
+        var request = app.Client.GetAsync(new Uri("/long", UriKind.Relative), cancel.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => request.WaitAsync(TimeSpan.FromSeconds(10)));
+        await WaitUntilAsync(() => app.Series(Requests).Count == 1);
+
+        Assert.That(app.Series(Requests).Single().Tags, Is.EqualTo(Route("/long", "GET", 499)), "the client got no 200");
+        Assert.That(app.Series("http.server.errors").Sum(s => s.Count), Is.Zero, "not a server error");
+        Assert.That(app.Series("http.server.apdex").Where(s => !double.IsNaN(s.Value)), Is.Empty, "no Apdex sample");
+    }
+
+    [Test]
     public async Task Request_ServerRequestTimeoutFires_Recorded504AsAServerErrorNotAClientThatGaveUp()
     {
         var clock = new ManualTimeProvider();
