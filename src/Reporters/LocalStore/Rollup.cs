@@ -171,8 +171,15 @@ internal static class Rollup
 /// <summary>Running statistics over values (Welford's method for the variance).</summary>
 internal struct Accumulator
 {
-    private double _mean;
-    private double _m2;
+    // Values above 2^MaxScaledExponent are scaled down by a power of two before they enter the running mean and sum
+    // of squares, so those stay finite for any finite values (the squared difference of two values near
+    // double.MaxValue overflows). Scaling by a power of two is exact, and values below it are not scaled at all, so
+    // ordinary values give the same bits as plain Welford.
+    private const int MaxScaledExponent = 500;
+
+    private double _mean; // scaled by 2^-_exponent
+    private double _m2; // scaled by 2^-(2 * _exponent)
+    private int _exponent;
 
     public long Count { get; private set; }
 
@@ -201,16 +208,26 @@ internal struct Accumulator
 
         Count++;
         Sum += value;
-        var delta = value - _mean;
+        if (value != 0 && double.IsFinite(value) && Math.ILogB(value) - _exponent > MaxScaledExponent)
+        {
+            var exponent = Math.ILogB(value);
+            _mean = Math.ScaleB(_mean, _exponent - exponent);
+            _m2 = Math.ScaleB(_m2, 2 * (_exponent - exponent));
+            _exponent = exponent;
+        }
+
+        var scaled = Math.ScaleB(value, -_exponent);
+        var delta = scaled - _mean;
         _mean += delta / Count;
-        _m2 += delta * (value - _mean);
+        _m2 += delta * (scaled - _mean);
     }
 
     // Sum / Count, exact as a user computes it; when the sum of finite values overflows, the running mean (which
     // stays within the values' range) instead of infinity.
-    public readonly double Mean => Count == 0 ? double.NaN : double.IsFinite(Sum) ? Sum / Count : _mean;
+    public readonly double Mean => Count == 0 ? double.NaN : double.IsFinite(Sum) ? Sum / Count : Math.ScaleB(_mean, _exponent);
 
-    public readonly double StdDev => Count == 0 ? double.NaN : Count == 1 ? 0 : Math.Sqrt(_m2 / (Count - 1));
+    // Infinity only when the standard deviation itself is past double.MaxValue (values spread over nearly the whole range).
+    public readonly double StdDev => Count == 0 ? double.NaN : Count == 1 ? 0 : Math.ScaleB(Math.Sqrt(_m2 / (Count - 1)), _exponent);
 
     public readonly double Result(RollupFunction function) => function switch
     {

@@ -56,6 +56,44 @@ public class RollupTests : LocalStoreFixture
     }
 
     [Test]
+    public void Read_StdDevOfValuesNearMaxValue_IsFiniteAndExactToScale()
+    {
+        var store = Open();
+        store.Write("big", Tags.Empty, [(T0, double.MaxValue), (T0.AddSeconds(1), double.MaxValue / 2), (T0.AddSeconds(2), -double.MaxValue / 2)]);
+
+        var set = store.Read(T0, T0.AddHours(1), "big", interval: "1min", function: "stddev").Single();
+
+        // The values are MaxValue * (1, 0.5, -0.5): mean MaxValue / 3, sample variance (7/12) * MaxValue^2.
+        var expected = Math.Sqrt(7.0 / 12) * double.MaxValue;
+        Assert.That(set.Points.Single().Value, Is.EqualTo(expected).Within(1e-12).Percent);
+        Assert.That(set.Summary.StdDev, Is.EqualTo(expected).Within(1e-12).Percent);
+        Assert.That(set.Summary.Mean, Is.EqualTo(double.MaxValue / 3).Within(1e-12).Percent);
+    }
+
+    [Test]
+    public void Read_StdDevOfNegativeValuesNearMaxValue_IsFinite()
+    {
+        var store = Open();
+        store.Write("big", Tags.Empty, [(T0, -double.MaxValue), (T0.AddSeconds(1), -double.MaxValue / 4)]);
+
+        var set = store.Read(T0, T0.AddHours(1), "big", interval: "1min", function: "stddev").Single();
+
+        // Two values 0.75 * MaxValue apart: sample standard deviation 0.75 * MaxValue / sqrt(2).
+        Assert.That(set.Points.Single().Value, Is.EqualTo(0.75 * double.MaxValue / Math.Sqrt(2)).Within(1e-12).Percent);
+    }
+
+    [Test]
+    public void Read_StdDevOfSmallValuesAfterAHugeOne_KeepsTheSmallOnesInTheMean()
+    {
+        var store = Open();
+        store.Write("mixed", Tags.Empty, [(T0, 1e-300), (T0.AddSeconds(1), 3e-300), (T0.AddSeconds(2), 2e300), (T0.AddSeconds(3), 2e300)]);
+
+        var summary = store.Read(T0, T0.AddHours(1), "mixed").Single().Summary;
+
+        Assert.That(summary.StdDev, Is.EqualTo(Math.Sqrt(4.0 / 3) * 1e300).Within(1e-12).Percent);
+    }
+
+    [Test]
     public void Read_NoFunction_UsesMean()
     {
         var set = Seeded().Read(T0, T0.AddHours(1), interval: "1min").Single();
