@@ -50,10 +50,11 @@ public sealed class LocalStoreOptions
 
     internal void Validate()
     {
-        if (Retention is TimeSpan r && r <= TimeSpan.Zero)
+        if (Retention is TimeSpan r && r < TimeSpan.FromMilliseconds(1))
         {
             throw new ArgumentException(
-                $"LocalStoreOptions.Retention is {r}; it must be positive, or null to keep every point.", nameof(Retention));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LocalStoreOptions.Retention is {r}; it must be at least 1 millisecond (the file records it in whole milliseconds), or null to keep every point."),
+                nameof(Retention));
         }
 
         if (PurgeInterval <= TimeSpan.Zero)

@@ -19,11 +19,11 @@ public sealed class LocalStoreReporterOptions : ReporterOptions
             throw new ArgumentException("LocalStoreReporterOptions.Path is empty; give a file path such as \"metrics.db\".");
         }
 
-        if (Retention is TimeSpan retention && retention <= TimeSpan.Zero)
+        if (Retention is TimeSpan retention && retention < TimeSpan.FromMilliseconds(1))
         {
             throw new ArgumentException(string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"LocalStoreReporterOptions.Retention is {retention}; it must be positive, or null to keep every point."));
+                $"LocalStoreReporterOptions.Retention is {retention}; it must be at least 1 millisecond (the file records it in whole milliseconds), or null to keep every point."));
         }
 
         return new LocalStoreOptions { Retention = Retention, TimeProvider = timeProvider };

@@ -189,6 +189,15 @@ public class LocalStoreReporterTests
     }
 
     [Test]
+    public void Constructor_SubMillisecondRetention_ThrowsNamingTheReporterOptionWithoutCreatingTheFile()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath, Retention = TimeSpan.FromMicroseconds(500) }));
+
+        Assert.That(ex!.Message, Does.Contain("LocalStoreReporterOptions.Retention").And.Contain("at least 1 millisecond"));
+        Assert.That(File.Exists(DbPath), Is.False);
+    }
+
+    [Test]
     public void Constructor_InvalidCommonOption_ThrowsWithoutCreatingTheFile()
     {
         Assert.Throws<ArgumentException>(() => new LocalStoreReporter(_registry, new LocalStoreReporterOptions { Path = DbPath, BatchSize = 0 }));

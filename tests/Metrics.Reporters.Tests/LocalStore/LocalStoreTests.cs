@@ -505,6 +505,23 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Open_SubMillisecondRetention_ThrowsWithoutCreatingTheFile()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Open(new LocalStoreOptions { Retention = TimeSpan.FromTicks(5000), TimeProvider = Clock }));
+
+        Assert.That(ex!.Message, Does.Contain("LocalStoreOptions.Retention").And.Contain("at least 1 millisecond"));
+        Assert.That(File.Exists(DbPath), Is.False, "nothing recorded: the file would say 0 and a reader would purge every point");
+    }
+
+    [Test]
+    public void Open_OneMillisecondRetention_ReopensWithTheSameRetention()
+    {
+        Open(new LocalStoreOptions { Retention = TimeSpan.FromMilliseconds(1), TimeProvider = Clock }).Dispose();
+
+        Assert.That(Open(new LocalStoreOptions { TimeProvider = Clock }).Retention, Is.EqualTo(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
     public void Retention_TimerTick_PurgesExpiredPoints()
     {
         var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromDays(1), PurgeInterval = TimeSpan.FromMinutes(1), TimeProvider = Clock });
