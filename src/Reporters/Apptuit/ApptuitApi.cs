@@ -146,23 +146,47 @@ internal sealed class ApptuitApi : IDisposable
                 }
             }
 
-            if (errors.Count == 0 && failed > 0)
+            // Counts that do not add up to the points sent ("success":0,"failed":0 for a whole batch): the points
+            // not accounted for may not have been stored, so they count as failed, never as delivered.
+            var stored = Math.Clamp(success, 0, points.Count);
+            if (Inconsistent(success, failed, points.Count) is { } message)
+            {
+                errors.Add(new ApptuitPointError(Describe(points), message + BodyExcerpt(response.Body)));
+            }
+            else if (errors.Count == 0 && failed > 0)
             {
                 // A 400 whose JSON is not the details form ({"error":{"message":...}} from a proxy, say): the body is
                 // the only reason given, so it goes with the failure.
                 errors.Add(new ApptuitPointError(Describe(points), "bad request" + BodyExcerpt(response.Body)));
             }
 
-            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, success, failed, errors);
+            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, stored, points.Count - stored, errors);
         }
         catch (JsonException)
         {
             // Not JSON, or details cut short: counts that came before the cut still say how many points were stored.
             var (success, failed) = ScanCounts(response.Body);
+            // Every point the counts do not say were stored is failed (the errors that would say more were cut).
             var stored = Math.Clamp(success ?? 0, 0, points.Count);
-            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, stored, failed ?? points.Count - stored,
+            return new ApptuitPutResult(ApptuitPutStatus.Partial, 400, stored, points.Count - stored,
                 [new ApptuitPointError(Describe(points), "bad request" + BodyExcerpt(response.Body))]);
         }
+    }
+
+    // Why a details answer's counts cannot be taken as they are, or null when they add up to the points sent.
+    private static string? Inconsistent(long success, long failed, int count)
+    {
+        if (success >= 0 && failed >= 0 && success + failed == count)
+        {
+            return null;
+        }
+
+        var counts = "the answer (success " + success.ToString(CultureInfo.InvariantCulture) + ", failed " + failed.ToString(CultureInfo.InvariantCulture) + ")";
+        var stored = Math.Clamp(success, 0, count);
+        var unaccounted = count - stored - Math.Clamp(failed, 0, count - stored);
+        return unaccounted > 0
+            ? counts + " did not account for " + unaccounted.ToString(CultureInfo.InvariantCulture) + " of the " + count.ToString(CultureInfo.InvariantCulture) + " points sent; they are counted failed, as they may not have been stored"
+            : counts + " does not add up to the " + count.ToString(CultureInfo.InvariantCulture) + " points sent; counted as " + stored.ToString(CultureInfo.InvariantCulture) + " stored and " + (count - stored).ToString(CultureInfo.InvariantCulture) + " failed";
     }
 
     // The top-level "success" and "failed" numbers of a details answer that may end anywhere.

@@ -86,6 +86,53 @@ public sealed class ApptuitApiTests
         });
     }
 
+    [TestCase("""{"success":0,"failed":0,"errors":[]}""", 2)]
+    [TestCase("""{"success":1,"failed":0,"errors":[]}""", 1)]
+    [TestCase("""{"success":-3,"failed":1}""", 1)]
+    public void Classify_400WhoseCountsMissPoints_CountsThemFailedSayingSo(string body, int unaccounted)
+    {
+        using var api = Api();
+
+        var result = api.Classify(new HttpTransportResponse(400, body), TwoPoints);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(ApptuitPutStatus.Partial));
+            Assert.That(result.Succeeded + result.Failed, Is.EqualTo(2), "every point sent is either stored or failed");
+            Assert.That(result.Failed, Is.GreaterThanOrEqualTo(unaccounted));
+            Assert.That(result.Errors.Select(e => e.Error), Has.Some.Contain($"did not account for {unaccounted} of the 2 points sent"));
+        });
+    }
+
+    [Test]
+    public void Classify_400WhoseCountsExceedThePointsSent_CountsEachPointOnce()
+    {
+        using var api = Api();
+
+        var result = api.Classify(new HttpTransportResponse(400, """{"success":2,"failed":3}"""), TwoPoints);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.EqualTo(2));
+            Assert.That(result.Failed, Is.Zero);
+            Assert.That(result.Errors.Single().Error, Does.StartWith("the answer (success 2, failed 3) does not add up to the 2 points sent"));
+        });
+    }
+
+    [Test]
+    public void Classify_400WithDetailsCutShortWhoseCountsMissPoints_CountsThemFailed()
+    {
+        using var api = Api();
+
+        var result = api.Classify(new HttpTransportResponse(400, """{"success":0,"failed":0,"errors":[{"datap"""), TwoPoints);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.Zero);
+            Assert.That(result.Failed, Is.EqualTo(2));
+        });
+    }
+
     [Test]
     public void Classify_ServerErrorBodyEchoingToken_NeverShowsToken()
     {

@@ -157,6 +157,24 @@ public sealed class ApptuitClientTests
         });
     }
 
+    [Test]
+    public void SendAsync_400WhoseCountsAccountForNoPoint_ThrowsCountingEveryPointFailed()
+    {
+        _server.ScriptFault(new TestResponse(400, """{"success":0,"failed":0,"errors":[]}"""));
+        using var client = Client();
+
+        var ex = Assert.ThrowsAsync<ApptuitSendException>(() => client.SendAsync([Point("a"), Point("b"), Point("c")]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex, Is.InstanceOf<ApptuitException>());
+            Assert.That(ex!.StatusCode, Is.EqualTo(400));
+            Assert.That(ex.Succeeded, Is.Zero);
+            Assert.That(ex.Failed, Is.EqualTo(3));
+            Assert.That(ex.Message, Does.Contain("3 points failed").And.Contain("the answer (success 0, failed 0) did not account for 3 of the 3 points sent"));
+        });
+    }
+
     [TestCase(301)]
     [TestCase(308)]
     public void SendAsync_EndpointRedirects_FailsNamingTheRedirectNotAnInvalidToken(int status)

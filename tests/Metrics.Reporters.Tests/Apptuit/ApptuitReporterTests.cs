@@ -279,6 +279,27 @@ public sealed class ApptuitReporterTests
     }
 
     [Test]
+    public async Task ReportNowAsync_400WhoseCountsAccountForNoPoint_ErrorHandlerGetsEveryPointFailed()
+    {
+        _registry.Counter("orders").Inc();
+        _registry.Counter("refunds").Inc();
+        _server.ScriptFault(new TestResponse(400, """{"success":0,"failed":0,"errors":[]}"""));
+        await using var reporter = Reporter(o => o.Filter = s => s.Name is "orders" or "refunds");
+
+        await reporter.ReportNowAsync();
+
+        var failure = _failures.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.StatusCode, Is.EqualTo(400));
+            Assert.That(failure.Succeeded, Is.Zero);
+            Assert.That(failure.Failed, Is.EqualTo(2));
+            Assert.That(failure.Errors, Has.Some.Contain("did not account for 2 of the 2 points sent"));
+            Assert.That(reporter.Status.LastSuccess, Is.Null, "nothing was delivered");
+        });
+    }
+
+    [Test]
     public async Task ReportNowAsync_400WithDetailsLongerThan64KCharacters_ErrorHandlerGetsTheServersCounts()
     {
         for (var i = 0; i < 1000; i++)
