@@ -35,6 +35,7 @@ internal sealed class ApptuitApi : IDisposable
         var root = endpoint.ToString().TrimEnd('/');
         _putUri = new Uri(root + "/api/put?details");
         _queryUri = new Uri(root + "/api/query");
+        Endpoint = new Uri(endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/') + "/");
         _token = token;
         _encoding = useGzip ? HttpContentEncoding.Gzip : HttpContentEncoding.Deflate;
         _headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -61,7 +62,8 @@ internal sealed class ApptuitApi : IDisposable
         return endpoint;
     }
 
-    public Uri Endpoint => new(_putUri.GetLeftPart(UriPartial.Authority));
+    /// <summary>The endpoint with its path (a tenant prefix, say), without user info or query.</summary>
+    public Uri Endpoint { get; }
 
     /// <summary>The endpoint as messages show it: no user info, no query.</summary>
     public string ShownEndpoint => SafeUri.Describe(Endpoint);

@@ -64,7 +64,7 @@ public sealed class ApptuitClient : IDisposable
         _random = random ?? Random.Shared;
     }
 
-    /// <summary>The API endpoint used.</summary>
+    /// <summary>The API endpoint used, with its path (requests go to its <c>api/put</c> and <c>api/query</c>) and without user info or query.</summary>
     public Uri ApiEndpoint => _api.Endpoint;
 
     /// <summary>

@@ -134,6 +134,18 @@ public sealed class ApptuitApiTests
     }
 
     [Test]
+    public void Endpoint_WithPathUserInfoAndQuery_KeepsThePathOnly()
+    {
+        using var api = new ApptuitApi(new HttpTransport(TimeSpan.FromSeconds(5)), new Uri("https://user:pw@apptuit.example/tenant-a/v1?region=eu"), Token, useGzip: false);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(api.Endpoint, Is.EqualTo(new Uri("https://apptuit.example/tenant-a/v1/")));
+            Assert.That(api.ShownEndpoint, Is.EqualTo("https://apptuit.example/tenant-a/v1/"));
+        });
+    }
+
+    [Test]
     public void Classify_ServerErrorBodyEchoingToken_NeverShowsToken()
     {
         using var api = Api();

@@ -175,6 +175,18 @@ public sealed class ApptuitClientTests
         });
     }
 
+    [Test]
+    public void ApiEndpointAndToString_EndpointWithTenantPath_KeepThePathButNotUserInfoOrQuery()
+    {
+        using var client = Client(endpoint: new Uri("https://user:pw-9d1@apptuit.example/tenant-a/?key=q-77"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(client.ApiEndpoint, Is.EqualTo(new Uri("https://apptuit.example/tenant-a/")));
+            Assert.That(client.ToString(), Is.EqualTo("ApptuitClient(https://apptuit.example/tenant-a/)"));
+        });
+    }
+
     [TestCase(301)]
     [TestCase(308)]
     public void SendAsync_EndpointRedirects_FailsNamingTheRedirectNotAnInvalidToken(int status)
