@@ -518,6 +518,7 @@ internal sealed partial class ReportingEngine
         {
             _lastSuccess = _time.GetUtcNow();
             _consecutiveFailures = 0;
+            _lastSendCountedFailed = false;
             _pendingSince = null;
         }
     }
@@ -534,24 +535,30 @@ internal sealed partial class ReportingEngine
     /// <summary>
     /// A failure the backend learned of after its send had returned (an OpenTSDB telnet server's error line, one per
     /// rejected point): its points count as failed and dropped, the reporter's status records a failure, and the
-    /// error handler hears of it, as of any failed send.
+    /// error handler hears of it, as of any failed send. The send the lines answer counts once in
+    /// <see cref="ReporterStatus.ConsecutiveFailures"/>, however many of its points were rejected.
     /// </summary>
     internal void ReportLateFailure(ReportFailure failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
         _self.Failed.Inc(failure.Failed);
         _self.Drop(failure.Failed);
-        MarkFailure();
+        MarkFailure(late: true);
         Notify(failure);
     }
 
-    private void MarkFailure()
+    private void MarkFailure(bool late = false)
     {
         lock (_lifecycleLock)
         {
             _lastFailure = _time.GetUtcNow();
             _pendingSince ??= _time.GetTimestamp();
-            _consecutiveFailures++;
+            if (!late || !_lastSendCountedFailed)
+            {
+                _consecutiveFailures++;
+            }
+
+            _lastSendCountedFailed = true;
         }
     }
 

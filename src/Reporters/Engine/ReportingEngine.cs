@@ -66,6 +66,10 @@ internal sealed partial class ReportingEngine : IDisposable
     private DateTimeOffset? _lastFailure;
     private int _consecutiveFailures;
 
+    // The last send is already counted in _consecutiveFailures: server error lines that arrive after it (one per
+    // rejected point) do not count it again.
+    private bool _lastSendCountedFailed;
+
     public ReportingEngine(MetricsRegistry registry, ReporterOptions options, IReportBackend backend, EngineSeams? seams = null)
     {
         ArgumentNullException.ThrowIfNull(registry);

@@ -162,6 +162,37 @@ public class OpenTsdbReporterTests
     }
 
     [Test]
+    public async Task ServerErrorLines_FivePointsRejectedInOneSend_CountOneFailedSend()
+    {
+        var (registry, time) = NewRegistry();
+        for (var i = 0; i < 5; i++)
+        {
+            registry.Counter("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = line => "put: invalid value: " + line;
+        var failures = new BlockingCollection<ReportFailure>();
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.ErrorHandler = failures.Add;
+        options.Name = "tsdb-count";
+        await using var reporter = new OpenTsdbReporter(registry, options);
+
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That(failures.TryTake(out _, Wait), Is.True, "error line " + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // One send had five points rejected: the health check must not say five sends failed.
+        Assert.That(reporter.Status.ConsecutiveFailures, Is.EqualTo(1));
+        var registryPoints = registry.Counter("metrics.reporter.points.failed", new Tags(("reporter", "tsdb-count"))).Count;
+        Assert.That(registryPoints, Is.EqualTo(5));
+        var (_, reason) = Metrics.Reporters.DependencyInjection.ReporterHealthCheck.Evaluate(reporter.Status with { Running = true }, time.GetUtcNow(), null, time.GetUtcNow(), TimeSpan.FromMinutes(5));
+        Assert.That(reason, Does.StartWith("1 failed send(s)"));
+    }
+
+    [Test]
     [NonParallelizable]
     public async Task ServerErrorLine_NoHandlerNoLogger_GoesToStandardError()
     {
