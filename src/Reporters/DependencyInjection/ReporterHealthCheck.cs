@@ -49,7 +49,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         {
             var (status, reason) = entry.Reporter is null
                 ? (HealthStatus.Unhealthy, "failed to start: " + entry.StartError?.Message)
-                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight, entry.Reporter.Engine.PendingFor);
+                : Evaluate(entry.Reporter.Status, entry.StartedAt, entry.StartError, now, _unhealthyAfter, entry.Reporter.Engine.PointsInFlight, entry.Reporter.Engine.PendingFor, pendingKnown: true);
             data[entry.Name] = status.ToString();
             lines.Add($"{entry.Name}: {status} ({reason})");
             if (status < worst)
@@ -67,6 +67,9 @@ internal sealed class ReporterHealthCheck : IHealthCheck
     /// is still to be delivered has waited, on a monotonic clock (null: not known, the time since the last success or
     /// the start counts): a reporter whose interval is longer than <paramref name="unhealthyAfter"/> is not unhealthy
     /// for the time it had nothing to send, and a wall clock stepped back or forward neither hides nor fakes an outage.
+    /// With <paramref name="pendingKnown"/> (the engine's own figure), a null <paramref name="pendingFor"/> means nothing
+    /// waits: failed sends whose points are gone, followed by a report with nothing to send, leave the reporter degraded,
+    /// not unhealthy.
     /// </summary>
     public static (HealthStatus Status, string Reason) Evaluate(
         ReporterStatus status,
@@ -75,7 +78,8 @@ internal sealed class ReporterHealthCheck : IHealthCheck
         DateTimeOffset now,
         TimeSpan unhealthyAfter,
         int inFlight = 0,
-        TimeSpan? pendingFor = null)
+        TimeSpan? pendingFor = null,
+        bool pendingKnown = false)
     {
         if (startError is not null)
         {
@@ -87,7 +91,7 @@ internal sealed class ReporterHealthCheck : IHealthCheck
             return (HealthStatus.Unhealthy, "not running");
         }
 
-        var pending = status.ConsecutiveFailures > 0 || status.QueueDepth > 0 || status.StoredPoints > 0 || inFlight > 0;
+        var pending = (status.ConsecutiveFailures > 0 && (!pendingKnown || pendingFor is not null)) || status.QueueDepth > 0 || status.StoredPoints > 0 || inFlight > 0;
         var anchor = status.LastSuccess ?? startedAt;
         TimeSpan? sinceSuccess = anchor is { } a ? now - a : null;
         var waited = pendingFor ?? sinceSuccess;

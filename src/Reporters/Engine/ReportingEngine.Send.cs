@@ -19,6 +19,10 @@ internal sealed partial class ReportingEngine
         {
             MarkPending();
         }
+        else
+        {
+            MarkNothingWaiting();
+        }
 
         var reachable = true;
         while (_queue.Count > 0)
@@ -519,6 +523,19 @@ internal sealed partial class ReportingEngine
             _lastSuccess = _time.GetUtcNow();
             _consecutiveFailures = 0;
             _lastSendCountedFailed = false;
+            _pendingSince = null;
+        }
+    }
+
+    /// <summary>
+    /// A report found nothing to send, with the queue and offline storage empty: nothing waits for a send any more, so
+    /// the health check stops timing an outage (a backend that is down while nothing needs sending loses no data). The
+    /// failed sends stay counted until one succeeds: the reporter stays degraded, not unhealthy.
+    /// </summary>
+    private void MarkNothingWaiting()
+    {
+        lock (_lifecycleLock)
+        {
             _pendingSince = null;
         }
     }

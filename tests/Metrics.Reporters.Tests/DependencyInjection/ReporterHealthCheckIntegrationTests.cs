@@ -65,6 +65,47 @@ public class ReporterHealthCheckIntegrationTests
     }
 
     [Test]
+    public async Task Check_FailedThenNothingLeftToSend_DegradedNotUnhealthy()
+    {
+        var report = true;
+        var (host, clock) = CreateHost(b => b.AddSample(o =>
+        {
+            o.Retry.MaxRetries = 0;
+            o.Interval = TimeSpan.FromMinutes(10);
+            o.Filter = _ => Volatile.Read(ref report);
+        }));
+        using (host)
+        {
+            await host.StartAsync();
+            var reporter = (SampleReporter)host.Services.GetRequiredService<ReporterSet>().GetReporters().Single().Reporter!;
+            host.Services.GetRequiredService<MetricsRegistry>().Counter("orders").Inc();
+            reporter.Backend.Result = () => SendResult.Transient(1, "connection refused");
+            await reporter.ReportNowAsync();
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Degraded));
+
+            // The failed points are gone (no offline storage); the filter now leaves nothing to report.
+            Volatile.Write(ref report, false);
+            clock.Advance(TimeSpan.FromMinutes(2));
+            await reporter.ReportNowAsync();
+            var idle = await CheckAsync(host);
+            Assert.That(idle.Status, Is.EqualTo(HealthStatus.Degraded), idle.Entries["metrics-reporters"].Description);
+            Assert.That(idle.Entries["metrics-reporters"].Description, Does.Contain("sample: Degraded (1 failed send(s) since the last success)"));
+
+            clock.Advance(TimeSpan.FromMinutes(5));
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Degraded), "nothing waits: no outage is timed");
+
+            // Points to send again, and the backend still down: the outage is timed from this failure.
+            Volatile.Write(ref report, true);
+            await reporter.ReportNowAsync();
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Degraded));
+            clock.Advance(TimeSpan.FromMinutes(2));
+            await reporter.ReportNowAsync();
+            Assert.That((await CheckAsync(host)).Status, Is.EqualTo(HealthStatus.Unhealthy));
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
     public async Task Check_SendHangsLongerThanTheLimit_Unhealthy()
     {
         var backend = new StallingBackend();
