@@ -557,11 +557,17 @@ internal sealed partial class ReportingEngine
     /// </summary>
     internal void ReportLateFailure(ReportFailure failure)
     {
+        CountLateFailure(failure);
+        Notify(failure);
+    }
+
+    /// <summary>Counts a late failure as <see cref="ReportLateFailure"/> does, without the error handler (lines left at stop).</summary>
+    internal void CountLateFailure(ReportFailure failure)
+    {
         ArgumentNullException.ThrowIfNull(failure);
         _self.Failed.Inc(failure.Failed);
         _self.Drop(failure.Failed);
         MarkFailure(late: true);
-        Notify(failure);
     }
 
     private void MarkFailure(bool late = false)

@@ -377,11 +377,18 @@ internal sealed partial class ReportingEngine : IDisposable
                 _gate.Release();
             }
 
-            await ShutdownAsync().ConfigureAwait(false);
+            await ShutdownAsync(token).ConfigureAwait(false);
         }
     }
 
-    private async Task ShutdownAsync()
+    /// <summary>
+    /// Set by a backend that hands failures it learns of late (OpenTSDB telnet error lines) to the error handler on
+    /// another thread: called at stop once the backend is closed, it waits (until the token, the stop timeout, ends)
+    /// for those already taken to be handed over, so the handler hears of none after the stop returned.
+    /// </summary>
+    internal Func<CancellationToken, Task<long>>? DrainLateFailures { get; set; }
+
+    private async Task ShutdownAsync(CancellationToken token)
     {
         try
         {
@@ -406,6 +413,18 @@ internal sealed partial class ReportingEngine : IDisposable
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "Reporter {Reporter}: closing the backend failed.", Name);
+        }
+
+        if (DrainLateFailures is { } drain)
+        {
+            try
+            {
+                await drain(token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Reporter {Reporter}: handing the backend's last failures over failed.", Name);
+            }
         }
     }
 

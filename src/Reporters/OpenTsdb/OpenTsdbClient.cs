@@ -202,7 +202,11 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     /// <summary>Sends what is queued within <see cref="OpenTsdbClientOptions.DisposeTimeout"/>, then stops and closes the connection. Idempotent.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Sends what is queued within <see cref="OpenTsdbClientOptions.DisposeTimeout"/>, then stops and closes the connection. Idempotent.</summary>
+    /// <summary>
+    /// Sends what is queued within <see cref="OpenTsdbClientOptions.DisposeTimeout"/>, then stops and closes the
+    /// connection, and waits (within the same time) for server error lines already read to reach the error handler.
+    /// Idempotent.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -210,6 +214,8 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Bounds the flush and then the wait for server error lines still to reach the error handler.
+        using var deadline = new CancellationTokenSource(_disposeTimeout, _time);
         await FlushAsync(_disposeTimeout).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
@@ -230,6 +236,9 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         }
 
         await _backend.DisposeAsync().ConfigureAwait(false);
+
+        // Error lines already read reach the handler before this returns (or, past DisposeTimeout, are counted and logged).
+        await _failures.DrainAsync(deadline.Token).ConfigureAwait(false);
         _stop.Dispose();
         _signal.Dispose();
     }

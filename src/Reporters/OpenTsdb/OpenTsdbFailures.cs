@@ -11,6 +11,7 @@ namespace Metrics.Reporters.OpenTsdb;
 /// than the lines would stop the reading, then the server's writing (a simple server stops reading puts while its
 /// answer cannot go out), then the sends. So lines are queued (at most <see cref="MaxPendingLines"/>) and handed
 /// over by a pool thread; lines past that bound are counted and handed over as one failure with their count.
+/// A stop waits for the lines handed over so far (<see cref="DrainAsync"/>): after it, the handler hears of none.
 /// </remarks>
 internal sealed class OpenTsdbFailures
 {
@@ -23,6 +24,14 @@ internal sealed class OpenTsdbFailures
     private long _droppedLines;
     private int _draining;
     private Action<ReportFailure>? _counted;
+
+    // Lines (and counts of dropped lines) taken by ServerError and not yet handed over; DrainAsync waits for zero.
+    private long _undelivered;
+    private readonly object _idleLock = new();
+    private TaskCompletionSource? _idle;
+
+    // Set by DrainAsync: the handler hears of no more lines.
+    private int _closed;
 
     // Null without a logger factory: failures without a handler then go to standard error.
     private readonly ILogger? _logger;
@@ -47,6 +56,27 @@ internal sealed class OpenTsdbFailures
         set => Volatile.Write(ref _counted, value);
     }
 
+    /// <summary>Error lines taken and not yet handed over (the one the handler is running for included).</summary>
+    internal long Undelivered => Interlocked.Read(ref _undelivered);
+
+    /// <summary>True while a stop waits in <see cref="DrainAsync"/> for lines to reach the handler.</summary>
+    internal bool StopWaiting
+    {
+        get
+        {
+            lock (_idleLock)
+            {
+                return _idle is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a reporter counts failures the handler will not hear of (lines left when a stop gave up waiting for the
+    /// handler): its self-metrics and status only. Null for the client.
+    /// </summary>
+    public Action<ReportFailure>? CountOnly { get; set; }
+
     /// <summary>
     /// An error line the telnet server wrote back: one put failed. Returns at once (the line is handed over on a pool
     /// thread); when <see cref="MaxPendingLines"/> lines already wait, it is only counted, and the count is handed
@@ -54,6 +84,14 @@ internal sealed class OpenTsdbFailures
     /// </summary>
     public void ServerError(string line)
     {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            // Read after the stop: the handler must not hear of it any more; it is counted and logged.
+            Abandon(1, string.Create(CultureInfo.InvariantCulture, $"OpenTSDB answered after {Name} stopped (not handed to the error handler): {line}"));
+            return;
+        }
+
+        Interlocked.Increment(ref _undelivered);
         if (Interlocked.Increment(ref _pendingLines) > MaxPendingLines)
         {
             Interlocked.Decrement(ref _pendingLines);
@@ -76,23 +114,113 @@ internal sealed class OpenTsdbFailures
     {
         do
         {
-            while (_lines.TryDequeue(out var line))
+            // Once a stop gave up waiting, it takes what is left itself (and counts it).
+            while (Volatile.Read(ref _closed) == 0 && _lines.TryDequeue(out var line))
             {
                 Interlocked.Decrement(ref _pendingLines);
                 Deliver(new ReportFailure(Name, null, 0, 1, [$"OpenTSDB answered: {line}"]));
+                Delivered(1);
             }
 
-            var dropped = Interlocked.Exchange(ref _droppedLines, 0);
+            var dropped = Volatile.Read(ref _closed) == 0 ? Interlocked.Exchange(ref _droppedLines, 0) : 0;
             if (dropped > 0)
             {
                 Deliver(new ReportFailure(Name, null, 0, dropped, [
                     string.Create(CultureInfo.InvariantCulture, $"OpenTSDB answered {dropped} more error line(s), each one failed put, that are not shown: the error handler was slower than they arrived ({MaxPendingLines} lines were already waiting for it)."),
                 ]));
+                Delivered(dropped);
             }
 
             Volatile.Write(ref _draining, 0);
         }
-        while ((!_lines.IsEmpty || Interlocked.Read(ref _droppedLines) > 0) && Interlocked.CompareExchange(ref _draining, 1, 0) == 0);
+        while (Volatile.Read(ref _closed) == 0 && (!_lines.IsEmpty || Interlocked.Read(ref _droppedLines) > 0) && Interlocked.CompareExchange(ref _draining, 1, 0) == 0);
+    }
+
+    private void Delivered(long lines)
+    {
+        if (Interlocked.Add(ref _undelivered, -lines) > 0)
+        {
+            return;
+        }
+
+        lock (_idleLock)
+        {
+            if (Interlocked.Read(ref _undelivered) <= 0)
+            {
+                _idle?.TrySetResult();
+                _idle = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// At stop, once the connection is closed: waits until every error line taken so far has reached the handler, so
+    /// that none reaches it after the stop returned. When <paramref name="cancellationToken"/> (the stop timeout) ends
+    /// the wait first, the lines still waiting are not handed over: they are counted (<see cref="CountOnly"/>) and
+    /// written, with their number, to the log (or standard error) before this returns; a line the handler is
+    /// already running for cannot be taken back. Afterwards lines are no longer handed over. Returns the number left.
+    /// </summary>
+    public async Task<long> DrainAsync(CancellationToken cancellationToken)
+    {
+        Task? wait = null;
+        lock (_idleLock)
+        {
+            if (Interlocked.Read(ref _undelivered) > 0)
+            {
+                _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _idle.Task;
+            }
+        }
+
+        if (wait is not null)
+        {
+            try
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return 0;
+        }
+
+        long left = 0;
+        while (_lines.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _pendingLines);
+            left++;
+        }
+
+        left += Interlocked.Exchange(ref _droppedLines, 0);
+        if (left > 0)
+        {
+            Abandon(left, string.Create(CultureInfo.InvariantCulture, $"{left} OpenTSDB error line(s), each one failed put, were not handed to the error handler: it was still busy with earlier ones when {Name} stopped (StopTimeout)."));
+        }
+
+        return left;
+    }
+
+    // Lines the handler will not hear of: counted where the reporter counts failures, and logged (or written to
+    // standard error), never handed to user code.
+    private void Abandon(long lines, string message)
+    {
+        var failure = new ReportFailure(Name, null, 0, lines, [message]);
+        try
+        {
+            CountOnly?.Invoke(failure);
+        }
+#pragma warning disable CA1031 // Counting must not break the stop or the read loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            (_logger ?? NullLogger.Instance).LogError(ex, "Counting server error lines of {Reporter} failed.", Name);
+        }
+
+        ReportFailure.WriteDefault(_logger, failure);
     }
 
     private void Deliver(ReportFailure failure)

@@ -44,6 +44,8 @@ public sealed class OpenTsdbReporter : Reporter
         // counted by the engine like any failed point (self-metrics, status, health), then handed to the handler.
         parts.Failures.Name = Name;
         parts.Failures.Counted = Engine.ReportLateFailure;
+        parts.Failures.CountOnly = Engine.CountLateFailure;
+        Engine.DrainLateFailures = parts.Failures.DrainAsync;
     }
 
     private sealed record Parts(IReportBackend Backend, OpenTsdbFailures Failures)

@@ -192,6 +192,132 @@ public class OpenTsdbReporterTests
         Assert.That(reason, Does.StartWith("1 failed send(s)"));
     }
 
+    // Waits until the reporter has read the server's error lines (the first with the handler, the others queued for it).
+    private static async Task AllLinesReadAsync(OpenTsdbReporter reporter, int lines)
+    {
+        var failures = (Metrics.Reporters.OpenTsdb.OpenTsdbFailures)reporter.Engine.DrainLateFailures!.Target!;
+        var deadline = DateTime.UtcNow + Wait;
+        while (failures.Undelivered < lines && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(failures.Undelivered, Is.EqualTo(lines), "error lines read and waiting for the handler");
+    }
+
+    [Test]
+    public async Task StopAsync_SlowHandlerWithErrorLinesQueued_ReturnsOnlyOnceEveryLineReachedIt()
+    {
+        var (registry, _) = NewRegistry();
+        for (var i = 0; i < 3; i++)
+        {
+            registry.Counter("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = line => "put: invalid value: " + line;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var handled = 0;
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.ErrorHandler = _ =>
+        {
+            entered.Set();
+            release.Wait(Wait);
+            Interlocked.Increment(ref handled);
+        };
+        var reporter = new OpenTsdbReporter(registry, options);
+        await reporter.ReportNowAsync().WaitAsync(Wait);
+        Assert.That(entered.Wait(Wait), Is.True, "the handler got the first line");
+        await AllLinesReadAsync(reporter, 3);
+
+        var stop = reporter.StopAsync();
+        var handledAtStop = stop.ContinueWith(_ => Volatile.Read(ref handled), TaskScheduler.Default);
+
+        // The handler is let go once the stop has returned (it must not, while lines wait for the handler) or waits for it.
+        var failures = (Metrics.Reporters.OpenTsdb.OpenTsdbFailures)reporter.Engine.DrainLateFailures!.Target!;
+        var deadline = DateTime.UtcNow + Wait;
+        while (!stop.IsCompleted && !failures.StopWaiting && DateTime.UtcNow < deadline)
+        {
+            await Task.WhenAny(stop, Task.Delay(10));
+        }
+
+        Assert.That(stop.IsCompleted, Is.False, "StopAsync returned while error lines were still waiting for the handler");
+        release.Set();
+        await stop.WaitAsync(Wait);
+
+        Assert.That(await handledAtStop.WaitAsync(Wait), Is.EqualTo(3), "every error line reached the handler before StopAsync returned");
+        await reporter.DisposeAsync();
+        Assert.That(Volatile.Read(ref handled), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task StopAsync_HandlerStillBusyAtStopTimeout_ReturnsAndCountsTheLinesLeft()
+    {
+        var (registry, time) = NewRegistry();
+        for (var i = 0; i < 3; i++)
+        {
+            registry.Counter("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        await using var server = await TcpLineServer.StartAsync();
+        server.Reply = line => "put: invalid value: " + line;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var handled = 0;
+        var log = new Metrics.Reporters.Tests.Offline.RecordingLogger();
+        var options = Options(new Uri($"tcp://127.0.0.1:{server.Port}"));
+        options.Name = "tsdb-slow";
+        options.LoggerFactory = log;
+        options.StopTimeout = TimeSpan.FromSeconds(5);
+        options.ErrorHandler = _ =>
+        {
+            entered.Set();
+            release.Wait(Wait);
+            Interlocked.Increment(ref handled);
+        };
+        var reporter = new OpenTsdbReporter(registry, options);
+        try
+        {
+            await reporter.ReportNowAsync().WaitAsync(Wait);
+            Assert.That(entered.Wait(Wait), Is.True, "the handler got the first line");
+
+            // All three lines were read (the first is with the handler, two wait for it) before the stop begins.
+            var reporterTag = new Tags(("reporter", "tsdb-slow"));
+            await AllLinesReadAsync(reporter, 3);
+
+            // The stop arms its StopTimeout on its own thread: the clock goes on until it has passed.
+            var stop = reporter.StopAsync();
+            var deadline = DateTime.UtcNow + Wait;
+            while (!stop.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                time.Advance(TimeSpan.FromSeconds(6));
+                await Task.WhenAny(stop, Task.Delay(10));
+            }
+
+            await stop.WaitAsync(Wait);
+
+            var warnings = log.Entries.Where(e => e.Message.Contains("were not handed to the error handler", StringComparison.Ordinal)).ToList();
+            Assert.That(warnings, Has.Count.EqualTo(1));
+            Assert.That(warnings[0].Message, Does.Contain("2 OpenTSDB error line(s)"));
+            Assert.That(Volatile.Read(ref handled), Is.Zero, "the handler is still busy with the first line");
+            Assert.That(registry.Counter("metrics.reporter.points.failed", reporterTag).Count, Is.EqualTo(3), "the lines left are counted all the same");
+        }
+        finally
+        {
+            release.Set();
+            await reporter.DisposeAsync();
+        }
+
+        var done = DateTime.UtcNow + Wait;
+        while (Volatile.Read(ref handled) == 0 && DateTime.UtcNow < done)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(Volatile.Read(ref handled), Is.EqualTo(1), "the lines left never reach the handler after the stop");
+    }
+
     [Test]
     [NonParallelizable]
     public async Task ServerErrorLine_NoHandlerNoLogger_GoesToStandardError()
