@@ -177,6 +177,7 @@ internal sealed partial class ReportingEngine
             return Delivery.Done;
         }
 
+        var lateBefore = Interlocked.Read(ref _lateFailures);
         SendResult result;
         try
         {
@@ -208,7 +209,7 @@ internal sealed partial class ReportingEngine
         {
             case SendOutcome.Success:
                 _self.Succeeded.Inc(count);
-                MarkSuccess();
+                MarkSuccess(lateBefore);
                 return Delivery.Done;
 
             case SendOutcome.PartialFailure:
@@ -222,7 +223,7 @@ internal sealed partial class ReportingEngine
                 // (a backend refusing all the points, say for their tags, must not look healthy).
                 if (succeeded > 0 || failed == 0)
                 {
-                    MarkSuccess();
+                    MarkSuccess(lateBefore);
                 }
                 else
                 {
@@ -516,10 +517,17 @@ internal sealed partial class ReportingEngine
         }
     }
 
-    private void MarkSuccess()
+    // lateBefore: _lateFailures when the send began. A failure reported late while it was under way (the server's
+    // error lines for its points can arrive before the send returns) keeps the failure state: the send is no success.
+    private void MarkSuccess(long lateBefore)
     {
         lock (_lifecycleLock)
         {
+            if (_lateFailures != lateBefore)
+            {
+                return;
+            }
+
             _lastSuccess = _time.GetUtcNow();
             _consecutiveFailures = 0;
             _lastSendCountedFailed = false;
@@ -576,6 +584,7 @@ internal sealed partial class ReportingEngine
         {
             _lastFailure = _time.GetUtcNow();
             _pendingSince ??= _time.GetTimestamp();
+            _lateFailures += late ? 1 : 0;
             if (!late || !_lastSendCountedFailed)
             {
                 _consecutiveFailures++;

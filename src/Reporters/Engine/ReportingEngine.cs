@@ -70,6 +70,10 @@ internal sealed partial class ReportingEngine : IDisposable
     // rejected point) do not count it again.
     private bool _lastSendCountedFailed;
 
+    // Failures a backend reported after its send returned (OpenTSDB telnet error lines), counted so that a send whose
+    // points the server rejected while it was still under way does not then count as a success.
+    private long _lateFailures;
+
     public ReportingEngine(MetricsRegistry registry, ReporterOptions options, IReportBackend backend, EngineSeams? seams = null)
     {
         ArgumentNullException.ThrowIfNull(registry);

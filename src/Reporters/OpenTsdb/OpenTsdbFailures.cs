@@ -104,7 +104,13 @@ internal sealed class OpenTsdbFailures
 
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static self => self.Drain(), this, preferLocal: false);
+            // A thread of its own, not a pool thread: a handler that blocks (slow logging, a lock) must not take the
+            // pool thread that the connection's reading, and the application, need.
+            new Thread(static self => ((OpenTsdbFailures)self!).Drain())
+            {
+                IsBackground = true,
+                Name = "Metrics OpenTSDB error lines",
+            }.UnsafeStart(this);
         }
     }
 
