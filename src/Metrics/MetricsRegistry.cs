@@ -43,7 +43,7 @@ public sealed class MetricsRegistry
             throw new ArgumentOutOfRangeException(
                 nameof(options),
                 options.MaxSeriesPerName,
-                $"MetricsOptions.MaxSeriesPerName is {options.MaxSeriesPerName}; it must be at least 1 (default 2000).");
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"MetricsOptions.MaxSeriesPerName is {options.MaxSeriesPerName}; it must be at least 1 (default 2000)."));
         }
 
         if (options.TimeProvider is null || options.GlobalTags is null || options.DefaultHistogram is null)

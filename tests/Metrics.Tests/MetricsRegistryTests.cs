@@ -383,6 +383,16 @@ public class MetricsRegistryTests
     }
 
     [Test]
+    [SetCulture("sv-SE")]
+    public void Constructor_NegativeMaxSeriesPerNameUnderSwedishCulture_MessageShowsInvariantNumber()
+    {
+        // sv-SE writes a minus sign as U+2212; the message quotes the option as the user wrote it.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsRegistry(new MetricsOptions { MaxSeriesPerName = -1 }));
+
+        Assert.That(ex!.Message, Does.Contain("MaxSeriesPerName is -1;"));
+    }
+
+    [Test]
     public void Constructor_InvalidDefaultHistogram_ThrowsAtOnceNamingTheSetting()
     {
         var options = new MetricsOptions { DefaultHistogram = new HistogramOptions { SignificantDigits = 9 } };

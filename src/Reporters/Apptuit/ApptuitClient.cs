@@ -46,12 +46,12 @@ public sealed class ApptuitClient : IDisposable
         ArgumentNullException.ThrowIfNull(environment);
         if (options.BatchSize < 1)
         {
-            throw new ArgumentException($"ApptuitClientOptions.BatchSize is {options.BatchSize}; it must be at least 1.", nameof(options));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ApptuitClientOptions.BatchSize is {options.BatchSize}; it must be at least 1."), nameof(options));
         }
 
         if (options.Timeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"ApptuitClientOptions.Timeout is {options.Timeout}; it must be positive.", nameof(options));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ApptuitClientOptions.Timeout is {options.Timeout}; it must be positive."), nameof(options));
         }
 
         var token = environment.ResolveToken(options.Token);

@@ -71,7 +71,7 @@ internal sealed class ApptuitPointRules
         tags ??= Tags.Empty;
         if (!double.IsFinite(value))
         {
-            throw new ArgumentException($"The value of '{metric}' is {value}; Apptuit accepts only finite numbers, so the point is skipped.");
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The value of '{metric}' is {value}; Apptuit accepts only finite numbers, so the point is skipped."));
         }
 
         var name = metric;

@@ -60,12 +60,12 @@ public sealed class ApptuitReporter : Reporter
         ArgumentNullException.ThrowIfNull(environment);
         if (options.RequestTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"ApptuitReporterOptions.RequestTimeout is {options.RequestTimeout}; it must be positive.", nameof(options));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ApptuitReporterOptions.RequestTimeout is {options.RequestTimeout}; it must be positive."), nameof(options));
         }
 
         if (options.RetryCount < 0)
         {
-            throw new ArgumentException($"ApptuitReporterOptions.RetryCount is {options.RetryCount}; it must be 0 or more.", nameof(options));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ApptuitReporterOptions.RetryCount is {options.RetryCount}; it must be 0 or more."), nameof(options));
         }
 
         var token = environment.ResolveToken(options.Token);

@@ -254,7 +254,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
-            var why = ex is OperationCanceledException ? $"no answer within {settings.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
+            var why = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no answer within {settings.ConnectTimeout.TotalSeconds:0.#} s") : ex.Message;
             throw new IOException(
                 string.Create(CultureInfo.InvariantCulture, $"OpenTSDB at {settings.Host}:{port} is not reachable ({why}). Start the server or fix Endpoint; set CheckConnectivity = false to connect on the first send instead."),
                 ex);

@@ -24,7 +24,7 @@ internal static class HistogramGranularityExtensions
         {
             if (!Enum.IsDefined(g))
             {
-                throw new ArgumentException($"'{(int)g}' is not a histogram granularity; use Minute, Hour or Day.", nameof(granularities));
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{(int)g}' is not a histogram granularity; use Minute, Hour or Day."), nameof(granularities));
             }
 
             flags |= (HistogramGranularities)(1 << (int)g);

@@ -44,12 +44,12 @@ public abstract class WavefrontClientOptions
     {
         if (MaxQueueSize <= 0)
         {
-            throw new ArgumentException($"MaxQueueSize is {MaxQueueSize}; it must be at least 1 (the default is 50,000).", nameof(MaxQueueSize));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"MaxQueueSize is {MaxQueueSize}; it must be at least 1 (the default is 50,000)."), nameof(MaxQueueSize));
         }
 
         if (BatchSize <= 0)
         {
-            throw new ArgumentException($"BatchSize is {BatchSize}; it must be at least 1 (the default is 10,000).", nameof(BatchSize));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BatchSize is {BatchSize}; it must be at least 1 (the default is 10,000)."), nameof(BatchSize));
         }
 
         WavefrontOptionChecks.Positive(FlushInterval, nameof(FlushInterval));

@@ -7,7 +7,7 @@ internal static class WavefrontOptionChecks
     {
         if (port is int p && (p <= 0 || p > 65535))
         {
-            throw new ArgumentException($"{name} is {p}; a port is between 1 and 65535{(mayBeNull ? " (or null to send nothing there)" : string.Empty)}.", name);
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name} is {p}; a port is between 1 and 65535{(mayBeNull ? " (or null to send nothing there)" : string.Empty)}."), name);
         }
     }
 
@@ -23,7 +23,7 @@ internal static class WavefrontOptionChecks
     {
         if (value <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"{name} is {value}; it must be positive.", name);
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name} is {value}; it must be positive."), name);
         }
     }
 
