@@ -162,7 +162,9 @@ internal sealed class WavefrontSender : IAsyncDisposable
         var status = await _sink.SendAsync(kind, writer.ToUtf8(), cancellationToken).ConfigureAwait(false);
         if (!status.Ok)
         {
-            Failed(kind, count, status);
+            // Lines sent now are not queued: a failed send is not retried, so its lines are lost and counted so.
+            Failed(kind, count, status, kept: false);
+            _metrics[kind].Dropped.Inc(count);
         }
 
         return status.Ok;
@@ -353,7 +355,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
         _flushGate.Release();
     }
 
-    private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status)
+    private void Failed(WavefrontDataKind kind, int items, WavefrontSendStatus status, bool kept = true)
     {
         Interlocked.Increment(ref _failures);
         _metrics[kind].ReportErrors.Inc();
@@ -363,7 +365,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
             _sink.Name,
             items,
             kind.Describe(),
-            status.Permanent ? "dropped" : "kept for the next flush",
+            status.Permanent || !kept ? "dropped" : "kept for the next flush",
             status.Error);
     }
 

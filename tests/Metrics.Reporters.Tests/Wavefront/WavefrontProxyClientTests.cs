@@ -438,6 +438,32 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task SendMetricsNowAsync_WriteFails_LinesCountedDroppedInSdkMetrics()
+    {
+        await using var client = FakeClient();
+        await client.SendMetricsNowAsync(["\"a\" 1.0 source=\"s\""]);
+        _transports[2878].FailNext = 1;
+
+        Assert.That(await client.SendMetricsNowAsync(["\"b\" 1.0 source=\"s\"", "\"c\" 1.0 source=\"s\""]), Is.False);
+
+        var metrics = client.Sender.MetricsOf(WavefrontDataKind.Metric);
+        Assert.That(metrics.Dropped.Count, Is.EqualTo(2), "the two lines are not resent: they are lost");
+        Assert.That(metrics.ReportErrors.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SendSpanLogsNowAsync_WriteFails_LinesCountedDroppedInSdkMetrics()
+    {
+        await using var client = FakeClient();
+        await client.SendSpanLogsNowAsync(["{}"]);
+        _transports[30000].FailNext = 1;
+
+        Assert.That(await client.SendSpanLogsNowAsync(["{}"]), Is.False);
+
+        Assert.That(client.Registry.Counter("~sdk.dotnet.core.sender.proxy.span_logs.dropped").Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task SendDistribution_NoDistributionPort_ThrowsInvalidOperationNamingTheOption()
     {
         await using var client = FakeClient(o => o.DistributionPort = null);
