@@ -17,6 +17,7 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
     private readonly IReadOnlyDictionary<string, string>? _headers;
     private readonly string? _token;
     private readonly string _server;
+    private volatile bool _disposed;
 
     public WavefrontDirectSink(WavefrontDirectClientOptions options, IHttpTransport? transport = null)
     {
@@ -50,7 +51,13 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
         HttpTransportResponse response;
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             response = await _transport.PostAsync(_uris[kind], lines, ContentType, HttpContentEncoding.Gzip, _headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (_disposed)
+        {
+            // A send that raced with closing the client.
+            return WavefrontSendStatus.Rejected($"The Wavefront direct client was closed before the {kind.Describe()} could be sent to {_server}.");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -84,6 +91,7 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
 
     public ValueTask DisposeAsync()
     {
+        _disposed = true;
         _transport.Dispose();
         return ValueTask.CompletedTask;
     }

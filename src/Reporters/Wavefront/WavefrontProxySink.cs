@@ -16,6 +16,7 @@ internal sealed class WavefrontProxySink : IWavefrontSink
     private readonly TimeSpan _writeTimeout;
     private readonly TimeProvider _time;
     private readonly object _lock = new();
+    private bool _disposed;
 
     public WavefrontProxySink(WavefrontProxyClientOptions options, Func<int, ILineTransport>? connect = null)
     {
@@ -63,6 +64,12 @@ internal sealed class WavefrontProxySink : IWavefrontSink
         ILineTransport transport;
         lock (_lock)
         {
+            if (_disposed)
+            {
+                // A send that raced with closing the client: a new connection here would never be closed.
+                return WavefrontSendStatus.Rejected(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The Wavefront proxy client was closed before the {kind.Describe()} could be written to {_host}:{port}."));
+            }
+
             if (!_transports.TryGetValue(port, out transport!))
             {
                 transport = _connect(port);
@@ -96,6 +103,7 @@ internal sealed class WavefrontProxySink : IWavefrontSink
         ILineTransport[] transports;
         lock (_lock)
         {
+            _disposed = true;
             transports = _transports.Values.ToArray();
             _transports.Clear();
         }

@@ -27,6 +27,11 @@ internal sealed class WavefrontSender : IAsyncDisposable
     // The timestamp (on _time) before which timer flushes send nothing, as the server's Retry-After asked; 0 for none.
     private long _resumeAt;
     private int _disposed;
+
+    // Set under the flush gate once the final flush has run: a flush that gets the gate later sends nothing (the
+    // sink is closed) and throws. The gate itself is never disposed (it has no wait handle), so such a flush, and
+    // every one queued behind it, still gets and gives back the gate instead of waiting for ever.
+    private bool _closed;
     private int _enqueuing;
 
     public WavefrontSender(WavefrontClientOptions options, IWavefrontSink sink)
@@ -173,16 +178,7 @@ internal sealed class WavefrontSender : IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        try
-        {
-            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed while this flush waited for the one in progress: say so about the client, not its semaphore.
-            ThrowIfDisposed();
-            throw;
-        }
+        await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FlushCoreAsync(CancellationToken cancellationToken)
@@ -190,6 +186,12 @@ internal sealed class WavefrontSender : IAsyncDisposable
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_closed)
+            {
+                // Disposed while this flush waited for the one in progress: the final flush has sent the queues.
+                ThrowIfDisposed();
+            }
+
             await FlushQueuesAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -214,20 +216,31 @@ internal sealed class WavefrontSender : IAsyncDisposable
         }
 
         await _timer.DisposeAsync().ConfigureAwait(false);
-        await FlushCoreAsync(CancellationToken.None).ConfigureAwait(false);
-        foreach (var kind in WavefrontDataKinds.All)
+        await _flushGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            var left = _queues[kind].Count;
-            if (left > 0)
+            await FlushQueuesAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var kind in WavefrontDataKinds.All)
             {
-                _metrics[kind].Dropped.Inc(left);
-                _queues[kind].Release(left);
-                _logger.LogWarning("Wavefront {Sink} client closed with {Count} {Kind} undelivered; they were dropped.", _sink.Name, left, kind.Describe());
+                var left = _queues[kind].Count;
+                if (left > 0)
+                {
+                    _metrics[kind].Dropped.Inc(left);
+                    _queues[kind].Release(left);
+                    _logger.LogWarning("Wavefront {Sink} client closed with {Count} {Kind} undelivered; they were dropped.", _sink.Name, left, kind.Describe());
+                }
             }
+
+            _closed = true;
+        }
+        finally
+        {
+            _flushGate.Release();
         }
 
+        // A SendNowAsync that got past the disposed check may still reach the sink: a closed sink refuses it
+        // rather than opening a connection nobody would close.
         await _sink.DisposeAsync().ConfigureAwait(false);
-        _flushGate.Dispose();
     }
 
     /// <summary>
@@ -464,21 +477,19 @@ internal sealed class WavefrontSender : IAsyncDisposable
     {
         // A tick that finds a flush still running is skipped: that flush sends what is queued. Waiting instead would
         // pile up one flush per tick behind a slow server (a 30 s timeout with a 1 s interval) without bound.
-        try
+        if (!await _flushGate.WaitAsync(0).ConfigureAwait(false))
         {
-            if (!await _flushGate.WaitAsync(0).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // A tick that raced with disposal: the final flush has run.
             return;
         }
 
         try
         {
+            if (_closed)
+            {
+                // A tick that raced with disposal: the final flush has run and the sink is closed.
+                return;
+            }
+
             await FlushQueuesAsync(CancellationToken.None, timer: true).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A timer flush must never take the process down; failures are counted and logged in FlushKindAsync.

@@ -262,6 +262,24 @@ public class WavefrontDirectClientTests
     }
 
     [Test]
+    public async Task SendMetricsNowAsync_ClientDisposedWhileLinesAreRead_ReturnsFalseAndCountsLinesDropped()
+    {
+        using var server = HttpTestServer.Start();
+        var client = Client(server);
+        IEnumerable<string> LinesDisposingTheClient()
+        {
+            // The call has passed the disposed check; the client closes before the lines are posted.
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            yield return "\"a\" 1.0 source=\"s\"";
+        }
+
+        var sent = await client.SendMetricsNowAsync(LinesDisposingTheClient()).WaitAsync(Deadline);
+
+        Assert.That(sent, Is.False);
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task SendSpansNowAsync_FormattedLines_ArePostedAtOnce()
     {
         using var server = HttpTestServer.Start();

@@ -464,6 +464,114 @@ public class WavefrontProxyClientTests
     }
 
     [Test]
+    public async Task SendMetricsNowAsync_ClientDisposedWhileLinesAreRead_OpensNoConnectionAndCountsLinesDropped()
+    {
+        var client = FakeClient();
+        IEnumerable<string> LinesDisposingTheClient()
+        {
+            // The call has passed the disposed check; the client closes before the lines reach the proxy.
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            yield return "\"a\" 1.0 source=\"s\"";
+        }
+
+        var sent = await client.SendMetricsNowAsync(LinesDisposingTheClient()).WaitAsync(Deadline);
+
+        Assert.That(sent, Is.False);
+        Assert.That(_transports.Values.Where(t => !t.Disposed).Select(t => t.Port), Is.Empty, "no connection is left open after the client was disposed");
+        Assert.That(client.Sender.MetricsOf(WavefrontDataKind.Metric).Dropped.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DisposeAsync_WhileThreadsFlushAndSend_EveryCallCompletesAndNoConnectionStaysOpen()
+    {
+        const int rounds = 200;
+        const int flushers = 3;
+        const int nowSenders = 2;
+        for (var round = 0; round < rounds; round++)
+        {
+            var opened = new System.Collections.Concurrent.ConcurrentQueue<FakeLineTransport>();
+            var client = new WavefrontProxyClient(
+                new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = new ManualTimeProvider(), DefaultSource = "app-1" },
+                port =>
+                {
+                    var transport = new FakeLineTransport(port);
+                    opened.Enqueue(transport);
+                    return transport;
+                });
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+            using var start = new Barrier(flushers + nowSenders + 2);
+            void Run(Action call) => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    while (true)
+                    {
+                        call();
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+                catch (Exception ex)
+                {
+                    errors.Enqueue(ex);
+                }
+            }) { IsBackground = true }.Start();
+            var workers = new List<Task>();
+            for (var i = 0; i < flushers; i++)
+            {
+                var done = new TaskCompletionSource();
+                workers.Add(done.Task);
+                Run(() =>
+                {
+                    try
+                    {
+                        client.SendMetric("m", 1);
+                        client.FlushAsync().GetAwaiter().GetResult();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        done.TrySetResult();
+                        throw;
+                    }
+                });
+            }
+
+            for (var i = 0; i < nowSenders; i++)
+            {
+                var done = new TaskCompletionSource();
+                workers.Add(done.Task);
+                Run(() =>
+                {
+                    try
+                    {
+                        client.SendMetricsNowAsync(["\"now\" 1.0 source=\"s\""]).GetAwaiter().GetResult();
+                        client.SendSpansNowAsync(["\"op\" source=\"s\" traceId=7b3bf470-9456-11e8-9eb6-529269fb1459 spanId=0313bafe-9457-11e8-9eb6-529269fb1459 1 2"]).GetAwaiter().GetResult();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        done.TrySetResult();
+                        throw;
+                    }
+                });
+            }
+
+            var disposed = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await client.DisposeAsync();
+            });
+            start.SignalAndWait();
+
+            var finished = Task.WhenAll(workers.Append(disposed));
+            Assert.That(await Task.WhenAny(finished, Task.Delay(Deadline)), Is.SameAs(finished), $"round {round}: a flush, send or dispose never completed");
+            Assert.That(errors, Is.Empty, $"round {round}");
+            Assert.That(opened.Where(t => !t.Disposed).Select(t => t.Port), Is.Empty, $"round {round}: a connection was left open after the client was disposed");
+        }
+    }
+
+    [Test]
     public async Task SendDistribution_NoDistributionPort_ThrowsInvalidOperationNamingTheOption()
     {
         await using var client = FakeClient(o => o.DistributionPort = null);
