@@ -9,6 +9,18 @@ namespace Metrics.Reporters.Tests.DependencyInjection;
 
 public class ReporterHealthCheckIntegrationTests
 {
+    // One reporter over a backend whose sends can be made to hang, with no retries.
+    private static (IHost Host, ManualTimeProvider Clock) CreateStallingHost(StallingBackend backend, TimeSpan interval) =>
+        CreateHost(b => b.Add<SampleReporterOptions>(
+            "Stalling",
+            null,
+            o =>
+            {
+                o.Retry.MaxRetries = 0;
+                o.Interval = interval;
+            },
+            (_, registry, options) => new StallingReporter(registry, options, backend)));
+
     private static (IHost Host, ManualTimeProvider Clock) CreateHost(Action<MetricsReportingBuilder> reporters)
     {
         var clock = new ManualTimeProvider();
@@ -109,15 +121,7 @@ public class ReporterHealthCheckIntegrationTests
     public async Task Check_SendHangsLongerThanTheLimit_Unhealthy()
     {
         var backend = new StallingBackend();
-        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
-            "Stalling",
-            null,
-            o =>
-            {
-                o.Retry.MaxRetries = 0;
-                o.Interval = TimeSpan.FromSeconds(10);
-            },
-            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        var (host, clock) = CreateStallingHost(backend, TimeSpan.FromSeconds(10));
         using (host)
         {
             // Released however the test ends: disposing the host waits for the send in flight.
@@ -148,15 +152,7 @@ public class ReporterHealthCheckIntegrationTests
     public async Task Check_SendRunningWithinTheLimit_StaysHealthy()
     {
         var backend = new StallingBackend();
-        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
-            "Stalling",
-            null,
-            o =>
-            {
-                o.Retry.MaxRetries = 0;
-                o.Interval = TimeSpan.FromSeconds(10);
-            },
-            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        var (host, clock) = CreateStallingHost(backend, TimeSpan.FromSeconds(10));
         using (host)
         {
             // Released however the test ends: disposing the host waits for the send in flight.
@@ -220,15 +216,7 @@ public class ReporterHealthCheckIntegrationTests
     public async Task Check_IntervalLongerThanTheLimitSendRunning_StaysHealthy()
     {
         var backend = new StallingBackend();
-        var (host, clock) = CreateHost(b => b.Add<SampleReporterOptions>(
-            "Stalling",
-            null,
-            o =>
-            {
-                o.Retry.MaxRetries = 0;
-                o.Interval = TimeSpan.FromMinutes(10);
-            },
-            (_, registry, options) => new StallingReporter(registry, options, backend)));
+        var (host, clock) = CreateStallingHost(backend, TimeSpan.FromMinutes(10));
         using (host)
         {
             using var release = new Release(backend);
