@@ -187,6 +187,24 @@ public sealed class ApptuitClientTests
         });
     }
 
+    [Test]
+    public async Task SendAndQuery_EndpointWithAQuery_KeepItAfterTheApiPaths()
+    {
+        using var client = Client(endpoint: new Uri(_server.Endpoint, "?gateway-key=k1"));
+
+        await client.SendAsync([Point("m")]);
+        await client.QueryAsync("fetch('m')", Now);
+
+        var put = _server.PutRequests.Single();
+        var query = _server.Requests.Single(r => r.Path == "/api/query");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Points.Select(p => p.Metric), Is.EqualTo(new[] { "m" }), "stored through /api/put");
+            Assert.That(put.Query, Does.Contain("details").And.Contain("gateway-key=k1"));
+            Assert.That(query.Query, Does.Contain("gateway-key=k1").And.Contain("start="));
+        });
+    }
+
     [TestCase(301)]
     [TestCase(308)]
     public void SendAsync_EndpointRedirects_FailsNamingTheRedirectNotAnInvalidToken(int status)
