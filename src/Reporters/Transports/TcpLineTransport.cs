@@ -134,7 +134,7 @@ internal sealed class TcpLineTransport : ILineTransport
     {
         if (_connection is { } existing)
         {
-            if (!existing.Broken && !PeerClosed(existing.Client))
+            if (!existing.Broken && !await PeerClosedAsync(existing).ConfigureAwait(false))
             {
                 return existing;
             }
@@ -183,17 +183,32 @@ internal sealed class TcpLineTransport : ILineTransport
         return connection;
     }
 
-    private static bool PeerClosed(TcpClient client)
+    // Whether the server closed the connection, so that a write is not lost into it. A socket that reads as readable
+    // with nothing to read says so, unless the read loop took the server's data (error lines) in between: the read
+    // loop settles it, as it either ends on the close or counts another read. Dropping a live connection on that
+    // race threw away what the server had not read yet (closing with unread data resets the connection).
+    private static async ValueTask<bool> PeerClosedAsync(Connection connection)
     {
+        var reads = Volatile.Read(ref connection.Reads);
         try
         {
-            var socket = client.Client;
-            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+            var socket = connection.Client.Client;
+            if (!socket.Poll(0, SelectMode.SelectRead) || socket.Available != 0)
+            {
+                return false;
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return true;
         }
+
+        for (var waited = 0; waited < 1000 && !connection.Broken && Volatile.Read(ref connection.Reads) == reads; waited++)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+
+        return connection.Broken || Volatile.Read(ref connection.Reads) == reads;
     }
 
     private void Drop(Connection connection)
@@ -217,6 +232,7 @@ internal sealed class TcpLineTransport : ILineTransport
             int read;
             while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
+                Interlocked.Increment(ref connection.Reads);
                 var start = 0;
                 for (var i = 0; i < read; i++)
                 {
@@ -293,5 +309,8 @@ internal sealed class TcpLineTransport : ILineTransport
         public NetworkStream Stream { get; } = client.GetStream();
 
         public volatile bool Broken;
+
+        // Reads the read loop completed: a socket that looked closed while this moved had only been read.
+        public int Reads;
     }
 }
