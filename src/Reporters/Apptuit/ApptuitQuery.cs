@@ -38,7 +38,10 @@ internal sealed class ApptuitQuery : IDisposable
     /// <exception cref="ApptuitException">Any other failure.</exception>
     public async Task<ApptuitQueryResult> RunAsync(string query, DateTimeOffset start, DateTimeOffset? end, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_api.QueryUri + (_api.QueryUri.Query.Length > 0 ? "&" + QueryString(query, start, end)[1..] : QueryString(query, start, end))));
+        // QueryString starts with '?'; after a query the endpoint carries it goes on with '&'.
+        var parameters = QueryString(query, start, end);
+        var address = _api.QueryUri.Query.Length > 0 ? _api.QueryUri + "&" + parameters[1..] : _api.QueryUri + parameters;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(address));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _api.Headers["Authorization"]["Bearer ".Length..]);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         string body;
