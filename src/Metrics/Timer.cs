@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Metrics.Primitives;
 
 namespace Metrics;
@@ -95,8 +96,10 @@ public sealed class Timer
     /// Runs <paramref name="func"/> and records how long it took, also when it throws. When it returns a
     /// <see cref="Task"/> that is still running (an async lambda, such as <c>Time(async () =&gt; await CallAsync())</c>,
     /// binds here), the duration runs until that task completes, faulted or cancelled included, as with
-    /// <see cref="TimeAsync(Func{Task})"/>. A <see cref="ValueTask"/> is timed only to its return: use
-    /// <see cref="TimeAsync(Func{Task})"/> with <c>AsTask()</c> for those.
+    /// <see cref="TimeAsync(Func{Task})"/>. So does a <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/>
+    /// still running (a method group such as <c>Time(SaveAsync)</c>): the caller then gets a value task over the same
+    /// work, with its outcome, to await once as usual. <see cref="TimeAsync(Func{ValueTask})"/> and
+    /// <see cref="TimeAsync{T}(Func{ValueTask{T}})"/> do the same for value tasks.
     /// </summary>
     public T Time<T>(Func<T> func)
     {
@@ -113,7 +116,26 @@ public sealed class Timer
             throw;
         }
 
-        if (result is Task { IsCompleted: false } task)
+        if (typeof(T).IsValueType)
+        {
+            // A value task cannot take a continuation: one still running is awaited here, and the caller gets a value
+            // task over that wait. The checks on typeof(T) are constants for each T.
+            if (typeof(T) == typeof(ValueTask))
+            {
+                var valueTask = (ValueTask)(object)result!;
+                if (!valueTask.IsCompleted)
+                {
+                    return (T)(object)new ValueTask(RecordWhenDone(valueTask, start));
+                }
+            }
+            else if (ValueTaskTimer<T>.Wrap is { } wrap)
+            {
+                return wrap(this, result, start);
+            }
+
+            RecordSince(start);
+        }
+        else if (result is Task { IsCompleted: false } task)
         {
             // Recorded when the task ends, however it ends; the caller still observes the task's own outcome.
             _ = task.ContinueWith(
@@ -136,6 +158,11 @@ public sealed class Timer
     }
 
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>
+    /// <remarks>
+    /// An async lambda that could return either (<c>TimeAsync(async () =&gt; await CallAsync())</c>) binds here, not to
+    /// <see cref="TimeAsync(Func{ValueTask})"/>; a method group or lambda returning a <see cref="ValueTask"/> binds there.
+    /// </remarks>
+    [OverloadResolutionPriority(1)]
     public Task TimeAsync(Func<Task> func)
     {
         ArgumentNullException.ThrowIfNull(func);
@@ -143,7 +170,32 @@ public sealed class Timer
     }
 
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>
+    /// <remarks>
+    /// An async lambda that could return either binds here, not to <see cref="TimeAsync{T}(Func{ValueTask{T}})"/>; a
+    /// method group or lambda returning a <see cref="ValueTask{TResult}"/> binds there.
+    /// </remarks>
+    [OverloadResolutionPriority(1)]
     public Task<T> TimeAsync<T>(Func<Task<T>> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return TimeCore(func);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="func"/> and records how long it took, until the value task completes, faulted or
+    /// cancelled included; the returned value task has its outcome. Await it once, as any value task.
+    /// </summary>
+    public ValueTask TimeAsync(Func<ValueTask> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return TimeCore(func);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="func"/> and records how long it took, until the value task completes, faulted or
+    /// cancelled included; the returned value task has its result or outcome. Await it once, as any value task.
+    /// </summary>
+    public ValueTask<T> TimeAsync<T>(Func<ValueTask<T>> func)
     {
         ArgumentNullException.ThrowIfNull(func);
         return TimeCore(func);
@@ -188,6 +240,87 @@ public sealed class Timer
         finally
         {
             RecordSince(start);
+        }
+    }
+
+    private async ValueTask TimeCore(Func<ValueTask> func)
+    {
+        var start = _clock.Now();
+        try
+        {
+            await func().ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
+
+    private async ValueTask<T> TimeCore<T>(Func<ValueTask<T>> func)
+    {
+        var start = _clock.Now();
+        try
+        {
+            return await func().ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
+
+    private async Task RecordWhenDone(ValueTask running, long start)
+    {
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
+
+    private async Task<TResult> RecordWhenDone<TResult>(ValueTask<TResult> running, long start)
+    {
+        try
+        {
+            return await running.ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordSince(start);
+        }
+    }
+
+    private static ValueTask<TResult> TimeValueTask<TResult>(Timer timer, ValueTask<TResult> result, long start)
+    {
+        if (result.IsCompleted)
+        {
+            timer.RecordSince(start);
+            return result;
+        }
+
+        return new ValueTask<TResult>(timer.RecordWhenDone(result, start));
+    }
+
+    /// <summary>For a <typeparamref name="T"/> that is a <see cref="ValueTask{TResult}"/>, how Time&lt;T&gt; times it.</summary>
+    private static class ValueTaskTimer<T>
+    {
+        /// <summary>Null unless <typeparamref name="T"/> is a <see cref="ValueTask{TResult}"/>.</summary>
+        public static readonly Func<Timer, T, long, T>? Wrap = Create();
+
+        private static Func<Timer, T, long, T>? Create()
+        {
+            if (!typeof(T).IsGenericType || typeof(T).GetGenericTypeDefinition() != typeof(ValueTask<>))
+            {
+                return null;
+            }
+
+            var method = typeof(Timer)
+                .GetMethod(nameof(TimeValueTask), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(typeof(T).GetGenericArguments()[0]);
+            return method.CreateDelegate<Func<Timer, T, long, T>>();
         }
     }
 }

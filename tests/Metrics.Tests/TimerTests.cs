@@ -219,6 +219,216 @@ public class TimerTests : ManualClockFixture
         });
     }
 
+    [Test]
+    public async Task TimeOfT_GivenAValueTaskMethodGroup_RecordsUntilTheValueTaskCompletes()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask SaveAsync() => await gate.Task;
+
+        ValueTask timing = timer.Time(SaveAsync);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.That(timer.Count, Is.Zero, "recorded at the value task's first await, not when it ended");
+        gate.SetResult();
+        await timing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(40_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeOfT_GivenAValueTaskOfTMethodGroup_RecordsUntilItCompletesAndKeepsTheResult()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<int> LoadAsync() => await gate.Task;
+
+        ValueTask<int> timing = timer.Time(LoadAsync);
+        _time.Advance(TimeSpan.FromMilliseconds(25));
+        Assert.That(timer.Count, Is.Zero, "recorded at the value task's first await, not when it ended");
+        gate.SetResult(42);
+        var value = await timing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value, Is.EqualTo(42));
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(25_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeOfT_WhenTheValueTaskFaults_RecordsAndTheCallerSeesTheFault()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask SaveAsync() => await gate.Task;
+
+        var timing = timer.Time(SaveAsync);
+        _time.Advance(TimeSpan.FromMilliseconds(7));
+        gate.SetException(new InvalidOperationException("faulted"));
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await timing);
+        await WaitForCount(timer, 1);
+        Assert.That(timer.GetSnapshot().Max, Is.EqualTo(7_000_000).Within(1).Percent);
+    }
+
+    [Test]
+    public void TimeOfT_WhenTheValueTaskHasAlreadyCompleted_RecordsAtOnce()
+    {
+        var timer = _registry.Timer("t");
+
+        var value = timer.Time(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(3));
+            return ValueTask.FromResult(5);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value.IsCompletedSuccessfully, Is.True);
+            Assert.That(value.Result, Is.EqualTo(5));
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(3_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public void TimeOfT_GivenAnOrdinaryValue_RecordsAtOnceAndReturnsIt()
+    {
+        var timer = _registry.Timer("t");
+
+        var value = timer.Time(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(2));
+            return 17;
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value, Is.EqualTo(17));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(2_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeAsync_GivenAnAsyncValueTaskLambda_RecordsTheWholeDuration()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var timing = timer.TimeAsync(async ValueTask () => await gate.Task);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.That(timer.Count, Is.Zero, "recorded before the value task finished");
+        gate.SetResult();
+        await timing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timing, Is.TypeOf<ValueTask>());
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(40_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeAsyncOfT_GivenAValueTaskMethodGroup_RecordsTheWholeDurationAndKeepsTheResult()
+    {
+        var timer = _registry.Timer("t");
+        var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<string> LoadAsync() => await gate.Task;
+
+        ValueTask<string> timing = timer.TimeAsync(LoadAsync);
+        _time.Advance(TimeSpan.FromMilliseconds(15));
+        Assert.That(timer.Count, Is.Zero, "recorded before the value task finished");
+        gate.SetResult("ok");
+        var value = await timing.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(value, Is.EqualTo("ok"));
+            Assert.That(timer.Count, Is.EqualTo(1));
+            Assert.That(timer.GetSnapshot().Max, Is.EqualTo(15_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeAsync_WhenTheValueTaskFaultsOrIsCancelled_RecordsAndTheCallerSeesTheOutcome()
+    {
+        var timer = _registry.Timer("t");
+        var faultGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelGate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask FailAsync() => await faultGate.Task;
+        async ValueTask<int> CancelAsync() => await cancelGate.Task;
+
+        var failing = timer.TimeAsync(FailAsync);
+        var cancelled = timer.TimeAsync(CancelAsync);
+        _time.Advance(TimeSpan.FromMilliseconds(9));
+        faultGate.SetException(new InvalidOperationException("faulted"));
+        cancelGate.SetCanceled();
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await failing);
+        Assert.ThrowsAsync<TaskCanceledException>(async () => await cancelled);
+        await WaitForCount(timer, 2);
+        Assert.That(timer.GetSnapshot().Min, Is.EqualTo(9_000_000).Within(1).Percent);
+    }
+
+    [Test]
+    public async Task TimeAsync_WhenTheFuncThrowsBeforeReturningAValueTask_RecordsAndTheCallerSeesTheException()
+    {
+        var timer = _registry.Timer("t");
+
+        var timing = timer.TimeAsync(new Func<ValueTask>(() => throw new InvalidOperationException("sync")));
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await timing);
+        await WaitForCount(timer, 1);
+    }
+
+    [Test]
+    public async Task TimeAsync_OverloadsForLambdasAndMethodGroups_BindAndTimeToCompletion()
+    {
+        var timer = _registry.Timer("t");
+
+        // Each of these compiles without a cast: the async lambdas keep binding to the Task overloads, and the
+        // method groups and value-task lambdas bind to the ValueTask overloads.
+        Task plain = timer.TimeAsync(async () => await SomethingAsync());
+        Task<int> plainOfT = timer.TimeAsync(async () => await SomethingOfTAsync());
+        ValueTask valueTask = timer.TimeAsync(SomethingValueAsync);
+        ValueTask<int> valueTaskOfT = timer.TimeAsync(SomethingValueOfTAsync);
+        ValueTask returned = timer.TimeAsync(() => SomethingValueAsync());
+        Task taskGroup = timer.TimeAsync(SomethingAsync);
+        Task<int> taskOfTGroup = timer.TimeAsync(SomethingOfTAsync);
+
+        await plain;
+        await valueTask;
+        await returned;
+        await taskGroup;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await plainOfT, Is.EqualTo(1));
+            Assert.That(await valueTaskOfT, Is.EqualTo(2));
+            Assert.That(await taskOfTGroup, Is.EqualTo(1));
+        });
+        Assert.That(timer.Count, Is.EqualTo(7));
+
+        static async Task SomethingAsync() => await Task.Yield();
+        static async Task<int> SomethingOfTAsync()
+        {
+            await Task.Yield();
+            return 1;
+        }
+
+        static async ValueTask SomethingValueAsync() => await Task.Yield();
+        static async ValueTask<int> SomethingValueOfTAsync()
+        {
+            await Task.Yield();
+            return 2;
+        }
+    }
+
     // The timer records from the task's continuation, which may run just after the awaiting test resumes.
     private static async Task WaitForCount(Timer timer, long count)
     {
