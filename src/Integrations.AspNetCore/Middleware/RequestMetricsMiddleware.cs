@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
 
 namespace Metrics.AspNetCore.Middleware;
 
@@ -267,18 +268,19 @@ internal sealed class RequestMetricsMiddleware
         if (failure is null)
         {
             // The app caught the client's going away and returned: the client got nothing, as when the exception
-            // escapes (unless it was the server's own timeout, whose middleware answers 504).
-            return !response.HasStarted && context.RequestAborted.IsCancellationRequested
-                ? TimedOut(context) ? (StatusCodes.Status504GatewayTimeout, Outcome.Completed) : (StatusCodeClientClosed, Outcome.ClientClosed)
+            // escapes. Unless it was the server's own timeout: the client is still there, the timeout middleware has
+            // no exception to answer, and the client gets the response the app left.
+            return !response.HasStarted && context.RequestAborted.IsCancellationRequested && !TimedOut(context)
+                ? (StatusCodeClientClosed, Outcome.ClientClosed)
                 : (response.StatusCode, Outcome.Completed);
         }
 
         // The server's own request timeout (UseRequestTimeouts before this middleware) fired: it cancels the
         // RequestAborted this middleware sees, but the client did not go away; it gets the timeout middleware's
-        // status, 504 unless a policy says otherwise. A server failure, as it is when this middleware is outside.
+        // status, its policy's TimeoutStatusCode or 504. A server failure, as it is when this middleware is outside.
         if (failure is OperationCanceledException && TimedOut(context))
         {
-            return response.HasStarted ? (response.StatusCode, Outcome.Exception) : (StatusCodes.Status504GatewayTimeout, Outcome.Completed);
+            return response.HasStarted ? (response.StatusCode, Outcome.Exception) : (TimeoutStatus(context), Outcome.Completed);
         }
 
         // The client went away (closed the connection, cancelled): not a server failure. Recorded as 499, nginx's
@@ -300,6 +302,30 @@ internal sealed class RequestMetricsMiddleware
 
     private static bool TimedOut(HttpContext context) =>
         context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+
+    // The status the timeout middleware answers a timed-out request with: the TimeoutStatusCode of the policy it
+    // applied, chosen as it chooses it (the endpoint's policy; else its [RequestTimeout], which names a policy or gives
+    // a bare timeout with no policy; else the default policy), or 504. Only on a timeout: it allocates nothing otherwise.
+    private static int TimeoutStatus(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        var policy = endpoint?.Metadata.GetMetadata<RequestTimeoutPolicy>();
+        if (policy is null)
+        {
+            var options = (context.RequestServices?.GetService(typeof(IOptionsMonitor<RequestTimeoutOptions>)) as IOptionsMonitor<RequestTimeoutOptions>)?.CurrentValue;
+            var attribute = endpoint?.Metadata.GetMetadata<RequestTimeoutAttribute>();
+            if (attribute is null)
+            {
+                policy = options?.DefaultPolicy;
+            }
+            else if (attribute.Timeout is null && attribute.PolicyName is { } name && options is not null)
+            {
+                options.Policies.TryGetValue(name, out policy);
+            }
+        }
+
+        return policy?.TimeoutStatusCode ?? StatusCodes.Status504GatewayTimeout;
+    }
 
     // Unknown methods share one series so that clients cannot create series at will.
     private static string Method(string method) =>

@@ -4,6 +4,7 @@ using Metrics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -225,6 +226,99 @@ public class RequestMetricsMiddlewareTests
         Assert.That(series.Single(s => s.Name == Requests).Tags, Is.EqualTo(Route("/report", "GET", 504)));
         Assert.That(series.Where(s => s.Name == "http.server.errors").Select(s => (s.Tags["error"], s.Count)), Is.EqualTo(new[] { ("5xx", 1L) }));
         Assert.That(series.Single(s => s.Name == "http.server.apdex").Value, Is.Zero, "frustrated");
+    }
+
+    // A host whose request timeouts (UseRequestTimeouts before the metrics) are set by configure and route.
+    private static async Task<WebApplication> StartTimeoutHostAsync(
+        Action<RequestTimeoutOptions> configure, Func<WebApplication, IEndpointConventionBuilder> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(new ManualTimeProvider());
+        builder.Services.AddMetricsRegistry();
+        builder.Services.AddRequestTimeouts(configure);
+        var app = builder.Build();
+        app.UseRouting();
+        app.UseRequestTimeouts();
+        app.UseRequestMetrics(o => o.ApdexThreshold = TimeSpan.FromSeconds(1));
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static RequestDelegate WaitForTheTimeout => async context => await Task.Delay(Timeout.Infinite, context.RequestAborted);
+
+    [Test]
+    public async Task Request_TimeoutPolicyWithItsOwnStatusFires_RecordedWithThatStatus()
+    {
+        var policy = new RequestTimeoutPolicy { Timeout = TimeSpan.FromMilliseconds(50), TimeoutStatusCode = 503 };
+        await using var app = await StartTimeoutHostAsync(_ => { }, a => a.MapGet("/report", WaitForTheTimeout).WithRequestTimeout(policy));
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        var series = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read().ToList();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(series.Single(s => s.Name == Requests).Tags["status"], Is.EqualTo("503"), "what the client got");
+        Assert.That(series.Where(s => s.Name == "http.server.errors").Select(s => (s.Tags["error"], s.Count)), Is.EqualTo(new[] { ("5xx", 1L) }));
+    }
+
+    [Test]
+    public async Task Request_NamedOrDefaultTimeoutPolicyWithItsOwnStatusFires_RecordedWithThatStatus()
+    {
+        await using var app = await StartTimeoutHostAsync(
+            o =>
+            {
+                o.AddPolicy("reports", new RequestTimeoutPolicy { Timeout = TimeSpan.FromMilliseconds(50), TimeoutStatusCode = 503 });
+                o.DefaultPolicy = new RequestTimeoutPolicy { Timeout = TimeSpan.FromMilliseconds(50), TimeoutStatusCode = 500 };
+            },
+            a =>
+            {
+                a.MapGet("/plain", WaitForTheTimeout);
+                a.MapGet("/explicit", WaitForTheTimeout).WithRequestTimeout(TimeSpan.FromMilliseconds(50));
+                return a.MapGet("/report", WaitForTheTimeout).WithRequestTimeout("reports");
+            });
+        using var client = app.GetTestClient();
+
+        var statuses = new Dictionary<string, int>();
+        foreach (var path in new[] { "/report", "/plain", "/explicit" })
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            statuses[path] = (int)response.StatusCode;
+        }
+
+        var recorded = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read()
+            .Where(s => s.Name == Requests)
+            .ToDictionary(s => s.Tags["route"], s => int.Parse(s.Tags["status"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(statuses, Is.EqualTo(new Dictionary<string, int> { ["/report"] = 503, ["/plain"] = 500, ["/explicit"] = 504 }), "what the timeout middleware answers");
+        Assert.That(recorded, Is.EqualTo(statuses), "the metrics agree with the clients");
+    }
+
+    [Test]
+    public async Task Request_AppCatchesTheServerTimeoutAndReturns_RecordedWithTheStatusItSent()
+    {
+        await using var app = await StartTimeoutHostAsync(
+            _ => { },
+            a => a.MapGet("/report", async (HttpContext context) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The app gives up quietly: the timeout middleware has no exception to answer, so the client gets
+                    // the app's own (default) status.
+                }
+            }).WithRequestTimeout(TimeSpan.FromMilliseconds(50)));
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        var series = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read().ToList();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(series.Single(s => s.Name == Requests).Tags["status"], Is.EqualTo("200"), "what the client got");
+        Assert.That(series.Where(s => s.Name == "http.server.errors").Sum(s => s.Count), Is.Zero);
     }
 
     [Test]
