@@ -6,7 +6,7 @@ namespace Metrics.AspNetCore;
 /// <remarks>
 /// Metrics recorded, named <c>{MetricPrefix}.{...}</c>:
 /// <list type="bullet">
-/// <item><c>requests</c>: timer tagged <c>route</c> (the endpoint's route template, or <see cref="UnmatchedRoute"/>), <c>method</c> and <c>status</c>;</item>
+/// <item><c>requests</c>: timer tagged <c>route</c> (the endpoint's route template; <c>static_assets</c> for every file <c>MapStaticAssets</c> serves; or <see cref="UnmatchedRoute"/>), <c>method</c> and <c>status</c>;</item>
 /// <item><c>active_requests</c>: settable gauge of requests in progress;</item>
 /// <item><c>errors</c>: meter tagged <c>route</c>, <c>method</c> and <c>error</c> (<c>exception</c> for an unhandled exception, <c>5xx</c> for a server error status);</item>
 /// <item><c>request.size</c>, <c>response.size</c>: histograms of body sizes in bytes, tagged <c>route</c> and <c>method</c>;</item>

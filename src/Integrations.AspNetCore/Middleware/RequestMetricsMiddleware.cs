@@ -207,14 +207,18 @@ internal sealed class RequestMetricsMiddleware
 
         var template = endpoint is RouteEndpoint route ? _templates.Of(route) : null;
 
+        // Static files (MapStaticAssets) share one series whose tag is no template: the request's path was checked
+        // against the excluded paths on the way in.
+        var isTemplate = template is not null && !RouteTemplates.IsStaticAssets(template);
+
         // The excluded paths once more, against the route template: a UsePathBase after this middleware strips the
         // base only inside the pipeline, so "/base/health" did not match "/health" when the request came in.
-        if (template is not null && IsExcludedPath(new PathString(template)))
+        if (isTemplate && IsExcludedPath(new PathString(template)))
         {
             return;
         }
 
-        var series = _cache.Get(template ?? _unmatched, Method(context.Request.Method), isTemplate: template is not null);
+        var series = _cache.Get(template ?? _unmatched, Method(context.Request.Method), isTemplate);
         var (status, outcome) = Classify(context, failure);
         series.Timer(status).Update(elapsed);
         if (outcome == Outcome.Exception)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.StaticAssets;
 
 namespace Metrics.AspNetCore.Middleware;
 
@@ -15,12 +16,23 @@ namespace Metrics.AspNetCore.Middleware;
 /// always starts with '/' (MVC templates are written without one). An endpoint without required values whose
 /// template starts with '/' (minimal APIs) is its template as it is, with no lookup; the others are made once per
 /// endpoint and cached, so a request allocates nothing.
+/// <para>
+/// The endpoints of <c>MapStaticAssets</c> (one per file, its template the file's path, often fingerprinted) share one
+/// tag, <see cref="StaticAssets"/>, instead of a series per file. Their templates are the files' paths relative to the
+/// web root, without a leading '/', so they take the cached path and the check costs nothing per request.
+/// </para>
 /// </remarks>
 internal sealed class RouteTemplates
 {
+    /// <summary>The route tag of every static asset endpoint (<c>MapStaticAssets</c>); not a template.</summary>
+    public const string StaticAssets = "static_assets";
+
     private readonly ConcurrentDictionary<RouteEndpoint, string> _made = new();
 
-    /// <summary>The route tag of <paramref name="endpoint"/>, starting with '/'; null when it has no template text.</summary>
+    /// <summary>
+    /// The route tag of <paramref name="endpoint"/>, starting with '/'; null when it has no template text;
+    /// <see cref="StaticAssets"/> (this very instance) for a static asset endpoint.
+    /// </summary>
     public string? Of(RouteEndpoint endpoint)
     {
         var pattern = endpoint.RoutePattern;
@@ -29,11 +41,22 @@ internal sealed class RouteTemplates
             return pattern.RawText;
         }
 
-        return _made.TryGetValue(endpoint, out var made) ? made : _made.GetOrAdd(endpoint, static e => Make(e.RoutePattern));
+        return _made.TryGetValue(endpoint, out var made) ? made : _made.GetOrAdd(endpoint, static e => Make(e));
     }
 
-    private static string Make(RoutePattern pattern) =>
-        RequestMetricsOptions.RouteKey(pattern.RequiredValues.Count == 0 ? pattern.RawText! : Fill(pattern.RawText!, pattern.RequiredValues));
+    /// <summary>Whether <paramref name="tag"/>, as <see cref="Of"/> gave it, is the static assets' shared tag.</summary>
+    public static bool IsStaticAssets(string? tag) => ReferenceEquals(tag, StaticAssets);
+
+    private static string Make(RouteEndpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<StaticAssetDescriptor>() is not null)
+        {
+            return StaticAssets;
+        }
+
+        var pattern = endpoint.RoutePattern;
+        return RequestMetricsOptions.RouteKey(pattern.RequiredValues.Count == 0 ? pattern.RawText! : Fill(pattern.RawText!, pattern.RequiredValues));
+    }
 
     /// <summary><paramref name="template"/> with each parameter that <paramref name="values"/> gives a value replaced by it.</summary>
     internal static string Fill(string template, IReadOnlyDictionary<string, object?> values)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.StaticAssets;
 
 namespace Metrics.Integrations.AspNetCore.Tests.Middleware;
 
@@ -30,10 +31,24 @@ public class RequestMetricsAllocationTests
     [TestCase(true, "/orders/{id}")]
     [TestCase(false, "/orders/{id}")]
     [TestCase(true, "orders/{id}")] // as MVC attribute routes are written
-    public async Task InvokeAsync_SeriesAlreadyCached_AllocatesNothing(bool countBodyBytes, string template)
+    public Task InvokeAsync_SeriesAlreadyCached_AllocatesNothing(bool countBodyBytes, string template) =>
+        AssertCachedRequestsAllocateNothing(
+            new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(template), 0, EndpointMetadataCollection.Empty, "orders"),
+            countBodyBytes,
+            "/orders/{id}");
+
+    [Test]
+    public Task InvokeAsync_StaticAssetEndpointSeriesAlreadyCached_AllocatesNothing()
+    {
+        // What MapStaticAssets makes for a file: its path as the template, with the file's descriptor as metadata.
+        var descriptor = new StaticAssetDescriptor { Route = "css/site.k3j2h1.css", AssetPath = "css/site.css", Selectors = [], Properties = [], ResponseHeaders = [] };
+        var endpoint = new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(descriptor.Route), -100, new EndpointMetadataCollection(descriptor), "css/site.k3j2h1.css");
+        return AssertCachedRequestsAllocateNothing(endpoint, countBodyBytes: true, "static_assets");
+    }
+
+    private static async Task AssertCachedRequestsAllocateNothing(RouteEndpoint endpoint, bool countBodyBytes, string route)
     {
         var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
-        var endpoint = new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(template), 0, EndpointMetadataCollection.Empty, "orders");
         var options = new RequestMetricsOptions { CountBodyBytes = countBodyBytes, ApdexThreshold = TimeSpan.FromMilliseconds(100) };
         var middleware = new RequestMetricsMiddleware(
             context =>
@@ -63,6 +78,6 @@ public class RequestMetricsAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.That(allocated, Is.EqualTo(0), "bytes allocated by 1000 requests to a cached series");
-        Assert.That(registry.Timer("http.server.requests", new Tags(("route", "/orders/{id}"), ("method", "GET"), ("status", "200"))).Count, Is.EqualTo(1002));
+        Assert.That(registry.Timer("http.server.requests", new Tags(("route", route), ("method", "GET"), ("status", "200"))).Count, Is.EqualTo(1002));
     }
 }
