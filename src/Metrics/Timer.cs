@@ -101,6 +101,11 @@ public sealed class Timer
     /// work, with its outcome, to await once as usual. <see cref="TimeAsync(Func{ValueTask})"/> and
     /// <see cref="TimeAsync{T}(Func{ValueTask{T}})"/> do the same for value tasks.
     /// </summary>
+    /// <remarks>
+    /// In an app compiled ahead of time (NativeAOT), a <see cref="ValueTask{TResult}"/> returned here is timed only to
+    /// its return, as finding its result type needs code made at run time; use
+    /// <see cref="TimeAsync{T}(Func{ValueTask{T}})"/> for those.
+    /// </remarks>
     public T Time<T>(Func<T> func)
     {
         ArgumentNullException.ThrowIfNull(func);
@@ -312,7 +317,9 @@ public sealed class Timer
 
         private static Func<Timer, T, long, T>? Create()
         {
-            if (!typeof(T).IsGenericType || typeof(T).GetGenericTypeDefinition() != typeof(ValueTask<>))
+            // Without dynamic code (NativeAOT) the instantiation may not exist: such a value task is then timed to
+            // its return, as the remarks of Time<T> say, and TimeAsync<T>(Func<ValueTask<T>>) is the way to time it.
+            if (!RuntimeFeature.IsDynamicCodeSupported || !typeof(T).IsGenericType || typeof(T).GetGenericTypeDefinition() != typeof(ValueTask<>))
             {
                 return null;
             }
