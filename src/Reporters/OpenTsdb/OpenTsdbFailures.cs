@@ -36,11 +36,21 @@ internal sealed class OpenTsdbFailures
     // Null without a logger factory: failures without a handler then go to standard error.
     private readonly ILogger? _logger;
 
-    public OpenTsdbFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory)
+    // How messages name the server, what it writes back and what one such error stands for.
+    private readonly ServerWords _words;
+
+    public OpenTsdbFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory, ServerWords? words = null)
     {
         Name = name;
         _handler = handler;
-        _logger = loggerFactory?.CreateLogger("Metrics.Reporters.OpenTsdb");
+        _words = words ?? ServerWords.OpenTsdb;
+        _logger = loggerFactory?.CreateLogger(_words.LogCategory);
+    }
+
+    /// <summary>How failures name a server (<c>OpenTSDB</c>), its errors (<c>error line(s)</c>), what one error stands for (<c>put</c>) and the log category.</summary>
+    internal sealed record ServerWords(string Server, string Errors, string Item, string LogCategory)
+    {
+        public static ServerWords OpenTsdb { get; } = new("OpenTSDB", "error line(s)", "put", "Metrics.Reporters.OpenTsdb");
     }
 
     /// <summary>The reporter's name in failures (set once the engine has made it unique).</summary>
@@ -87,7 +97,7 @@ internal sealed class OpenTsdbFailures
         if (Volatile.Read(ref _closed) != 0)
         {
             // Read after the stop: the handler must not hear of it any more; it is counted and logged.
-            Abandon(1, string.Create(CultureInfo.InvariantCulture, $"OpenTSDB answered after {Name} stopped (not handed to the error handler): {line}"));
+            Abandon(1, string.Create(CultureInfo.InvariantCulture, $"{_words.Server} answered after {Name} stopped (not handed to the error handler): {line}"));
             return;
         }
 
@@ -109,7 +119,7 @@ internal sealed class OpenTsdbFailures
             new Thread(static self => ((OpenTsdbFailures)self!).Drain())
             {
                 IsBackground = true,
-                Name = "Metrics OpenTSDB error lines",
+                Name = "Metrics " + _words.Server + " errors",
             }.UnsafeStart(this);
         }
     }
@@ -124,7 +134,7 @@ internal sealed class OpenTsdbFailures
             while (Volatile.Read(ref _closed) == 0 && _lines.TryDequeue(out var line))
             {
                 Interlocked.Decrement(ref _pendingLines);
-                Deliver(new ReportFailure(Name, null, 0, 1, [$"OpenTSDB answered: {line}"]));
+                Deliver(new ReportFailure(Name, null, 0, 1, [$"{_words.Server} answered: {line}"]));
                 Delivered(1);
             }
 
@@ -132,7 +142,7 @@ internal sealed class OpenTsdbFailures
             if (dropped > 0)
             {
                 Deliver(new ReportFailure(Name, null, 0, dropped, [
-                    string.Create(CultureInfo.InvariantCulture, $"OpenTSDB answered {dropped} more error line(s), each one failed put, that are not shown: the error handler was slower than they arrived ({MaxPendingLines} lines were already waiting for it)."),
+                    string.Create(CultureInfo.InvariantCulture, $"{_words.Server} answered {dropped} more {_words.Errors}, each one failed {_words.Item}, that are not shown: the error handler was slower than they arrived ({MaxPendingLines} were already waiting for it)."),
                 ]));
                 Delivered(dropped);
             }
@@ -204,7 +214,7 @@ internal sealed class OpenTsdbFailures
         left += Interlocked.Exchange(ref _droppedLines, 0);
         if (left > 0)
         {
-            Abandon(left, string.Create(CultureInfo.InvariantCulture, $"{left} OpenTSDB error line(s), each one failed put, were not handed to the error handler: it was still busy with earlier ones when {Name} stopped (StopTimeout)."));
+            Abandon(left, string.Create(CultureInfo.InvariantCulture, $"{left} {_words.Server} {_words.Errors}, each one failed {_words.Item}, were not handed to the error handler: it was still busy with earlier ones when {Name} stopped (StopTimeout)."));
         }
 
         return left;

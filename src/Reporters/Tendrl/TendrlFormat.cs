@@ -54,20 +54,20 @@ internal sealed class TendrlFormat
     /// <summary>Creates the writer a backend reuses for every message it writes into <paramref name="output"/>.</summary>
     public static Utf8JsonWriter CreateWriter(IBufferWriter<byte> output) => new(output, WriterOptions);
 
-    /// <summary>Null when <paramref name="point"/> can be sent; else why not (a value JSON cannot carry, a distribution).</summary>
+    /// <summary>Null when <paramref name="point"/> can be sent; else why not (a value JSON cannot carry, a distribution), to follow the point's name.</summary>
     public static string? Validate(in DataPoint point)
     {
         if (!double.IsFinite(point.Value))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{point.Metric}: value {point.Value} is not a finite number; JSON has no NaN or infinity, so the Tendrl agent cannot take it.");
+            return string.Create(CultureInfo.InvariantCulture, $"value {point.Value} is not a finite number; JSON has no NaN or infinity, so the Tendrl agent cannot take it.");
         }
 
         if (point.Kind != PointKind.Value)
         {
-            return $"{point.Metric}: a {point.Kind} point has no Tendrl message form; only plain values are sent.";
+            return $"a {point.Kind} point has no Tendrl message form; only plain values are sent.";
         }
 
-        return string.IsNullOrEmpty(point.Metric) ? "A point without a name cannot be sent to the Tendrl agent." : null;
+        return string.IsNullOrEmpty(point.Metric) ? "a point without a name cannot be sent to the Tendrl agent." : null;
     }
 
     /// <summary>Writes one publish message for <paramref name="point"/> (a valid one, see <see cref="Validate"/>) through <paramref name="writer"/>, and flushes it.</summary>

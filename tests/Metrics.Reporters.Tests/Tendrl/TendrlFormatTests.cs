@@ -123,7 +123,7 @@ public class TendrlFormatTests
     {
         var error = TendrlFormat.Validate(new DataPoint("cpu.load", Tags.Empty, Ten, value));
 
-        Assert.That(error, Does.StartWith("cpu.load: value").And.Contain("not a finite number"));
+        Assert.That(error, Does.StartWith("value").And.Contain("not a finite number"));
     }
 
     [Test]

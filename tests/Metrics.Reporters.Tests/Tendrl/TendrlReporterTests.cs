@@ -1,0 +1,331 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Metrics.Testing;
+
+namespace Metrics.Reporters.Tests.Tendrl;
+
+/// <summary>A <see cref="TendrlReporter"/> against an in-test agent on a Unix socket.</summary>
+public class TendrlReporterTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentQueue<ReportFailure> _failures = new();
+    private readonly List<Reporter> _reporters = new();
+    private TendrlAgentServer _agent = null!;
+    private ManualTimeProvider _time = null!;
+    private MetricsRegistry _registry = null!;
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _failures.Clear();
+        _agent = TendrlAgentServer.Start();
+        _time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
+        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time });
+        _folder = Path.Combine(Path.GetTempPath(), "metrics-tendrl-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        foreach (var reporter in _reporters)
+        {
+            await reporter.StopAsync().WaitAsync(Limit);
+            reporter.Dispose();
+        }
+
+        _reporters.Clear();
+        await _agent.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_CounterMeterAndHistogram_EveryPointArrivesAndDecodes()
+    {
+        _registry.Counter("orders").Inc(3);
+        _registry.Meter("requests").Mark(2);
+        var sizes = _registry.Histogram("sizes");
+        sizes.Update(10);
+        sizes.Update(30);
+        var reporter = Create();
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var sent = SelfCounter(reporter, "metrics.reporter.points.sent");
+        var messages = await _agent.WaitForMessagesAsync((int)sent, Limit);
+        var values = messages.ToDictionary(m => Data(m).GetProperty("metric").GetString()!, m => Data(m).GetProperty("value").GetDouble());
+        Assert.That(values, Has.Count.EqualTo(sent), "one message per point, each point once");
+        Assert.That(values["orders.count"], Is.EqualTo(3));
+        Assert.That(values["requests.count"], Is.EqualTo(2));
+        Assert.That(values, Does.ContainKey("requests.mean_rate"));
+        Assert.That(values["sizes.count"], Is.EqualTo(2));
+        Assert.That(values["sizes.min"], Is.EqualTo(10));
+        Assert.That(values["sizes.max"], Is.EqualTo(30));
+        Assert.That(values["sizes.avg"], Is.EqualTo(20));
+        Assert.That(messages.Select(m => m.GetProperty("msg_type").GetString()), Is.All.EqualTo("publish"));
+        Assert.That(messages.Select(m => m.GetProperty("timestamp").GetString()), Is.All.EqualTo("2026-11-22T10:00:00.000Z"));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task ReportNowAsync_PointReporterAndGlobalTagsWithPrefix_MergedIntoDataTags()
+    {
+        _registry = new MetricsRegistry(new MetricsOptions { TimeProvider = _time, GlobalTags = new Tags(("env", "prod"), ("region", "us")) });
+        _registry.Counter("orders", new Tags(("region", "eu"))).Inc();
+        var reporter = Create(o =>
+        {
+            o.Prefix = "shop.";
+            o.Tags = new Tags(("service", "checkout"));
+            o.Entity = "web-1";
+            o.MessageTags = ["metrics"];
+        });
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var message = (await _agent.WaitForMessagesAsync(1, Limit)).Single();
+        Assert.That(Data(message).GetProperty("metric").GetString(), Is.EqualTo("shop.orders.count"));
+        var tags = Data(message).GetProperty("tags").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        Assert.That(tags, Is.EqualTo(new Dictionary<string, string?> { ["env"] = "prod", ["region"] = "eu", ["service"] = "checkout" }));
+        Assert.That(message.GetProperty("dest").GetString(), Is.EqualTo("web-1"));
+        Assert.That(message.GetProperty("context").GetProperty("tags").EnumerateArray().Select(t => t.GetString()), Is.EqualTo(new[] { "metrics" }));
+    }
+
+    [Test]
+    public async Task ReportNowAsync_WaitForResponse_EveryMessageAnsweredAndSucceeded()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc(i);
+        }
+
+        var reporter = Create(o => o.WaitForResponse = true);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        Assert.That(_agent.Messages, Has.Count.EqualTo(5), "the send returned only once every message was answered");
+        Assert.That(_agent.AnswerCount, Is.EqualTo(5));
+        Assert.That(_agent.Messages.Select(m => m.GetProperty("context").GetProperty("wait").GetBoolean()), Is.All.True);
+        Assert.That(SelfCounter(reporter, "metrics.reporter.points.succeeded"), Is.EqualTo(5));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task AgentError_WithoutWait_ReachesErrorHandlerWithTheAgentsMessageAndCounts()
+    {
+        _registry.Counter("orders").Inc();
+        _agent.Refuse = _ => "Entity not found: web-9";
+        var reporter = Create(o => o.Entity = "web-9");
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        await WaitUntilAsync(() => !_failures.IsEmpty, "the agent's error to reach the error handler");
+        Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
+        var failure = _failures.Single();
+        Assert.That(failure.Reporter, Is.EqualTo(reporter.Name));
+        Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(failure.Errors.Single(), Is.EqualTo("Tendrl agent answered: Entity not found: web-9"));
+        await WaitUntilAsync(() => SelfCounter(reporter, "metrics.reporter.points.failed") == 1, "the error to be counted");
+    }
+
+    [Test]
+    public async Task AgentError_WithWait_ThatPointFailsWithTheMessageAndTheOthersSucceed()
+    {
+        _registry.Counter("good").Inc();
+        _registry.Counter("bad").Inc();
+        _agent.Refuse = m => Data(m).GetProperty("metric").GetString() == "bad.count" ? "Invalid data" : null;
+        var reporter = Create(o => o.WaitForResponse = true);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
+        var failure = _failures.Single();
+        Assert.That((failure.Succeeded, failure.Failed), Is.EqualTo((1L, 1L)));
+        Assert.That(failure.Errors.Single(), Is.EqualTo("The Tendrl agent refused bad.count: Invalid data"));
+        Assert.That(SelfCounter(reporter, "metrics.reporter.points.succeeded"), Is.EqualTo(1));
+        Assert.That(SelfCounter(reporter, "metrics.reporter.points.failed"), Is.EqualTo(1));
+        Assert.That(SelfCounter(reporter, "metrics.reporter.points.sent"), Is.EqualTo(2), "a refused point is not retried");
+    }
+
+    [Test]
+    public async Task ConnectionClosedMidBatch_WithWaitAndRetry_RestResentAndNothingDoubled()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.Retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, UseJitter = false };
+        });
+        _agent.CloseAfter(2);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var metrics = _agent.Messages.Select(m => Data(m).GetProperty("metric").GetString()).ToList();
+        Assert.That(metrics, Is.EquivalentTo(new[] { "c0.count", "c1.count", "c2.count", "c3.count", "c4.count" }), "each point once: the two answered before the close are not sent again");
+        Assert.That(_agent.ConnectionCount, Is.EqualTo(2));
+        Assert.That(SelfCounter(reporter, "metrics.reporter.points.succeeded"), Is.EqualTo(5));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task ConnectionClosedMidBatch_WithWaitAndOfflineStorage_BatchFailsThenReplayedWithoutDoubles()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.OfflineStorage = new OfflineStorageOptions { Path = Path.Combine(_folder, "offline.db") };
+        });
+        _agent.CloseAfter(2);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
+        var failure = _failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(5), "a closed connection fails the batch, never a silent success");
+        Assert.That(failure.Errors[0], Does.Contain("closed after 2 of 5 answers"));
+        Assert.That(reporter.Status.StoredPoints, Is.EqualTo(5));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var first = _agent.Messages.Where(m => m.GetProperty("timestamp").GetString() == "2026-11-22T10:00:00.000Z").Select(m => Data(m).GetProperty("metric").GetString());
+        Assert.That(first, Is.EquivalentTo(new[] { "c0.count", "c1.count", "c2.count", "c3.count", "c4.count" }), "the first report's points each arrived once");
+        Assert.That(_agent.Messages, Has.Count.EqualTo(10), "and the second report's five");
+        Assert.That(reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task AgentDown_OfflineStorage_KeepsPointsAndDeliversThemWhenItIsBack()
+    {
+        _registry.Counter("orders").Inc(4);
+        var reporter = Create(o => o.OfflineStorage = new OfflineStorageOptions { Path = Path.Combine(_folder, "offline.db") });
+        _agent.RefuseConnections();
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
+        Assert.That(_failures.Single().Errors[0], Does.Contain("Cannot connect to the Tendrl agent at " + _agent.SocketPath));
+        Assert.That(reporter.Status.StoredPoints, Is.EqualTo(1));
+
+        _agent.AcceptConnections();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(2, Limit);
+        Assert.That(messages.Select(m => m.GetProperty("timestamp").GetString()), Is.EquivalentTo(new[] { "2026-11-22T10:00:00.000Z", "2026-11-22T10:00:10.000Z" }));
+        Assert.That(messages.Select(m => Data(m).GetProperty("value").GetDouble()), Is.All.EqualTo(4));
+        Assert.That(reporter.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task AgentClosedTheConnectionBetweenReports_NextSendReconnects()
+    {
+        var counter = _registry.Counter("orders");
+        counter.Inc();
+        var reporter = Create();
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+        await _agent.WaitForMessagesAsync(1, Limit);
+
+        _agent.DropConnections();
+        await WaitUntilAsync(() => !reporter.Backend.Transport.IsConnected, "the reporter to see the close");
+        counter.Inc();
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(2, Limit);
+        Assert.That(Data(messages[1]).GetProperty("value").GetDouble(), Is.EqualTo(2));
+        Assert.That(_agent.ConnectionCount, Is.EqualTo(2));
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task WaitForResponse_AgentStopsAnswering_FailsAfterRequestTimeoutAsTransient()
+    {
+        _registry.Counter("orders").Inc();
+        _agent.Mute(true);
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.RequestTimeout = TimeSpan.FromSeconds(20);
+        });
+
+        var report = reporter.ReportNowAsync();
+        await _agent.WaitForMessagesAsync(1, Limit);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await report.WaitAsync(Limit);
+
+        Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
+        var failure = _failures.Single();
+        Assert.That(failure.Failed, Is.EqualTo(1));
+        Assert.That(failure.Errors[0], Does.Contain("did not take the data and answer within 00:00:20 (0 of 1 answers came)"));
+        Assert.That(reporter.Status.Dropped, Is.EqualTo(1), "no retry and no offline storage here: dropped and counted");
+    }
+
+    [Test]
+    public async Task StopAsync_AfterStart_FlushesTheFinalReport()
+    {
+        _registry.Counter("orders").Inc(9);
+        var reporter = Create(o => o.WaitForResponse = true);
+        reporter.Start();
+
+        await reporter.StopAsync().WaitAsync(Limit);
+
+        var message = _agent.Messages.Single(m => Data(m).GetProperty("metric").GetString() == "orders.count");
+        Assert.That(Data(message).GetProperty("value").GetDouble(), Is.EqualTo(9));
+    }
+
+    [Test]
+    public async Task NonFiniteGauge_NotSent()
+    {
+        _registry.Gauge("ratio", () => double.NaN);
+        _registry.Counter("orders").Inc();
+        var reporter = Create();
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(1, Limit);
+        Assert.That(messages.Select(m => Data(m).GetProperty("metric").GetString()), Is.EqualTo(new[] { "orders.count" }));
+    }
+
+    private TendrlReporter Create(Action<TendrlReporterOptions>? configure = null)
+    {
+        var options = new TendrlReporterOptions
+        {
+            SocketPath = _agent.SocketPath,
+            Retry = new RetryOptions { MaxRetries = 0 },
+            ErrorHandler = _failures.Enqueue,
+            Filter = s => !s.Name.StartsWith("metrics.", StringComparison.Ordinal),
+        };
+        configure?.Invoke(options);
+        var reporter = new TendrlReporter(_registry, options);
+        _reporters.Add(reporter);
+        return reporter;
+    }
+
+    private static JsonElement Data(JsonElement message) => message.GetProperty("data");
+
+    private static long SelfCounter(Reporter reporter, string name) => reporter.Registry.Counter(name, new Tags(("reporter", reporter.Name))).Count;
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
