@@ -64,6 +64,16 @@ public sealed class MetricsReportingBuilder
     public MetricsReportingBuilder AddWavefrontDirect(Action<WavefrontReporterOptions>? configure = null, string? name = null) =>
         Add("WavefrontDirect", name, configure, static (_, registry, options) => new WavefrontReporter(registry, WavefrontMode.RequireDirect(options)));
 
+    /// <summary>
+    /// Adds a <see cref="TendrlReporter"/> writing to the local Tendrl agent's Unix socket
+    /// (<see cref="TendrlReporterOptions.SocketPath"/>: <c>TENDRL_SOCKET</c>, else <c>/var/lib/tendrl/tendrl_agent.sock</c>).
+    /// </summary>
+    /// <param name="configure">Sets its options.</param>
+    /// <param name="name">Null for the default Tendrl agent reporter; a name to add another one.</param>
+    /// <returns>This builder.</returns>
+    public MetricsReportingBuilder AddTendrlAgent(Action<TendrlReporterOptions>? configure = null, string? name = null) =>
+        Add("TendrlAgent", name, configure, static (_, registry, options) => new TendrlReporter(registry, options));
+
     /// <summary>Adds a reporter of <paramref name="kind"/>; the core of every <c>AddX</c>.</summary>
     /// <remarks><paramref name="source"/> is the path of the configuration section the reporter comes from (its problems are named by configuration key), or null for a builder method.</remarks>
     internal MetricsReportingBuilder Add<TOptions>(

@@ -18,6 +18,7 @@ internal static class ReporterConfiguration
             ["OpenTsdb"] = static (b, name, section) => b.Add("OpenTsdb", name, Binder<OpenTsdbReporterOptions>(section, "OpenTsdb"), static (_, r, o) => new OpenTsdbReporter(r, o), section.Path),
             ["WavefrontProxy"] = static (b, name, section) => b.Add("WavefrontProxy", name, Binder<WavefrontReporterOptions>(section, "WavefrontProxy"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireProxy(o)), section.Path),
             ["WavefrontDirect"] = static (b, name, section) => b.Add("WavefrontDirect", name, Binder<WavefrontReporterOptions>(section, "WavefrontDirect"), static (_, r, o) => new WavefrontReporter(r, WavefrontMode.RequireDirect(o)), section.Path),
+            ["TendrlAgent"] = static (b, name, section) => b.Add("TendrlAgent", name, Binder<TendrlReporterOptions>(section, "TendrlAgent"), static (_, r, o) => new TendrlReporter(r, o), section.Path),
             ["LocalStore"] = static (b, name, section) => b.Add("LocalStore", name, Binder<LocalStoreReporterOptions>(section, "LocalStore"), static (_, r, o) => new LocalStoreReporter(r, o), section.Path),
         };
 
