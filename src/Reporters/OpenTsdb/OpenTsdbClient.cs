@@ -24,7 +24,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
     private const string Name = "opentsdb-client";
 
     private readonly IReportBackend _backend;
-    private readonly OpenTsdbFailures _failures;
+    private readonly ServerFailures _failures;
     private readonly TimeProvider _time;
     private readonly int _maxQueue;
     private readonly int _batchSize;
@@ -100,7 +100,7 @@ public sealed class OpenTsdbClient : IDisposable, IAsyncDisposable
         _tokens = Math.Max(1, _rate);
         _tokensAt = time.GetTimestamp();
         _disposeTimeout = options.DisposeTimeout;
-        _failures = new OpenTsdbFailures(Name, options.ErrorHandler, options.LoggerFactory);
+        _failures = new ServerFailures(Name, options.ErrorHandler, options.LoggerFactory);
         _backend = OpenTsdbBackends.Create(settings, ServerError, time, lineTransport, httpTransport);
         _loop = Task.Run(LoopAsync);
     }

@@ -48,14 +48,14 @@ public sealed class OpenTsdbReporter : Reporter
         Engine.DrainLateFailures = parts.Failures.DrainAsync;
     }
 
-    private sealed record Parts(IReportBackend Backend, OpenTsdbFailures Failures)
+    private sealed record Parts(IReportBackend Backend, ServerFailures Failures)
     {
         public static Parts Create(MetricsRegistry registry, OpenTsdbReporterOptions options, ILineTransport? line, IHttpTransport? http)
         {
             ArgumentNullException.ThrowIfNull(registry);
             ArgumentNullException.ThrowIfNull(options);
             var settings = OpenTsdbSettings.From(options);
-            var failures = new OpenTsdbFailures(options.Name ?? "opentsdb", options.ErrorHandler, options.LoggerFactory);
+            var failures = new ServerFailures(options.Name ?? "opentsdb", options.ErrorHandler, options.LoggerFactory);
             return new Parts(OpenTsdbBackends.Create(settings, failures.ServerError, registry.TimeProvider, line, http), failures);
         }
     }

@@ -43,18 +43,18 @@ public sealed class TendrlReporter : Reporter
     /// <summary>The backend (tests reach the transport's state through it).</summary>
     internal TendrlAgentBackend Backend { get; }
 
-    private sealed record Parts(TendrlAgentBackend Backend, OpenTsdbFailures Failures)
+    private sealed record Parts(TendrlAgentBackend Backend, ServerFailures Failures)
     {
         public static Parts Create(MetricsRegistry registry, TendrlReporterOptions options)
         {
             ArgumentNullException.ThrowIfNull(registry);
             ArgumentNullException.ThrowIfNull(options);
             var settings = TendrlSettings.From(options);
-            var failures = new OpenTsdbFailures(options.Name ?? "tendrl", options.ErrorHandler, options.LoggerFactory, Words);
+            var failures = new ServerFailures(options.Name ?? "tendrl", options.ErrorHandler, options.LoggerFactory, Words);
             var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout);
             return new Parts(new TendrlAgentBackend(transport, settings.Format, failures.ServerError), failures);
         }
 
-        private static OpenTsdbFailures.ServerWords Words { get; } = new("Tendrl agent", "error(s)", "message", "Metrics.Reporters.Tendrl");
+        private static ServerFailures.ServerWords Words { get; } = new("Tendrl agent", "error(s)", "message", "Metrics.Reporters.Tendrl");
     }
 }

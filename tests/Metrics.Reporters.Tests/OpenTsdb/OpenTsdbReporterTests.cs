@@ -195,7 +195,7 @@ public class OpenTsdbReporterTests
     // Waits until the reporter has read the server's error lines (the first with the handler, the others queued for it).
     private static async Task AllLinesReadAsync(OpenTsdbReporter reporter, int lines)
     {
-        var failures = (Metrics.Reporters.OpenTsdb.OpenTsdbFailures)reporter.Engine.DrainLateFailures!.Target!;
+        var failures = (Metrics.Reporters.Engine.ServerFailures)reporter.Engine.DrainLateFailures!.Target!;
         var deadline = DateTime.UtcNow + Wait;
         while (failures.Undelivered < lines && DateTime.UtcNow < deadline)
         {
@@ -235,7 +235,7 @@ public class OpenTsdbReporterTests
         var handledAtStop = stop.ContinueWith(_ => Volatile.Read(ref handled), TaskScheduler.Default);
 
         // The handler is let go once the stop has returned (it must not, while lines wait for the handler) or waits for it.
-        var failures = (Metrics.Reporters.OpenTsdb.OpenTsdbFailures)reporter.Engine.DrainLateFailures!.Target!;
+        var failures = (Metrics.Reporters.Engine.ServerFailures)reporter.Engine.DrainLateFailures!.Target!;
         var deadline = DateTime.UtcNow + Wait;
         while (!stop.IsCompleted && !failures.StopWaiting && DateTime.UtcNow < deadline)
         {

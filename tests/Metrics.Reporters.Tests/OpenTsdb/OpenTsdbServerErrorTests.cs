@@ -89,7 +89,7 @@ public class OpenTsdbServerErrorTests
             Assert.That(await entered.WaitAsync(Wait), Is.True);
             var reading = Task.Run(() =>
             {
-                for (var i = 0; i < OpenTsdbFailures.MaxPendingLines + Extra; i++)
+                for (var i = 0; i < ServerFailures.MaxPendingLines + Extra; i++)
                 {
                     transport.LineReceived!("put: invalid value: " + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
@@ -104,7 +104,7 @@ public class OpenTsdbServerErrorTests
             release.Set();
         }
 
-        const int Total = 1 + OpenTsdbFailures.MaxPendingLines + Extra;
+        const int Total = 1 + ServerFailures.MaxPendingLines + Extra;
         var deadline = DateTime.UtcNow + Wait;
         while (failures.Sum(f => f.Failed) < Total && DateTime.UtcNow < deadline)
         {
@@ -113,7 +113,7 @@ public class OpenTsdbServerErrorTests
 
         var handed = failures.ToArray();
         Assert.That(handed.Sum(f => f.Failed), Is.EqualTo(Total));
-        Assert.That(handed, Has.Length.EqualTo(1 + OpenTsdbFailures.MaxPendingLines + 1), "each waiting line alone, the rest in one count");
+        Assert.That(handed, Has.Length.EqualTo(1 + ServerFailures.MaxPendingLines + 1), "each waiting line alone, the rest in one count");
         Assert.That(handed[0].Errors.Single(), Is.EqualTo("OpenTSDB answered: put: invalid value: first"));
         Assert.That(handed[^1].Failed, Is.EqualTo(Extra));
         Assert.That(handed[^1].Errors.Single(), Does.StartWith("OpenTSDB answered 5 more error line(s)"));

@@ -3,9 +3,9 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Metrics.Reporters.OpenTsdb;
+namespace Metrics.Reporters.Engine;
 
-/// <summary>Hands failures (server error lines, failed sends) to the user's error handler, or to <see cref="ReportFailure.WriteDefault"/>.</summary>
+/// <summary>Hands a reporter's failures (errors its server writes back, failed sends) to the user's error handler, or to <see cref="ReportFailure.WriteDefault"/>.</summary>
 /// <remarks>
 /// Server error lines arrive on the connection's read loop, which must never wait on user code: a handler slower
 /// than the lines would stop the reading, then the server's writing (a simple server stops reading puts while its
@@ -13,7 +13,7 @@ namespace Metrics.Reporters.OpenTsdb;
 /// over by a pool thread; lines past that bound are counted and handed over as one failure with their count.
 /// A stop waits for the lines handed over so far (<see cref="DrainAsync"/>): after it, the handler hears of none.
 /// </remarks>
-internal sealed class OpenTsdbFailures
+internal sealed class ServerFailures
 {
     /// <summary>Server error lines that may wait for the handler; more are counted and reported together.</summary>
     internal const int MaxPendingLines = 1000;
@@ -39,7 +39,7 @@ internal sealed class OpenTsdbFailures
     // How messages name the server, what it writes back and what one such error stands for.
     private readonly ServerWords _words;
 
-    public OpenTsdbFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory, ServerWords? words = null)
+    public ServerFailures(string name, Action<ReportFailure>? handler, ILoggerFactory? loggerFactory, ServerWords? words = null)
     {
         Name = name;
         _handler = handler;
@@ -116,7 +116,7 @@ internal sealed class OpenTsdbFailures
         {
             // A thread of its own, not a pool thread: a handler that blocks (slow logging, a lock) must not take the
             // pool thread that the connection's reading, and the application, need.
-            new Thread(static self => ((OpenTsdbFailures)self!).Drain())
+            new Thread(static self => ((ServerFailures)self!).Drain())
             {
                 IsBackground = true,
                 Name = "Metrics " + _words.Server + " errors",
