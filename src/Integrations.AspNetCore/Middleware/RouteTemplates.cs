@@ -13,13 +13,14 @@ namespace Metrics.AspNetCore.Middleware;
 /// MVC makes one endpoint per action from a conventional route such as <c>{controller=Home}/{action=Index}/{id?}</c>,
 /// each with the same template and its own required values (<c>controller=Home, action=About</c>): filling those in
 /// gives each action a series of its own (<c>Home/About/{id?}</c>), still a template, never the raw path. The tag
-/// always starts with '/' (MVC templates are written without one). An endpoint without required values whose
-/// template starts with '/' (minimal APIs) is its template as it is, with no lookup; the others are made once per
-/// endpoint and cached, so a request allocates nothing.
+/// always starts with '/' (MVC templates are written without one). An endpoint at the default order (0, or above)
+/// without required values whose template starts with '/' (minimal APIs) is its template as it is, with no lookup;
+/// the others are made once per endpoint and cached, so a request allocates nothing.
 /// <para>
 /// The endpoints of <c>MapStaticAssets</c> (one per file, its template the file's path, often fingerprinted) share one
-/// tag, <see cref="StaticAssets"/>, instead of a series per file. Their templates are the files' paths relative to the
-/// web root, without a leading '/', so they take the cached path and the check costs nothing per request.
+/// tag, <see cref="StaticAssets"/>, instead of a series per file. They are ordered before the app's routes (-100),
+/// so they take the cached path even when their template starts with '/' (mapped in a group, <c>/assets/...</c>),
+/// and the check costs nothing per request; a minimal API's endpoint does not pay for it.
 /// </para>
 /// </remarks>
 internal sealed class RouteTemplates
@@ -36,7 +37,7 @@ internal sealed class RouteTemplates
     public string? Of(RouteEndpoint endpoint)
     {
         var pattern = endpoint.RoutePattern;
-        if (pattern.RawText is not { } raw || (pattern.RequiredValues.Count == 0 && raw.StartsWith('/')))
+        if (pattern.RawText is not { } raw || (pattern.RequiredValues.Count == 0 && endpoint.Order >= 0 && raw.StartsWith('/')))
         {
             return pattern.RawText;
         }

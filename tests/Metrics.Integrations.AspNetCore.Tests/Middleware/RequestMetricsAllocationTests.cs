@@ -46,6 +46,15 @@ public class RequestMetricsAllocationTests
         return AssertCachedRequestsAllocateNothing(endpoint, countBodyBytes: true, "static_assets");
     }
 
+    [Test]
+    public Task InvokeAsync_StaticAssetEndpointWithALeadingSlashSeriesAlreadyCached_AllocatesNothing()
+    {
+        // A file MapStaticAssets maps inside a group ("/assets"): its template starts with '/', as a minimal API's does.
+        var descriptor = new StaticAssetDescriptor { Route = "/assets/css/site.k3j2h1.css", AssetPath = "css/site.css", Selectors = [], Properties = [], ResponseHeaders = [] };
+        var endpoint = new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(descriptor.Route), -100, new EndpointMetadataCollection(descriptor), "/assets/css/site.k3j2h1.css");
+        return AssertCachedRequestsAllocateNothing(endpoint, countBodyBytes: true, "static_assets");
+    }
+
     private static async Task AssertCachedRequestsAllocateNothing(RouteEndpoint endpoint, bool countBodyBytes, string route)
     {
         var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });

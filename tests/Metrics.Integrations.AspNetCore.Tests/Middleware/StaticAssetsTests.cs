@@ -86,6 +86,41 @@ public class StaticAssetsTests
     }
 
     [Test]
+    public async Task Request_StaticAssetsMappedInAGroup_ShareOneSeriesWhileRoutesKeepTheirTemplates()
+    {
+        // A group's prefix makes each file's template start with '/' ("/assets/css/site.css"), as a minimal API's does.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = _root, WebRootPath = Path.Combine(_root, "wwwroot") });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(new ManualTimeProvider());
+        builder.Services.AddMetricsRegistry();
+        await using var app = builder.Build();
+        app.UseRequestMetrics();
+        app.MapGroup("/assets").MapStaticAssets(Path.Combine(_root, "app.staticwebassets.endpoints.json"));
+        app.MapGet("/orders/{id}", (int id) => id);
+        app.MapGet("/api/items", () => "items");
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/assets/css/site.k3j2h1.css", "/assets/css/site.css", "/assets/js/app.9x8y7z.js", "/assets/favicon.ico", "/orders/1", "/api/items" })
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            statuses.Add(response.StatusCode);
+        }
+
+        var requests = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read()
+            .Where(s => s.Name == Requests)
+            .ToDictionary(s => (s.Tags["route"], s.Tags["method"], s.Tags["status"]), s => s.Count);
+        Assert.That(statuses, Has.All.EqualTo(HttpStatusCode.OK), "every file and route served");
+        Assert.That(requests, Is.EqualTo(new Dictionary<(string, string, string), long>
+        {
+            [("static_assets", "GET", "200")] = 4,
+            [("/orders/{id}", "GET", "200")] = 1,
+            [("/api/items", "GET", "200")] = 1,
+        }), "one series for every static file, not one per file");
+    }
+
+    [Test]
     public async Task Request_StaticAssetUnderAnExcludedPath_NotMeasured()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = _root, WebRootPath = Path.Combine(_root, "wwwroot") });
