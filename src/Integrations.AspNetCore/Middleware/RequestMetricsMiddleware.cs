@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.ObjectPool;
-using Microsoft.Extensions.Options;
 
 namespace Metrics.AspNetCore.Middleware;
 
@@ -184,7 +183,19 @@ internal sealed class RequestMetricsMiddleware
             }
         }
 
-        Record(context, _time.GetElapsedTime(state.Start), failure, requestBytes, responseBytes);
+        var elapsed = _time.GetElapsedTime(state.Start);
+
+        // The server's own request timeout (UseRequestTimeouts before this middleware) fired and nothing was sent: the
+        // timeout middleware outside answers after this one is done, with its policy's TimeoutStatusCode (504 by
+        // default) or the status the policy's WriteTimeoutResponse sets. Recorded when that answer starts, with the
+        // status the client gets. Only on a timeout: it allocates nothing otherwise.
+        if (failure is OperationCanceledException && !context.Response.HasStarted && TimedOut(context))
+        {
+            TimeoutAnswer.RecordWhenSent(this, context, elapsed, requestBytes, responseBytes);
+            return;
+        }
+
+        Record(context, elapsed, failure, requestBytes, responseBytes);
     }
 
     // The request's Content-Length, unless it is over the request's body size limit: the server refuses such a body
@@ -198,6 +209,12 @@ internal sealed class RequestMetricsMiddleware
     }
 
     private void Record(HttpContext context, TimeSpan elapsed, Exception? failure, long? requestBytes, long? responseBytes)
+    {
+        var (status, outcome) = Classify(context, failure);
+        Record(context, elapsed, status, outcome, requestBytes, responseBytes);
+    }
+
+    private void Record(HttpContext context, TimeSpan elapsed, int status, Outcome outcome, long? requestBytes, long? responseBytes)
     {
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<ExcludeFromRequestMetrics>() is not null)
@@ -219,7 +236,6 @@ internal sealed class RequestMetricsMiddleware
         }
 
         var series = _cache.Get(template ?? _unmatched, Method(context.Request.Method), isTemplate);
-        var (status, outcome) = Classify(context, failure);
         series.Timer(status).Update(elapsed);
         if (outcome == Outcome.Exception)
         {
@@ -279,12 +295,13 @@ internal sealed class RequestMetricsMiddleware
                 : (response.StatusCode, Outcome.Completed);
         }
 
-        // The server's own request timeout (UseRequestTimeouts before this middleware) fired: it cancels the
-        // RequestAborted this middleware sees, but the client did not go away; it gets the timeout middleware's
-        // status, its policy's TimeoutStatusCode or 504. A server failure, as it is when this middleware is outside.
+        // The server's own request timeout (UseRequestTimeouts before this middleware) fired after the response
+        // started: it cancels the RequestAborted this middleware sees, but the client did not go away; the timeout
+        // middleware cannot answer and rethrows. A server failure, as it is when this middleware is outside. (Before the
+        // response started, End records the timeout middleware's answer instead.)
         if (failure is OperationCanceledException && TimedOut(context))
         {
-            return response.HasStarted ? (response.StatusCode, Outcome.Exception) : (TimeoutStatus(context), Outcome.Completed);
+            return (response.StatusCode, Outcome.Exception);
         }
 
         // The client went away (closed the connection, cancelled): not a server failure. Recorded as 499, nginx's
@@ -306,30 +323,6 @@ internal sealed class RequestMetricsMiddleware
 
     private static bool TimedOut(HttpContext context) =>
         context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
-
-    // The status the timeout middleware answers a timed-out request with: the TimeoutStatusCode of the policy it
-    // applied, chosen as it chooses it (the endpoint's policy; else its [RequestTimeout], which names a policy or gives
-    // a bare timeout with no policy; else the default policy), or 504. Only on a timeout: it allocates nothing otherwise.
-    private static int TimeoutStatus(HttpContext context)
-    {
-        var endpoint = context.GetEndpoint();
-        var policy = endpoint?.Metadata.GetMetadata<RequestTimeoutPolicy>();
-        if (policy is null)
-        {
-            var options = (context.RequestServices?.GetService(typeof(IOptionsMonitor<RequestTimeoutOptions>)) as IOptionsMonitor<RequestTimeoutOptions>)?.CurrentValue;
-            var attribute = endpoint?.Metadata.GetMetadata<RequestTimeoutAttribute>();
-            if (attribute is null)
-            {
-                policy = options?.DefaultPolicy;
-            }
-            else if (attribute.Timeout is null && attribute.PolicyName is { } name && options is not null)
-            {
-                options.Policies.TryGetValue(name, out policy);
-            }
-        }
-
-        return policy?.TimeoutStatusCode ?? StatusCodes.Status504GatewayTimeout;
-    }
 
     // Unknown methods share one series so that clients cannot create series at will.
     private static string Method(string method) =>
@@ -365,6 +358,59 @@ internal sealed class RequestMetricsMiddleware
         Completed,
         Exception,
         ClientClosed,
+    }
+
+    // A timed-out request the timeout middleware answers after this middleware is done: recorded once, when that
+    // response starts (the status is then the one the client gets, the policy's or the one its WriteTimeoutResponse
+    // set), or, if it never starts (WriteTimeoutResponse threw, or the timeout middleware rethrew because the client
+    // had gone too), when the request completes.
+    private sealed class TimeoutAnswer
+    {
+        private static readonly Func<object, Task> OnStarting = static state => ((TimeoutAnswer)state).Record(completed: false);
+        private static readonly Func<object, Task> OnCompleted = static state => ((TimeoutAnswer)state).Record(completed: true);
+
+        private readonly RequestMetricsMiddleware _middleware;
+        private readonly HttpContext _context;
+        private readonly TimeSpan _elapsed;
+        private readonly long? _requestBytes;
+        private readonly long? _responseBytes;
+        private bool _recorded;
+
+        private TimeoutAnswer(RequestMetricsMiddleware middleware, HttpContext context, TimeSpan elapsed, long? requestBytes, long? responseBytes)
+        {
+            _middleware = middleware;
+            _context = context;
+            _elapsed = elapsed;
+            _requestBytes = requestBytes;
+            _responseBytes = responseBytes;
+        }
+
+        public static void RecordWhenSent(RequestMetricsMiddleware middleware, HttpContext context, TimeSpan elapsed, long? requestBytes, long? responseBytes)
+        {
+            var answer = new TimeoutAnswer(middleware, context, elapsed, requestBytes, responseBytes);
+            context.Response.OnStarting(OnStarting, answer);
+            context.Response.OnCompleted(OnCompleted, answer);
+        }
+
+        private Task Record(bool completed)
+        {
+            // The server runs the callbacks of one request one after another: OnStarting, if at all, before OnCompleted.
+            if (_recorded)
+            {
+                return Task.CompletedTask;
+            }
+
+            _recorded = true;
+
+            // Once the timeout middleware is done, RequestAborted is the client's own again: cancelled, the client went
+            // away before any answer started.
+            var response = _context.Response;
+            var (status, outcome) = completed && _context.RequestAborted.IsCancellationRequested
+                ? (StatusCodeClientClosed, Outcome.ClientClosed)
+                : (response.StatusCode, Outcome.Completed);
+            _middleware.Record(_context, _elapsed, status, outcome, _requestBytes, response.ContentLength ?? _responseBytes);
+            return Task.CompletedTask;
+        }
     }
 
     private readonly record struct RequestState(long Start, BodyCounters? Counters, IHttpResponseBodyFeature? ResponseBody, bool CountingRequest);

@@ -295,6 +295,87 @@ public class RequestMetricsMiddlewareTests
     }
 
     [Test]
+    public async Task Request_TimeoutPolicyWritesItsOwnResponse_RecordedWithTheStatusTheClientGot()
+    {
+        var policy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromMilliseconds(50),
+            TimeoutStatusCode = 503,
+            WriteTimeoutResponse = async context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.Response.Headers.RetryAfter = "5";
+                await context.Response.WriteAsync("busy, try again");
+            },
+        };
+        await using var app = await StartTimeoutHostAsync(_ => { }, a => a.MapGet("/report", WaitForTheTimeout).WithRequestTimeout(policy));
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        var series = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read().ToList();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(series.Where(s => s.Name == Requests).Select(s => (s.Tags["status"], s.Count)), Is.EqualTo(new[] { ("429", 1L) }), "what the client got");
+        Assert.That(series.Where(s => s.Name == "http.server.errors").Sum(s => s.Count), Is.Zero, "a 429 is no server error");
+    }
+
+    [Test]
+    public async Task Request_TimeoutPolicyWritesABodyWithoutChangingTheStatus_RecordedWithThePolicyStatus()
+    {
+        var policy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromMilliseconds(50),
+            TimeoutStatusCode = 503,
+            WriteTimeoutResponse = context => context.Response.WriteAsync("timed out"),
+        };
+        await using var app = await StartTimeoutHostAsync(_ => { }, a => a.MapGet("/report", WaitForTheTimeout).WithRequestTimeout(policy));
+        using var client = app.GetTestClient();
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        var series = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read().ToList();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(series.Where(s => s.Name == Requests).Select(s => (s.Tags["status"], s.Count)), Is.EqualTo(new[] { ("503", 1L) }));
+        Assert.That(series.Where(s => s.Name == "http.server.errors").Select(s => (s.Tags["error"], s.Count)), Is.EqualTo(new[] { ("5xx", 1L) }));
+    }
+
+    [Test]
+    public async Task Request_TimeoutPolicyResponseThrowsOnKestrel_RecordedWithTheServers500()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddMetricsRegistry();
+        builder.Services.AddRequestTimeouts();
+        await using var app = builder.Build();
+        app.UseRouting();
+        app.UseRequestTimeouts();
+        app.UseRequestMetrics();
+        var policy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromMilliseconds(50),
+            TimeoutStatusCode = 503,
+            WriteTimeoutResponse = _ => throw new InvalidOperationException("the timeout page failed"),
+        };
+        app.MapGet("/report", WaitForTheTimeout).WithRequestTimeout(policy);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        using var response = await client.GetAsync(new Uri("/report", UriKind.Relative));
+
+        // Kestrel answers the exception with a 500; the request is recorded once that response is done.
+        var registry = app.Services.GetRequiredService<MetricsRegistry>();
+        List<MetricSnapshot> Requested() => registry.CreateReader().Read().Where(s => s.Name == Requests).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Requested().Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(Requested().Select(s => (s.Tags["status"], s.Count)), Is.EqualTo(new[] { ("500", 1L) }), "what the client got");
+    }
+
+    [Test]
     public async Task Request_AppCatchesTheServerTimeoutAndReturns_RecordedWithTheStatusItSent()
     {
         await using var app = await StartTimeoutHostAsync(
