@@ -143,16 +143,7 @@ public sealed class Timer
         else if (result is Task { IsCompleted: false } task)
         {
             // Recorded when the task ends, however it ends; the caller still observes the task's own outcome.
-            _ = task.ContinueWith(
-                static (_, state) =>
-                {
-                    var (timer, started) = ((Timer, long))state!;
-                    timer.RecordSince(started);
-                },
-                (this, start),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            RecordWhenDone(task, start);
         }
         else
         {
@@ -274,28 +265,28 @@ public sealed class Timer
         }
     }
 
-    private async Task RecordWhenDone(ValueTask running, long start)
-    {
-        try
-        {
-            await running.ConfigureAwait(false);
-        }
-        finally
-        {
-            RecordSince(start);
-        }
-    }
+    // The value task's own task (the very task it was made from, or one that takes its outcome from its source, its
+    // one use), recorded when it ends: the caller gets that task's whole outcome, every exception of a Task.WhenAll and
+    // a cancellation's token included, not the first exception an await would rethrow.
+    private Task RecordWhenDone(ValueTask running, long start) => RecordWhenDone(running.AsTask(), start);
 
-    private async Task<TResult> RecordWhenDone<TResult>(ValueTask<TResult> running, long start)
+    private Task<TResult> RecordWhenDone<TResult>(ValueTask<TResult> running, long start) => RecordWhenDone(running.AsTask(), start);
+
+    private TTask RecordWhenDone<TTask>(TTask task, long start)
+        where TTask : Task
     {
-        try
-        {
-            return await running.ConfigureAwait(false);
-        }
-        finally
-        {
-            RecordSince(start);
-        }
+        // Registered before the caller can await the task, and run on completion: recorded before the caller resumes.
+        _ = task.ContinueWith(
+            static (_, state) =>
+            {
+                var (timer, started) = ((Timer, long))state!;
+                timer.RecordSince(started);
+            },
+            (this, start),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return task;
     }
 
     private static ValueTask<TResult> TimeValueTask<TResult>(Timer timer, ValueTask<TResult> result, long start)

@@ -277,6 +277,48 @@ public class TimerTests : ManualClockFixture
     }
 
     [Test]
+    public async Task TimeOfT_WhenAValueTaskOverSeveralTasksFaults_TheCallerSeesEveryException()
+    {
+        var timer = _registry.Timer("t");
+        var first = new TaskCompletionSource();
+        var second = new TaskCompletionSource<int>();
+        var both = Task.WhenAll(first.Task, second.Task);
+        var bothOfT = Task.WhenAll(second.Task);
+
+        var timing = timer.Time(() => new ValueTask(both));
+        var timingOfT = timer.Time(() => new ValueTask<int[]>(bothOfT));
+        _time.Advance(TimeSpan.FromMilliseconds(12));
+        first.SetException(new InvalidOperationException("first"));
+        second.SetException(new InvalidOperationException("second"));
+        var task = timing.AsTask();
+        var taskOfT = timingOfT.AsTask();
+        await Task.WhenAny(Task.WhenAll(task, taskOfT), Task.Delay(TimeSpan.FromSeconds(10)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(task.Exception?.InnerExceptions.Select(e => e.Message), Is.EqualTo(new[] { "first", "second" }), "as the work's own task has them");
+            Assert.That(taskOfT.Exception?.InnerExceptions.Select(e => e.Message), Is.EqualTo(new[] { "second" }));
+            Assert.That(timer.Count, Is.EqualTo(2));
+            Assert.That(timer.GetSnapshot().Min, Is.EqualTo(12_000_000).Within(1).Percent);
+        });
+    }
+
+    [Test]
+    public async Task TimeOfT_WhenAValueTaskOverATaskIsCancelled_TheCallerSeesItsToken()
+    {
+        var timer = _registry.Timer("t");
+        using var cancellation = new CancellationTokenSource();
+        var work = new TaskCompletionSource<int>();
+
+        var timing = timer.Time(() => new ValueTask<int>(work.Task));
+        work.SetCanceled(cancellation.Token);
+
+        var caught = Assert.CatchAsync<OperationCanceledException>(async () => await timing);
+        Assert.That(caught!.CancellationToken, Is.EqualTo(cancellation.Token));
+        await WaitForCount(timer, 1);
+    }
+
+    [Test]
     public void TimeOfT_WhenTheValueTaskHasAlreadyCompleted_RecordsAtOnce()
     {
         var timer = _registry.Timer("t");
