@@ -22,7 +22,7 @@ internal sealed class RequestMetricsMiddleware
     private readonly string _unmatched;
     private readonly SettableGauge _active;
     private readonly ObjectPool<BodyCounters>? _counters;
-    private readonly RouteTemplates _templates = new();
+    private readonly RouteTemplates _templates;
     private readonly StrongBox<long> _activeCount;
 
     // The count of requests in progress behind each active-requests gauge: middleware in separate branches of one
@@ -37,6 +37,7 @@ internal sealed class RequestMetricsMiddleware
         _time = registry.TimeProvider;
         _excluded = options.ExcludedPaths.Select(p => new PathString(p.TrimEnd('/').Length == 0 ? "/" : p.TrimEnd('/'))).ToArray();
         _unmatched = options.UnmatchedRoute;
+        _templates = new RouteTemplates(IsExcludedPath);
         _active = registry.SettableGauge(_cache.Names.Active);
         _activeCount = ActiveCounts.GetValue(_active, static _ => new StrongBox<long>());
         _counters = options.CountBodyBytes ? new DefaultObjectPool<BodyCounters>(new DefaultPooledObjectPolicy<BodyCounters>()) : null;
@@ -224,8 +225,13 @@ internal sealed class RequestMetricsMiddleware
 
         var template = endpoint is RouteEndpoint route ? _templates.Of(route) : null;
 
-        // Static files (MapStaticAssets) share one series whose tag is no template: the request's path was checked
-        // against the excluded paths on the way in.
+        // Static files (MapStaticAssets) share one series whose tag is no template; each file's own path was checked
+        // against the excluded paths once, as a template is below.
+        if (RouteTemplates.IsExcludedStaticAsset(template))
+        {
+            return;
+        }
+
         var isTemplate = template is not null && !RouteTemplates.IsStaticAssets(template);
 
         // The excluded paths once more, against the route template: a UsePathBase after this middleware strips the

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.StaticAssets;
@@ -20,7 +21,9 @@ namespace Metrics.AspNetCore.Middleware;
 /// The endpoints of <c>MapStaticAssets</c> (one per file, its template the file's path, often fingerprinted) share one
 /// tag, <see cref="StaticAssets"/>, instead of a series per file. They are ordered before the app's routes (-100),
 /// so they take the cached path even when their template starts with '/' (mapped in a group, <c>/assets/...</c>),
-/// and the check costs nothing per request; a minimal API's endpoint does not pay for it.
+/// and the check costs nothing per request; a minimal API's endpoint does not pay for it. A file whose own path
+/// (<c>/css/site.css</c>) is excluded gets <see cref="ExcludedStaticAsset"/>, decided once, as a route template is
+/// checked against the excluded paths (so they hold with a <c>UsePathBase</c> after the middleware).
 /// </para>
 /// </remarks>
 internal sealed class RouteTemplates
@@ -28,11 +31,19 @@ internal sealed class RouteTemplates
     /// <summary>The route tag of every static asset endpoint (<c>MapStaticAssets</c>); not a template.</summary>
     public const string StaticAssets = "static_assets";
 
+    /// <summary>The route tag of a static asset endpoint whose own path is excluded: not to be recorded.</summary>
+    public const string ExcludedStaticAsset = "static_assets (excluded)";
+
     private readonly ConcurrentDictionary<RouteEndpoint, string> _made = new();
+    private readonly Func<PathString, bool> _excluded;
+
+    /// <param name="excluded">Whether a path is one of the excluded paths.</param>
+    public RouteTemplates(Func<PathString, bool> excluded) => _excluded = excluded;
 
     /// <summary>
     /// The route tag of <paramref name="endpoint"/>, starting with '/'; null when it has no template text;
-    /// <see cref="StaticAssets"/> (this very instance) for a static asset endpoint.
+    /// <see cref="StaticAssets"/> (this very instance) for a static asset endpoint, <see cref="ExcludedStaticAsset"/> for
+    /// one whose path is excluded.
     /// </summary>
     public string? Of(RouteEndpoint endpoint)
     {
@@ -42,20 +53,23 @@ internal sealed class RouteTemplates
             return pattern.RawText;
         }
 
-        return _made.TryGetValue(endpoint, out var made) ? made : _made.GetOrAdd(endpoint, static e => Make(e));
+        return _made.TryGetValue(endpoint, out var made) ? made : _made.GetOrAdd(endpoint, static (e, self) => self.Make(e), this);
     }
 
     /// <summary>Whether <paramref name="tag"/>, as <see cref="Of"/> gave it, is the static assets' shared tag.</summary>
     public static bool IsStaticAssets(string? tag) => ReferenceEquals(tag, StaticAssets);
 
-    private static string Make(RouteEndpoint endpoint)
+    /// <summary>Whether <paramref name="tag"/>, as <see cref="Of"/> gave it, is that of a static asset not to be recorded.</summary>
+    public static bool IsExcludedStaticAsset(string? tag) => ReferenceEquals(tag, ExcludedStaticAsset);
+
+    private string Make(RouteEndpoint endpoint)
     {
+        var pattern = endpoint.RoutePattern;
         if (endpoint.Metadata.GetMetadata<StaticAssetDescriptor>() is not null)
         {
-            return StaticAssets;
+            return _excluded(new PathString(RequestMetricsOptions.RouteKey(pattern.RawText!))) ? ExcludedStaticAsset : StaticAssets;
         }
 
-        var pattern = endpoint.RoutePattern;
         return RequestMetricsOptions.RouteKey(pattern.RequiredValues.Count == 0 ? pattern.RawText! : Fill(pattern.RawText!, pattern.RequiredValues));
     }
 

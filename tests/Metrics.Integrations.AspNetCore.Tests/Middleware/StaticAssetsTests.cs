@@ -141,4 +141,28 @@ public class StaticAssetsTests
         Assert.That((css.StatusCode, js.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
         Assert.That(requests, Is.EqualTo(new Dictionary<string, long> { ["static_assets"] = 1 }));
     }
+
+    [Test]
+    public async Task Request_StaticAssetUnderAnExcludedPathWithAPathBaseAfterTheMiddleware_NotMeasured()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = _root, WebRootPath = Path.Combine(_root, "wwwroot") });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddMetricsRegistry();
+        await using var app = builder.Build();
+        app.UseRequestMetrics(o => o.ExcludedPaths.Add("/css"));
+        app.UsePathBase("/base");
+        app.UseRouting();
+        app.MapStaticAssets(Path.Combine(_root, "app.staticwebassets.endpoints.json"));
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        using var css = await client.GetAsync(new Uri("/base/css/site.css", UriKind.Relative));
+        using var js = await client.GetAsync(new Uri("/base/js/app.9x8y7z.js", UriKind.Relative));
+
+        var requests = app.Services.GetRequiredService<MetricsRegistry>().CreateReader().Read()
+            .Where(s => s.Name == Requests)
+            .ToDictionary(s => s.Tags["route"], s => s.Count);
+        Assert.That((css.StatusCode, js.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
+        Assert.That(requests, Is.EqualTo(new Dictionary<string, long> { ["static_assets"] = 1 }), "the excluded paths hold against the file's own path, as against a route template");
+    }
 }
