@@ -157,6 +157,8 @@ public sealed class Timer
     /// <remarks>
     /// An async lambda that could return either (<c>TimeAsync(async () =&gt; await CallAsync())</c>) binds here, not to
     /// <see cref="TimeAsync(Func{ValueTask})"/>; a method group or lambda returning a <see cref="ValueTask"/> binds there.
+    /// That takes C# 13 or later, which honours <see cref="OverloadResolutionPriorityAttribute"/>: with an older language
+    /// version, or from Visual Basic, such a lambda is ambiguous between the two; cast it to <see cref="Func{Task}"/>.
     /// </remarks>
     [OverloadResolutionPriority(1)]
     public Task TimeAsync(Func<Task> func)
@@ -168,7 +170,8 @@ public sealed class Timer
     /// <summary>Awaits <paramref name="func"/> and records how long it took, also when it throws.</summary>
     /// <remarks>
     /// An async lambda that could return either binds here, not to <see cref="TimeAsync{T}(Func{ValueTask{T}})"/>; a
-    /// method group or lambda returning a <see cref="ValueTask{TResult}"/> binds there.
+    /// method group or lambda returning a <see cref="ValueTask{TResult}"/> binds there. That takes C# 13 or later: with
+    /// an older language version, or from Visual Basic, such a lambda is ambiguous; cast it to a <c>Func&lt;Task&lt;T&gt;&gt;</c>.
     /// </remarks>
     [OverloadResolutionPriority(1)]
     public Task<T> TimeAsync<T>(Func<Task<T>> func)
