@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Metrics.Reporters.Tendrl;
 
@@ -23,6 +24,16 @@ internal sealed record TendrlSettings(
                 nameof(options));
         }
 
+        // sun_path: 108 bytes on Linux (104 on macOS and the BSDs), the terminating zero included.
+        var maxBytes = OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 103 : 107;
+        var bytes = Encoding.UTF8.GetByteCount(options.SocketPath);
+        if (bytes > maxBytes)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"SocketPath '{options.SocketPath}' is {bytes} bytes long (UTF-8), but a Unix socket path holds at most {maxBytes} bytes here: give a shorter path (make the agent listen in a shorter folder, or link one to its socket's folder) in SocketPath or the {TendrlReporterOptions.SocketPathVariable} environment variable."),
+                nameof(options));
+        }
+
         UnixDomainSocketEndPoint endPoint;
         try
         {
@@ -31,7 +42,7 @@ internal sealed record TendrlSettings(
         catch (ArgumentException ex)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"SocketPath '{options.SocketPath}' cannot be a Unix socket address ({ex.Message}); give a shorter path (at most about 100 bytes)."),
+                $"SocketPath '{options.SocketPath}' cannot be a Unix socket address ({ex.Message}); give the path of the Tendrl agent's socket in SocketPath or the {TendrlReporterOptions.SocketPathVariable} environment variable.",
                 nameof(options),
                 ex);
         }

@@ -85,7 +85,32 @@ public class TendrlReporterOptionsTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new TendrlReporter(_registry, Options(o => o.SocketPath = "/tmp/" + new string('s', 300) + ".sock")));
 
-        Assert.That(ex!.Message, Does.StartWith("SocketPath '/tmp/sss").And.Contain("give a shorter path"));
+        Assert.That(ex!.Message, Does.StartWith("SocketPath '/tmp/sss").And.Contain("is 310 bytes long").And.Contain("give a shorter path"));
+    }
+
+    [Test]
+    public void Reporter_SocketPathOfTheMostBytesLinuxAllows_Accepted()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "sun_path holds 107 bytes and a terminating zero on Linux");
+        var path = "/tmp/" + new string('s', 102);
+
+        using var reporter = new TendrlReporter(_registry, Options(o => o.SocketPath = path));
+
+        Assert.That(reporter.Name, Is.EqualTo("tendrl"));
+    }
+
+    [Test]
+    public void Reporter_SocketPathOneByteTooLong_FailsWithItsLengthTheLimitAndWhatToDo()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "sun_path holds 107 bytes and a terminating zero on Linux");
+
+        // 54 two-byte characters: 113 bytes, though only 59 characters.
+        var path = "/tmp/" + new string('\u00e9', 54);
+        var ex = Assert.Throws<ArgumentException>(() => new TendrlReporter(_registry, Options(o => o.SocketPath = path)));
+
+        Assert.That(ex!.Message, Does.StartWith($"SocketPath '{path}' is 113 bytes long (UTF-8), but a Unix socket path holds at most 107 bytes here"));
+        Assert.That(ex.Message, Does.Contain("TENDRL_SOCKET"));
+        Assert.That(ex.Message.Split(path), Has.Length.EqualTo(2), "the path is quoted once");
     }
 
     [Test]
