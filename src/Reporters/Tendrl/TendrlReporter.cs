@@ -51,9 +51,11 @@ public sealed class TendrlReporter : Reporter
             ArgumentNullException.ThrowIfNull(options);
             var settings = TendrlSettings.From(options);
             var failures = new ServerFailures(options.Name ?? "tendrl", options.ErrorHandler, options.LoggerFactory, Words);
-            var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout);
+            var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout, ConnectAdvice);
             return new Parts(new TendrlAgentBackend(transport, settings.Format, failures.ServerError), failures);
         }
+
+        private const string ConnectAdvice = " Is the Tendrl agent running, and is SocketPath (or the " + TendrlReporterOptions.SocketPathVariable + " environment variable) the socket it listens on?";
 
         private static ServerFailures.ServerWords Words { get; } = new("Tendrl agent", "error(s)", "message", "Metrics.Reporters.Tendrl");
     }

@@ -35,6 +35,7 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _requestTimeout;
+    private readonly string _connectAdvice;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Connection? _connection;
     private bool _disposed;
@@ -44,8 +45,10 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     /// <param name="time">The clock of the request timeout.</param>
     /// <param name="connectTimeout">How long connecting may take.</param>
     /// <param name="requestTimeout">How long a send may take: writing, and reading the answers it waits for.</param>
-    public JsonStreamTransport(EndPoint endPoint, string describe, TimeProvider time, TimeSpan connectTimeout, TimeSpan requestTimeout)
+    /// <param name="connectAdvice">What to check when connecting fails, a sentence or two (with a leading space), or null.</param>
+    public JsonStreamTransport(EndPoint endPoint, string describe, TimeProvider time, TimeSpan connectTimeout, TimeSpan requestTimeout, string? connectAdvice = null)
     {
+        _connectAdvice = connectAdvice ?? string.Empty;
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(time);
         _endPoint = endPoint;
@@ -181,7 +184,7 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
             socket.Dispose();
             throw new IOException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Cannot connect to {_describe} ({(ex is OperationCanceledException ? "timed out after " + _connectTimeout : ex.Message)}); the next send tries again."), ex);
+                $"Cannot connect to {_describe}: {WhyNotConnected(ex)}.{_connectAdvice} The next send tries again."), ex);
         }
         catch
         {
@@ -194,6 +197,41 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
         _connection = connection;
         _ = Task.Run(() => ReadLoopAsync(connection), CancellationToken.None);
         return connection;
+    }
+
+    // What a user can act on: .NET words a missing socket file as "Cannot assign requested address", and a file that
+    // is not a socket, or a socket nobody listens on, as "Connection refused".
+    private string WhyNotConnected(Exception ex)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it timed out after {_connectTimeout}");
+        }
+
+        if (_endPoint is UnixDomainSocketEndPoint && ex is SocketException socketError && _endPoint.ToString() is { Length: > 0 } path)
+        {
+            if (Directory.Exists(path))
+            {
+                return "it is a folder, not a socket";
+            }
+
+            if (!File.Exists(path))
+            {
+                return "there is no such file";
+            }
+
+            if (socketError.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                return "it is not a socket, or no agent listens on it (connection refused)";
+            }
+
+            if (socketError.SocketErrorCode == SocketError.AccessDenied)
+            {
+                return "permission denied (this process needs write permission on the socket)";
+            }
+        }
+
+        return ex.Message;
     }
 
     private void Drop(Connection connection)

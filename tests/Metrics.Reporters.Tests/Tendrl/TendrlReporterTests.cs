@@ -227,6 +227,32 @@ public class TendrlReporterTests
         Assert.That(reporter.Status.StoredPoints, Is.Zero);
     }
 
+    [TestCase("missing", "there is no such file")]
+    [TestCase("file", "it is not a socket, or no agent listens on it (connection refused)")]
+    [TestCase("folder", "it is a folder, not a socket")]
+    public async Task ReportNowAsync_SocketPathNotAnAgentsSocket_FailureNamesThePathWhatIsWrongAndTendrlSocket(string kind, string expected)
+    {
+        var path = Path.Combine(_folder, "agent.sock");
+        if (kind == "file")
+        {
+            await File.WriteAllTextAsync(path, "not a socket");
+        }
+        else if (kind == "folder")
+        {
+            Directory.CreateDirectory(path);
+        }
+
+        _registry.Counter("orders").Inc();
+        var reporter = Create(o => o.SocketPath = path);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var error = _failures.Single().Errors[0];
+        Assert.That(error, Does.Contain($"Cannot connect to the Tendrl agent at {path}: {expected}."));
+        Assert.That(error, Does.Contain("Is the Tendrl agent running, and is SocketPath (or the TENDRL_SOCKET environment variable) the socket it listens on?"));
+        Assert.That(error, Does.Not.Contain("Cannot assign requested address"));
+    }
+
     [Test]
     public async Task AgentClosedTheConnectionBetweenReports_NextSendReconnects()
     {
