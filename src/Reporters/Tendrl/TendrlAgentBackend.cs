@@ -15,7 +15,7 @@ namespace Metrics.Reporters.Tendrl;
 /// </summary>
 internal sealed class TendrlAgentBackend : IReportBackend
 {
-    /// <summary>The most points remembered as answered in batches that failed later; past it, such points may be sent twice.</summary>
+    /// <summary>The most points remembered as answered in batches that failed later; past it the oldest are forgotten (and may be sent twice).</summary>
     internal const int MaxSettled = 100_000;
 
     private readonly JsonStreamTransport _transport;
@@ -27,17 +27,41 @@ internal sealed class TendrlAgentBackend : IReportBackend
     private readonly List<PointKey> _skipped = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    // Points the agent answered in a batch whose send failed afterwards: null when it took the point, else its error.
-    // A retry or replay of the batch settles them from here instead of sending them again.
-    private readonly Dictionary<PointKey, string?> _settled = new();
+    // Points the agent answered in a batch whose send failed afterwards: null when it took the point, else its error,
+    // and when. A retry or replay of the batch settles them from here instead of sending them again.
+    private readonly Dictionary<PointKey, Settlement> _settled = new();
 
-    public TendrlAgentBackend(JsonStreamTransport transport, TendrlFormat format, Action<string> agentError)
+    // The settled points oldest first, to forget them in that order (an entry whose point was settled since, or
+    // settled again, is skipped).
+    private readonly Queue<(PointKey Key, long At)> _settledOrder = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _keepSettled;
+    private readonly int _maxSettled;
+
+    // The batch whose send failed last: without offline storage only a retry of it can bring settled points back.
+    private IReadOnlyList<DataPoint>? _failedBatch;
+
+    /// <param name="transport">The connection to the agent.</param>
+    /// <param name="format">How points are written.</param>
+    /// <param name="agentError">Where errors the agent writes back unasked go.</param>
+    /// <param name="time">The clock settled points age by.</param>
+    /// <param name="keepSettled">
+    /// With offline storage, how long a failed batch's points may come back (its Ttl plus the retries): points settled
+    /// longer ago are forgotten. Null without offline storage: a failed batch comes back only as a retry of the same
+    /// batch, so the next other batch forgets them.
+    /// </param>
+    /// <param name="maxSettled">The most points remembered; past it the oldest are forgotten.</param>
+    public TendrlAgentBackend(JsonStreamTransport transport, TendrlFormat format, Action<string> agentError, TimeProvider time, TimeSpan? keepSettled, int maxSettled = MaxSettled)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(format);
         ArgumentNullException.ThrowIfNull(agentError);
+        ArgumentNullException.ThrowIfNull(time);
         _transport = transport;
         _format = format;
+        _time = time;
+        _keepSettled = keepSettled;
+        _maxSettled = maxSettled;
         _writer = TendrlFormat.CreateWriter(_buffer);
         _transport.Unsolicited = answer => agentError(answer.Message ?? "an error without a message");
     }
@@ -81,11 +105,13 @@ internal sealed class TendrlAgentBackend : IReportBackend
         _skipped.Clear();
         long succeeded = 0;
         List<string>? errors = null;
+        ForgetSettled(batch);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (_settled.Count > 0 && _settled.TryGetValue(PointKey.Of(batch[i]), out var earlier))
+            if (_settled.Count > 0 && _settled.TryGetValue(PointKey.Of(batch[i]), out var settlement))
             {
                 _skipped.Add(PointKey.Of(batch[i]));
+                var earlier = settlement.Error;
                 if (earlier is null)
                 {
                     succeeded++;
@@ -156,10 +182,73 @@ internal sealed class TendrlAgentBackend : IReportBackend
     // The answers of a failed send settle their points: a retry or replay of them does not send them twice.
     private void Settle(IReadOnlyList<DataPoint> batch)
     {
-        for (var k = 0; k < _answers.Count && _settled.Count < MaxSettled; k++)
+        _failedBatch = batch;
+        var now = _time.GetTimestamp();
+        for (var k = 0; k < _answers.Count; k++)
         {
             var point = batch[_written[k]];
-            _settled[PointKey.Of(point)] = _answers[k].IsError ? ErrorFor(point, _answers[k]) : null;
+            var key = PointKey.Of(point);
+            _settled[key] = new Settlement(_answers[k].IsError ? ErrorFor(point, _answers[k]) : null, now);
+            _settledOrder.Enqueue((key, now));
+        }
+
+        Forget(expired: false);
+    }
+
+    // Settled points that cannot come back are forgotten: without offline storage, all of them once another batch
+    // than the failed one is sent (the engine dropped that one); with it, those older than the storage keeps them.
+    private void ForgetSettled(IReadOnlyList<DataPoint> batch)
+    {
+        if (_settled.Count == 0)
+        {
+            _settledOrder.Clear();
+            _failedBatch = null;
+            return;
+        }
+
+        if (_keepSettled is null)
+        {
+            if (!ReferenceEquals(batch, _failedBatch))
+            {
+                _settled.Clear();
+                _settledOrder.Clear();
+                _failedBatch = null;
+            }
+
+            return;
+        }
+
+        Forget(expired: true);
+    }
+
+    // Forgets the oldest settled points while there are more than the most remembered, or (when expired is true)
+    // while they are older than the offline storage keeps them.
+    private void Forget(bool expired)
+    {
+        while (_settledOrder.TryPeek(out var oldest))
+        {
+            var current = _settled.TryGetValue(oldest.Key, out var settlement) && settlement.At == oldest.At;
+            if (current && _settled.Count <= _maxSettled && !(expired && _keepSettled is { } keep && _time.GetElapsedTime(oldest.At) > keep))
+            {
+                break;
+            }
+
+            _settledOrder.Dequeue();
+            if (current)
+            {
+                _settled.Remove(oldest.Key);
+            }
+        }
+
+        if (_settledOrder.Count > 2 * Math.Max(_settled.Count, 1024))
+        {
+            // Entries of points settled since pile up behind a long-lived oldest one: keep only the current ones.
+            var current = _settledOrder.Where(e => _settled.TryGetValue(e.Key, out var s) && s.At == e.At).ToArray();
+            _settledOrder.Clear();
+            foreach (var entry in current)
+            {
+                _settledOrder.Enqueue(entry);
+            }
         }
     }
 
@@ -171,6 +260,9 @@ internal sealed class TendrlAgentBackend : IReportBackend
         await _transport.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>How the agent answered a point of a failed send (null: it took the point) and when (a <see cref="TimeProvider"/> timestamp).</summary>
+    private readonly record struct Settlement(string? Error, long At);
 
     /// <summary>What tells a point from another once sent: its name, tags, millisecond (as written) and value.</summary>
     private readonly record struct PointKey(string Metric, Tags Tags, long Milliseconds, double Value)

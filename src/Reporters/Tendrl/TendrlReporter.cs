@@ -52,7 +52,23 @@ public sealed class TendrlReporter : Reporter
             var settings = TendrlSettings.From(options);
             var failures = new ServerFailures(options.Name ?? "tendrl", options.ErrorHandler, options.LoggerFactory, Words);
             var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout, ConnectAdvice);
-            return new Parts(new TendrlAgentBackend(transport, settings.Format, failures.ServerError), failures);
+            var backend = new TendrlAgentBackend(transport, settings.Format, failures.ServerError, registry.TimeProvider, KeepSettled(options, settings));
+            return new Parts(backend, failures);
+        }
+
+        // With offline storage, how long a failed batch's points may come back: kept for Ttl once stored, and stored
+        // after the retries (each a connect and a request, then a delay). Null without it.
+        private static TimeSpan? KeepSettled(TendrlReporterOptions options, TendrlSettings settings)
+        {
+            if (options.OfflineStorage is not { } offline)
+            {
+                return null;
+            }
+
+            var retries = options.Retry?.MaxRetries ?? 0;
+            var maxDelay = options.Retry?.MaxDelay ?? TimeSpan.Zero;
+            var ticks = (double)offline.Ttl.Ticks + ((double)retries * maxDelay.Ticks) + ((retries + 1.0) * (settings.ConnectTimeout.Ticks + settings.RequestTimeout.Ticks));
+            return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
         }
 
         private const string ConnectAdvice = " Is the Tendrl agent running, and is SocketPath (or the " + TendrlReporterOptions.SocketPathVariable + " environment variable) the socket it listens on?";

@@ -205,6 +205,54 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task ConnectionClosedMidBatch_WithWaitNoRetryNoStorage_TheSamePointsReportedAgainAreAllSent()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        var reporter = Create(o => o.WaitForResponse = true);
+        _agent.CloseAfter(2);
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+        Assert.That(reporter.Status.Dropped, Is.EqualTo(5), "no retry and no offline storage: the failed batch is dropped");
+        _agent.Clear();
+
+        // The same points again (the clock did not move): a new batch, not a retry of the dropped one.
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var metrics = _agent.Messages.Select(m => Data(m).GetProperty("metric").GetString());
+        Assert.That(metrics, Is.EquivalentTo(new[] { "c0.count", "c1.count", "c2.count", "c3.count", "c4.count" }), "the two answered in the dropped batch are sent too");
+        Assert.That(reporter.Backend.Settled, Is.Zero, "nothing remembered for a batch that cannot come back");
+    }
+
+    [Test]
+    public async Task ConnectionClosedMidBatch_WithWaitAndOfflineStorage_AnsweredPointsForgottenOnceTheStoredBatchExpired()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.ConnectTimeout = TimeSpan.FromSeconds(1);
+            o.RequestTimeout = TimeSpan.FromSeconds(1);
+            o.OfflineStorage = new OfflineStorageOptions { Path = Path.Combine(_folder, "offline.db"), Ttl = TimeSpan.FromMinutes(1) };
+        });
+        _agent.CloseAfter(2);
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+        Assert.That(reporter.Backend.Settled, Is.EqualTo(2), "the two answered before the close are remembered while the batch is stored");
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        Assert.That(reporter.Status.StoredPoints, Is.Zero, "the stored batch expired");
+        Assert.That(reporter.Backend.Settled, Is.Zero, "its answered points are forgotten with it");
+    }
+
+    [Test]
     public async Task AgentDown_OfflineStorage_KeepsPointsAndDeliversThemWhenItIsBack()
     {
         _registry.Counter("orders").Inc(4);
