@@ -20,7 +20,9 @@ internal sealed class TendrlAgentBackend : IReportBackend
 
     private readonly JsonStreamTransport _transport;
     private readonly TendrlFormat _format;
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private const int InitialBufferSize = 16 * 1024;
+
+    private ArrayBufferWriter<byte> _buffer = new(InitialBufferSize);
     private readonly Utf8JsonWriter _writer;
     private readonly List<StreamAnswer> _answers = new();
     private readonly List<int> _written = new();
@@ -71,6 +73,9 @@ internal sealed class TendrlAgentBackend : IReportBackend
     /// <summary>Points remembered as answered by the agent in a batch that failed afterwards (tests).</summary>
     internal int Settled => _settled.Count;
 
+    /// <summary>The bytes the message buffer holds on to between sends (tests).</summary>
+    internal int BufferCapacity => _buffer.Capacity;
+
     /// <summary>The connection to the agent (tests).</summary>
     internal JsonStreamTransport Transport => _transport;
 
@@ -89,8 +94,9 @@ internal sealed class TendrlAgentBackend : IReportBackend
             _buffer.ResetWrittenCount();
             if (_buffer.Capacity > 4 << 20)
             {
-                // Not kept: one huge batch must not hold its memory for good.
-                _buffer.Clear();
+                // Not kept: one huge batch must not hold its memory for good (Clear would only zero it).
+                _buffer = new ArrayBufferWriter<byte>(InitialBufferSize);
+                _writer.Reset(_buffer);
             }
 
             _gate.Release();

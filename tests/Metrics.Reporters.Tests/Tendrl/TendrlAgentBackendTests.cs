@@ -39,6 +39,26 @@ public class TendrlAgentBackendTests
         Assert.That(agent.Messages.Select(Metric), Is.EqualTo(new[] { "a0", "a2", "a3", "a4" }), "of the oldest batch, the point forgotten (a0) is sent again, a1 is not");
     }
 
+    [Test]
+    public async Task SendAsync_AfterAHugeBatch_ItsBufferIsLetGo()
+    {
+        await using var agent = TendrlAgentServer.Start();
+        var time = new ManualTimeProvider(Now);
+        var transport = new JsonStreamTransport(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent", time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        await using var backend = new TendrlAgentBackend(transport, new TendrlFormat(null, [], wait: false), _ => { }, time, keepSettled: null);
+        var huge = Enumerable.Range(0, 100).Select(i => new DataPoint(new string('m', 64 * 1024) + i, Tags.Empty, Now, i)).ToArray();
+
+        var result = await backend.SendAsync(huge, CancellationToken.None).AsTask().WaitAsync(Limit);
+        await agent.WaitForMessagesAsync(100, Limit);
+
+        Assert.That(result.Outcome, Is.EqualTo(SendOutcome.Success));
+        Assert.That(backend.BufferCapacity, Is.LessThanOrEqualTo(4 << 20), "the 6.4 MB the batch needed is not held until the next send");
+        var small = await backend.SendAsync(Batch("s"), CancellationToken.None).AsTask().WaitAsync(Limit);
+        Assert.That(small.Outcome, Is.EqualTo(SendOutcome.Success));
+        var messages = await agent.WaitForMessagesAsync(105, Limit);
+        Assert.That(messages.Skip(100).Select(Metric), Is.EqualTo(new[] { "s0", "s1", "s2", "s3", "s4" }), "the next batch is written whole into the new buffer");
+    }
+
     private static DataPoint[] Batch(string prefix) =>
         Enumerable.Range(0, 5).Select(i => new DataPoint(prefix + i, Tags.Empty, Now, i)).ToArray();
 
