@@ -358,6 +358,86 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task StopAsync_AgentDownWithOfflineStorage_FinalReportKeptAndSentOnceByTheNextReporterWhenTheAgentIsBack()
+    {
+        var storage = Path.Combine(_folder, "offline.db");
+        _registry.Counter("orders", new Tags(("region", "eu"))).Inc(7);
+        _agent.RefuseConnections();
+        var first = Create(o => o.OfflineStorage = new OfflineStorageOptions { Path = storage });
+        first.Start();
+
+        await first.StopAsync().WaitAsync(Limit);
+
+        Assert.That(first.Status.StoredPoints, Is.EqualTo(1), "the final report is kept while the agent is down");
+        Assert.That(_agent.Messages, Is.Empty);
+
+        // The application restarts: a new reporter on the same storage, the agent back, ten seconds later.
+        _agent.AcceptConnections();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = Create(o => o.OfflineStorage = new OfflineStorageOptions { Path = storage });
+        await second.ReportNowAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(2, Limit);
+        Assert.That(messages.Select(m => m.GetProperty("timestamp").GetString()), Is.EquivalentTo(new[] { "2026-11-22T10:00:00.000Z", "2026-11-22T10:00:10.000Z" }), "the kept point once, then the new report's");
+        Assert.That(messages.Select(m => Data(m).GetProperty("tags").GetProperty("region").GetString()), Is.All.EqualTo("eu"), "the kept point keeps its tags");
+        Assert.That(messages.Select(m => Data(m).GetProperty("value").GetDouble()), Is.All.EqualTo(7));
+        Assert.That(second.Status.StoredPoints, Is.Zero);
+    }
+
+    [Test]
+    public async Task StopAsync_WaitForResponseAgentStopsAnswering_EndsAtStopTimeoutAndTheBatchIsKept()
+    {
+        var storage = Path.Combine(_folder, "offline.db");
+        for (var i = 0; i < 3; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        _agent.Mute(true);
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.StopTimeout = TimeSpan.FromSeconds(5);
+            o.RequestTimeout = TimeSpan.FromSeconds(30);
+            o.OfflineStorage = new OfflineStorageOptions { Path = storage };
+        });
+        reporter.Start();
+
+        // The final report's messages are read and never answered; the clock reaches StopTimeout, not RequestTimeout.
+        var stop = reporter.StopAsync();
+        await _agent.WaitForMessagesAsync(3, Limit);
+        var deadline = DateTime.UtcNow + Limit;
+        var advanced = TimeSpan.Zero;
+        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.WhenAny(stop, Task.Delay(10));
+        }
+
+        Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the agent never answers");
+        await stop;
+        Assert.That(reporter.Status.StoredPoints, Is.EqualTo(3), "the unanswered batch is kept for the next run");
+        Assert.That(reporter.Backend.Transport.IsConnected, Is.False, "the connection is closed");
+    }
+
+    [Test]
+    public async Task StopAsync_AgentUp_FinalReportArrivesOnceAndNothingIsKept()
+    {
+        var storage = Path.Combine(_folder, "offline.db");
+        _registry.Counter("orders").Inc(2);
+        var reporter = Create(o => o.OfflineStorage = new OfflineStorageOptions { Path = storage });
+        reporter.Start();
+
+        await reporter.StopAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(1, Limit);
+        Assert.That(messages.Select(m => Data(m).GetProperty("metric").GetString()), Is.EqualTo(new[] { "orders.count" }));
+        Assert.That(reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
     public async Task NonFiniteGauge_NotSent()
     {
         _registry.Gauge("ratio", () => double.NaN);
