@@ -215,7 +215,7 @@ public class TendrlReporterTests
         var reporter = Create(o => o.WaitForResponse = true);
         _agent.CloseAfter(2);
         await reporter.ReportNowAsync().WaitAsync(Limit);
-        Assert.That(reporter.Status.Dropped, Is.EqualTo(5), "no retry and no offline storage: the failed batch is dropped");
+        Assert.That(_failures.Single().Errors[0], Does.Contain("(2 answered before; they are not sent again)"), "no retry and no offline storage: the failed batch is dropped");
         _agent.Clear();
 
         // The same points again (the clock did not move): a new batch, not a retry of the dropped one.
@@ -419,6 +419,44 @@ public class TendrlReporterTests
         await stop;
         Assert.That(reporter.Status.StoredPoints, Is.EqualTo(3), "the unanswered batch is kept for the next run");
         Assert.That(reporter.Backend.Transport.IsConnected, Is.False, "the connection is closed");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task StopAsync_AgentStopsReading_EndsAtStopTimeoutAndTheUnsentPointsAreKept(bool wait)
+    {
+        var storage = Path.Combine(_folder, "offline.db");
+        for (var i = 0; i < 20_000; i++)
+        {
+            _registry.Counter("a.counter.with.a.name.long.enough.to.fill.the.socket.buffers." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        _agent.Stall(true);
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = wait;
+            o.BatchSize = 20_000;
+            o.StopTimeout = TimeSpan.FromSeconds(5);
+            o.OfflineStorage = new OfflineStorageOptions { Path = storage };
+        });
+        reporter.Start();
+
+        // The final report's write backs up behind the agent that reads nothing; the clock reaches StopTimeout.
+        var stop = reporter.StopAsync();
+        var deadline = DateTime.UtcNow + Limit;
+        var advanced = TimeSpan.Zero;
+        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.WhenAny(stop, Task.Delay(10));
+        }
+
+        await Task.WhenAny(stop, Task.Delay(Limit));
+        Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the write is stuck");
+        await stop;
+        Assert.That(reporter.Status.StoredPoints, Is.EqualTo(20_000), "the batch is kept for the next run");
+        Assert.That(reporter.Backend.Transport.IsConnected, Is.False);
     }
 
     [Test]
