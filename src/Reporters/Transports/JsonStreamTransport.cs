@@ -260,6 +260,12 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
                     Take(connection, answer);
                 }
 
+                // White space between answers (a newline after each) is no part of one.
+                while (start < end && buffer[start] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+                {
+                    start++;
+                }
+
                 if (start == end)
                 {
                     start = end = 0;

@@ -253,6 +253,25 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task ConnectionClosedMidBatch_AnswersEndWithANewline_FailureSaysHowManyCameWithoutAnAnswerCutShort()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}").Inc();
+        }
+
+        var reporter = Create(o => o.WaitForResponse = true);
+        _agent.AnswerSuffix = "\n";
+        _agent.CloseAfter(2);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var error = _failures.Single().Errors[0];
+        Assert.That(error, Does.Contain("closed after 2 of 5 answers."));
+        Assert.That(error, Does.Not.Contain("in the middle of an answer"), "the white space after the last answer is no answer cut short");
+    }
+
+    [Test]
     public async Task AgentDown_OfflineStorage_KeepsPointsAndDeliversThemWhenItIsBack()
     {
         _registry.Counter("orders").Inc(4);

@@ -44,6 +44,9 @@ internal sealed class TendrlAgentServer : IAsyncDisposable
     /// <summary>Answers written so far (acknowledgements and errors).</summary>
     public int AnswerCount => Volatile.Read(ref _answers);
 
+    /// <summary>Written after every answer (a Python agent may end each with <c>"\n"</c>); default nothing.</summary>
+    public string AnswerSuffix { get; set; } = string.Empty;
+
     /// <summary>When set, called with each message; a non-null result is answered as <c>{"status":"error","message":result}</c>.</summary>
     public Func<JsonElement, string?>? Refuse { get; set; }
 
@@ -194,7 +197,7 @@ internal sealed class TendrlAgentServer : IAsyncDisposable
                     _messages.Enqueue(message);
                     if (Answer(message) is { } answer && !_mute)
                     {
-                        await client.SendAsync(Encoding.UTF8.GetBytes(answer), SocketFlags.None, _stop.Token);
+                        await client.SendAsync(Encoding.UTF8.GetBytes(answer + AnswerSuffix), SocketFlags.None, _stop.Token);
                         Interlocked.Increment(ref _answers);
                     }
 
