@@ -129,6 +129,50 @@ public class JsonStreamTransportTests
         Assert.That(ex.InnerException, Is.InstanceOf<SocketException>());
     }
 
+    [Test]
+    public async Task SendAsync_WithWaitFromEightThreads_EverySendGetsItsOwnAnswers()
+    {
+        const int Threads = 8;
+        const int Sends = 50;
+        await using var agent = TendrlAgentServer.Start();
+        agent.Refuse = m => m.GetProperty("data").GetProperty("metric").GetString()!.EndsWith('x') ? "refused " + m.GetProperty("data").GetProperty("metric").GetString() : null;
+        await using var transport = Transport(agent);
+        var mismatches = 0;
+        var answered = 0;
+
+        var workers = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(
+            () =>
+            {
+                for (var n = 0; n < Sends; n++)
+                {
+                    // Three messages; the one refused moves with n, and its error names it.
+                    var names = Enumerable.Range(0, 3).Select(k => $"t{t}.n{n}.k{k}" + (k == n % 3 ? "x" : string.Empty)).ToArray();
+                    var data = Encoding.UTF8.GetBytes(string.Concat(names.Select(name => $"{{\"msg_type\":\"publish\",\"data\":{{\"metric\":\"{name}\"}},\"context\":{{\"wait\":true}}}}")));
+                    var answers = new List<StreamAnswer>();
+                    transport.SendAsync(data, 3, answers, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    for (var k = 0; k < 3; k++)
+                    {
+                        var expected = k == n % 3 ? new StreamAnswer(true, "refused " + names[k]) : new StreamAnswer(false, null);
+                        if (answers[k] != expected)
+                        {
+                            Interlocked.Increment(ref mismatches);
+                        }
+                    }
+
+                    Interlocked.Add(ref answered, answers.Count);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.That(answered, Is.EqualTo(Threads * Sends * 3));
+        Assert.That(mismatches, Is.Zero, "no send took another's answers");
+        Assert.That(agent.Messages, Has.Count.EqualTo(Threads * Sends * 3));
+        Assert.That(transport.Connects, Is.EqualTo(1));
+    }
+
     private static JsonStreamTransport Transport(TendrlAgentServer agent) =>
         new(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent at " + agent.SocketPath, new ManualTimeProvider(), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
 }

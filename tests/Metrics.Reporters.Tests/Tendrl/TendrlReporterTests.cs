@@ -272,6 +272,33 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task ConnectionClosedMidBatch_WithWaitOfflineStorageAndTaggedPoints_ReplayedWithoutDoubles()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _registry.Counter($"c{i}", new Tags(("zone", "b"), ("app", "shop"), ("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)))).Inc(i + 1);
+        }
+
+        var reporter = Create(o =>
+        {
+            o.WaitForResponse = true;
+            o.Tags = new Tags(("host", "web-1"));
+            o.OfflineStorage = new OfflineStorageOptions { Path = Path.Combine(_folder, "offline.db") };
+        });
+        _agent.CloseAfter(2);
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+        Assert.That(reporter.Status.StoredPoints, Is.EqualTo(5));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var first = _agent.Messages.Where(m => m.GetProperty("timestamp").GetString() == "2026-11-22T10:00:00.000Z").Select(m => Data(m).GetProperty("metric").GetString());
+        Assert.That(first, Is.EquivalentTo(new[] { "c0.count", "c1.count", "c2.count", "c3.count", "c4.count" }), "each stored point once, tags and all");
+        Assert.That(reporter.Status.StoredPoints, Is.Zero);
+        Assert.That(reporter.Backend.Settled, Is.Zero);
+    }
+
+    [Test]
     public async Task AgentDown_OfflineStorage_KeepsPointsAndDeliversThemWhenItIsBack()
     {
         _registry.Counter("orders").Inc(4);
