@@ -144,7 +144,7 @@ internal sealed class TendrlAgentBackend : IReportBackend
             catch (IOException ex)
             {
                 Settle(batch);
-                var answered = _format.Wait ? string.Create(CultureInfo.InvariantCulture, $" ({_answers.Count} answered before; they are not sent again)") : string.Empty;
+                var answered = _answers.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({_answers.Count} answered before; they are not sent again)") : string.Empty;
                 return SendResult.Transient(batch.Count, string.Create(CultureInfo.InvariantCulture, $"Sending {_written.Count} message(s) to the Tendrl agent failed{answered}: {ex.Message}"), exception: ex);
             }
             catch (OperationCanceledException)

@@ -113,7 +113,9 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
             {
                 Drop(connection);
                 throw new IOException(
-                    string.Create(CultureInfo.InvariantCulture, $"{_describe} did not take the data and answer within {_requestTimeout} ({answers.Count} of {expectedAnswers} answers came)."),
+                    expectedAnswers > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"{_describe} did not take the data and answer within {_requestTimeout} (RequestTimeout): {answers.Count} of {expectedAnswers} answers came. The connection was dropped and the next send reconnects; if the server is only slow, give it a longer RequestTimeout.")
+                        : string.Create(CultureInfo.InvariantCulture, $"{_describe} did not take the data within {_requestTimeout} (RequestTimeout): it stopped reading. The connection was dropped and the next send reconnects; if the server is only slow, give it a longer RequestTimeout."),
                     ex);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

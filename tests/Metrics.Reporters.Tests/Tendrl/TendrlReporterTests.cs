@@ -386,8 +386,38 @@ public class TendrlReporterTests
         Assert.That(_failures, Has.Count.EqualTo(1), () => string.Join(" / ", _failures));
         var failure = _failures.Single();
         Assert.That(failure.Failed, Is.EqualTo(1));
-        Assert.That(failure.Errors[0], Does.Contain("did not take the data and answer within 00:00:20 (0 of 1 answers came)"));
+        Assert.That(failure.Errors[0], Does.Contain("did not take the data and answer within 00:00:20 (RequestTimeout): 0 of 1 answers came").And.Contain("give it a longer RequestTimeout"));
+        Assert.That(failure.Errors[0], Does.Not.Contain("answered before"), "none was");
         Assert.That(reporter.Status.Dropped, Is.EqualTo(1), "no retry and no offline storage here: dropped and counted");
+    }
+
+    [Test]
+    public async Task WithoutWait_AgentStopsReading_FailsAfterRequestTimeoutWithoutTalkOfAnswers()
+    {
+        for (var i = 0; i < 20_000; i++)
+        {
+            _registry.Counter("a.counter.with.a.name.long.enough.to.fill.the.socket.buffers." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        _agent.Stall(true);
+        var reporter = Create(o =>
+        {
+            o.BatchSize = 20_000;
+            o.RequestTimeout = TimeSpan.FromSeconds(20);
+        });
+
+        var report = reporter.ReportNowAsync();
+        var deadline = DateTime.UtcNow + Limit;
+        while (!report.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(report, Task.Delay(10));
+        }
+
+        await report.WaitAsync(Limit);
+        var error = _failures.Single().Errors[0];
+        Assert.That(error, Does.Contain($"the Tendrl agent at {_agent.SocketPath} did not take the data within 00:00:20 (RequestTimeout)"));
+        Assert.That(error, Does.Not.Contain("answers came"), "no answer was asked for");
     }
 
     [Test]
