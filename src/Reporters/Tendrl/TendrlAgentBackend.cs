@@ -59,6 +59,11 @@ internal sealed class TendrlAgentBackend : IReportBackend
         ArgumentNullException.ThrowIfNull(format);
         ArgumentNullException.ThrowIfNull(agentError);
         ArgumentNullException.ThrowIfNull(time);
+        if (transport.EveryMessageAnswered != format.Wait)
+        {
+            throw new ArgumentException("The transport must expect an answer to every message exactly when the messages ask for one (wait).", nameof(transport));
+        }
+
         _transport = transport;
         _format = format;
         _time = time;

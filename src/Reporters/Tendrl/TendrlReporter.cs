@@ -51,7 +51,7 @@ public sealed class TendrlReporter : Reporter
             ArgumentNullException.ThrowIfNull(options);
             var settings = TendrlSettings.From(options);
             var failures = new ServerFailures(options.Name ?? "tendrl", options.ErrorHandler, options.LoggerFactory, Words);
-            var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout, ConnectAdvice);
+            var transport = new JsonStreamTransport(settings.EndPoint, "the Tendrl agent at " + settings.SocketPath, registry.TimeProvider, settings.ConnectTimeout, settings.RequestTimeout, settings.Format.Wait, ConnectAdvice);
             var backend = new TendrlAgentBackend(transport, settings.Format, failures.ServerError, registry.TimeProvider, KeepSettled(options, settings));
             return new Parts(backend, failures);
         }

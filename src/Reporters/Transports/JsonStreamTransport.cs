@@ -14,9 +14,10 @@ internal readonly record struct StreamAnswer(bool IsError, string? Message);
 /// <summary>
 /// JSON objects written back to back on one persistent stream socket (the Tendrl agent's Unix socket), and the JSON
 /// objects the server writes back, read in the background with <see cref="Utf8JsonReader"/> whether or not they
-/// arrive whole. Connects on first send, and again on the next send after a failure. When answers are expected, a
-/// send waits for one answer per message, in order, within the write timeout; otherwise answers (errors) go to
-/// <see cref="Unsolicited"/> as they arrive.
+/// arrive whole. Connects on first send, and again on the next send after a failure. When every message is answered
+/// (the Tendrl agent's wait), a send waits for one answer per message, in order, within the request timeout;
+/// otherwise answers (errors) go to <see cref="Unsolicited"/> as they arrive. Which of the two is fixed for the
+/// transport: on one stream, a late error to an unanswered message cannot be told from the answer to a later one.
 /// </summary>
 /// <remarks>Sends are serialized; safe to call from several threads.</remarks>
 internal sealed class JsonStreamTransport : IAsyncDisposable
@@ -36,6 +37,7 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _requestTimeout;
     private readonly string _connectAdvice;
+    private readonly bool _everyMessageAnswered;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Connection? _connection;
     private bool _disposed;
@@ -45,9 +47,11 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     /// <param name="time">The clock of the request timeout.</param>
     /// <param name="connectTimeout">How long connecting may take.</param>
     /// <param name="requestTimeout">How long a send may take: writing, and reading the answers it waits for.</param>
+    /// <param name="everyMessageAnswered">True when the server answers every message (sends then wait for the answers); false when it answers only errors, which go to <see cref="Unsolicited"/>.</param>
     /// <param name="connectAdvice">What to check when connecting fails, a sentence or two (with a leading space), or null.</param>
-    public JsonStreamTransport(EndPoint endPoint, string describe, TimeProvider time, TimeSpan connectTimeout, TimeSpan requestTimeout, string? connectAdvice = null)
+    public JsonStreamTransport(EndPoint endPoint, string describe, TimeProvider time, TimeSpan connectTimeout, TimeSpan requestTimeout, bool everyMessageAnswered, string? connectAdvice = null)
     {
+        _everyMessageAnswered = everyMessageAnswered;
         _connectAdvice = connectAdvice ?? string.Empty;
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(time);
@@ -58,7 +62,10 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
         _requestTimeout = requestTimeout;
     }
 
-    /// <summary>Called, on the connection's read loop, with each error the server writes back when no send waits for answers. Keep it fast.</summary>
+    /// <summary>True when the server answers every message: a send then gives the number of messages it writes, and waits for their answers.</summary>
+    public bool EveryMessageAnswered => _everyMessageAnswered;
+
+    /// <summary>Called, on the connection's read loop, with each error the server writes back unasked. Keep it fast.</summary>
     public Action<StreamAnswer>? Unsolicited { get; set; }
 
     /// <summary>True while a connection is open.</summary>
@@ -68,9 +75,14 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     public int Connects { get; private set; }
 
     /// <summary>
-    /// Writes <paramref name="data"/> (whole JSON objects), connecting first when needed; then, when
-    /// <paramref name="expectedAnswers"/> is above zero, reads that many answers into <paramref name="answers"/>, in order.
+    /// Writes <paramref name="data"/> (whole JSON objects), connecting first when needed; then, when every message is
+    /// answered, reads <paramref name="expectedAnswers"/> answers into <paramref name="answers"/>, in order.
     /// </summary>
+    /// <param name="data">Whole JSON objects.</param>
+    /// <param name="expectedAnswers">The number of messages in <paramref name="data"/> when every message is answered (at least 1), else 0.</param>
+    /// <param name="answers">Receives the answers.</param>
+    /// <param name="cancellationToken">Cancels the send; the connection is then dropped.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedAnswers"/> does not fit <see cref="EveryMessageAnswered"/>.</exception>
     /// <exception cref="IOException">
     /// Connecting or writing failed, or the connection closed or timed out before every answer came:
     /// <paramref name="answers"/> then holds those that did (their messages were read by the server).
@@ -78,6 +90,14 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, int expectedAnswers, List<StreamAnswer> answers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(answers);
+        if (_everyMessageAnswered ? expectedAnswers < 1 : expectedAnswers != 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(expectedAnswers),
+                expectedAnswers,
+                _everyMessageAnswered ? "Every message is answered on this transport: give the number of messages sent." : "Messages are not answered on this transport (errors go to Unsolicited): give 0.");
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -85,7 +105,6 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
             using var timeout = new CancellationTokenSource(_requestTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             var connection = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
-            connection.ExpectAnswers = expectedAnswers > 0;
             try
             {
                 await connection.Stream.WriteAsync(data, linked.Token).ConfigureAwait(false);
@@ -195,7 +214,7 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
         }
 
         Connects++;
-        var connection = new Connection(socket);
+        var connection = new Connection(socket, _everyMessageAnswered);
         _connection = connection;
         _ = Task.Run(() => ReadLoopAsync(connection), CancellationToken.None);
         return connection;
@@ -423,7 +442,11 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
 
     private sealed class Connection
     {
-        public Connection(Socket socket) => Stream = new NetworkStream(socket, ownsSocket: true);
+        public Connection(Socket socket, bool expectAnswers)
+        {
+            Stream = new NetworkStream(socket, ownsSocket: true);
+            ExpectAnswers = expectAnswers;
+        }
 
         public NetworkStream Stream { get; }
 
@@ -431,7 +454,8 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
 
         public volatile bool Broken;
 
-        public volatile bool ExpectAnswers;
+        // Fixed for the connection: answers go to the sends in order, or to Unsolicited.
+        public bool ExpectAnswers { get; }
 
         // Answers waiting in the channel.
         public int Pending;

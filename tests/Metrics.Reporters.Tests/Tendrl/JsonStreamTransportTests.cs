@@ -59,7 +59,7 @@ public class JsonStreamTransportTests
     public async Task SendAsync_MessageWithElevenTags_AgentAnswersWithAnError()
     {
         await using var agent = TendrlAgentServer.Start();
-        await using var transport = Transport(agent);
+        await using var transport = Transport(agent, answered: true);
         var tags = string.Join(",", Enumerable.Range(0, 11).Select(i => $"\"t{i}\""));
         var answers = new List<StreamAnswer>();
 
@@ -74,7 +74,7 @@ public class JsonStreamTransportTests
     {
         await using var agent = TendrlAgentServer.Start();
         agent.Refuse = _ => "Invalid data";
-        await using var transport = Transport(agent);
+        await using var transport = Transport(agent, answered: false);
         var errors = new List<StreamAnswer>();
         transport.Unsolicited = a =>
         {
@@ -99,7 +99,7 @@ public class JsonStreamTransportTests
     public async Task SendAsync_NotJson_AgentClosesTheConnectionAndTheNextSendReconnects()
     {
         await using var agent = TendrlAgentServer.Start();
-        await using var transport = Transport(agent);
+        await using var transport = Transport(agent, answered: false);
         await transport.SendAsync(Encoding.UTF8.GetBytes("{\"msg_type\":]"), 0, [], CancellationToken.None);
 
         var deadline = DateTime.UtcNow + Limit;
@@ -109,11 +109,9 @@ public class JsonStreamTransportTests
         }
 
         Assert.That(transport.IsConnected, Is.False, "the agent closed the connection on the decode error");
-        var answers = new List<StreamAnswer>();
-        await transport.SendAsync(Encoding.UTF8.GetBytes("{\"msg_type\":\"publish\",\"data\":{},\"context\":{\"wait\":true}}"), 1, answers, CancellationToken.None);
-        Assert.That(answers.Single().IsError, Is.False);
+        await transport.SendAsync(Encoding.UTF8.GetBytes("{\"msg_type\":\"publish\",\"data\":{}}"), 0, [], CancellationToken.None);
         Assert.That(transport.Connects, Is.EqualTo(2));
-        Assert.That(agent.Messages, Has.Count.EqualTo(1));
+        Assert.That(await agent.WaitForMessagesAsync(1, Limit), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -121,7 +119,7 @@ public class JsonStreamTransportTests
     {
         await using var agent = TendrlAgentServer.Start();
         agent.RefuseConnections();
-        await using var transport = Transport(agent);
+        await using var transport = Transport(agent, answered: false);
 
         var ex = Assert.ThrowsAsync<IOException>(async () => await transport.SendAsync(new byte[] { (byte)'{', (byte)'}' }, 0, [], CancellationToken.None));
 
@@ -136,7 +134,7 @@ public class JsonStreamTransportTests
         const int Sends = 50;
         await using var agent = TendrlAgentServer.Start();
         agent.Refuse = m => m.GetProperty("data").GetProperty("metric").GetString()!.EndsWith('x') ? "refused " + m.GetProperty("data").GetProperty("metric").GetString() : null;
-        await using var transport = Transport(agent);
+        await using var transport = Transport(agent, answered: true);
         var mismatches = 0;
         var answered = 0;
 
@@ -173,6 +171,18 @@ public class JsonStreamTransportTests
         Assert.That(transport.Connects, Is.EqualTo(1));
     }
 
-    private static JsonStreamTransport Transport(TendrlAgentServer agent) =>
-        new(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent at " + agent.SocketPath, new ManualTimeProvider(), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+    [TestCase(true, 0)]
+    [TestCase(false, 1)]
+    public async Task SendAsync_AnswersAskedNotAsTheTransportWasMade_ThrowsWithoutWriting(bool answered, int expectedAnswers)
+    {
+        await using var agent = TendrlAgentServer.Start();
+        await using var transport = Transport(agent, answered);
+
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await transport.SendAsync(Encoding.UTF8.GetBytes("{\"msg_type\":\"publish\",\"data\":{}}"), expectedAnswers, [], CancellationToken.None));
+
+        Assert.That(transport.Connects, Is.Zero, "nothing written: a late error to an unanswered message would be taken for an answer");
+    }
+
+    private static JsonStreamTransport Transport(TendrlAgentServer agent, bool answered) =>
+        new(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent at " + agent.SocketPath, new ManualTimeProvider(), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), answered);
 }

@@ -18,7 +18,7 @@ public class TendrlAgentBackendTests
     {
         await using var agent = TendrlAgentServer.Start();
         var time = new ManualTimeProvider(Now);
-        var transport = new JsonStreamTransport(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent", time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        var transport = new JsonStreamTransport(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent", time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), everyMessageAnswered: true);
         await using var backend = new TendrlAgentBackend(transport, new TendrlFormat(null, [], wait: true), _ => { }, time, keepSettled: TimeSpan.FromHours(1), maxSettled: 3);
         var first = Batch("a");
         var second = Batch("b");
@@ -44,7 +44,7 @@ public class TendrlAgentBackendTests
     {
         await using var agent = TendrlAgentServer.Start();
         var time = new ManualTimeProvider(Now);
-        var transport = new JsonStreamTransport(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent", time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        var transport = new JsonStreamTransport(new UnixDomainSocketEndPoint(agent.SocketPath), "the agent", time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), everyMessageAnswered: false);
         await using var backend = new TendrlAgentBackend(transport, new TendrlFormat(null, [], wait: false), _ => { }, time, keepSettled: null);
         var huge = Enumerable.Range(0, 100).Select(i => new DataPoint(new string('m', 64 * 1024) + i, Tags.Empty, Now, i)).ToArray();
 
