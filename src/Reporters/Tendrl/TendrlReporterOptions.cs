@@ -43,7 +43,8 @@ public sealed class TendrlReporterOptions : ReporterOptions
     /// Ask the agent to answer every message (<c>"context":{"wait":true}</c>): each point is then acknowledged or
     /// failed exactly, and a connection lost mid-batch resends only the points not acknowledged. Without it the agent
     /// answers only errors, which reach the error handler as they arrive; a message the agent had not read when the
-    /// connection broke is lost. Default false.
+    /// connection broke after a send is lost, and when it breaks while a batch is written the whole batch is sent
+    /// again, so the messages the agent had read arrive twice. Default false.
     /// </summary>
     public bool WaitForResponse { get; set; }
 

@@ -421,6 +421,29 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task WithoutWait_AgentClosesWhileABigBatchIsWritten_BatchRetriedWholeSoTheMessagesItReadArriveTwice()
+    {
+        for (var i = 0; i < 20_000; i++)
+        {
+            _registry.Counter("a.counter.with.a.name.long.enough.to.fill.the.socket.buffers." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        var reporter = Create(o =>
+        {
+            o.BatchSize = 20_000;
+            o.Retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, UseJitter = false };
+        });
+        _agent.CloseAfter(2);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var messages = await _agent.WaitForMessagesAsync(20_002, Limit);
+        Assert.That(messages, Has.Count.EqualTo(20_002), "the two read before the close, then the whole batch again");
+        Assert.That(messages.Select(m => Data(m).GetProperty("metric").GetString()).Distinct().Count(), Is.EqualTo(20_000), "every point arrived");
+        Assert.That(_agent.ConnectionCount, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task StopAsync_AfterStart_FlushesTheFinalReport()
     {
         _registry.Counter("orders").Inc(9);
