@@ -137,10 +137,14 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
                         : string.Create(CultureInfo.InvariantCulture, $"{_describe} did not take the data within {_requestTimeout} (RequestTimeout): it stopped reading. The connection was dropped and the next send reconnects; if the server is only slow, give it a longer RequestTimeout."),
                     ex);
             }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException || (ex is IOException && ex.InnerException is SocketException))
             {
+                // NetworkStream wraps the socket's error ("Unable to write data to the transport connection: Broken pipe").
                 Drop(connection);
-                throw new IOException($"Writing to {_describe} failed: {ex.Message}", ex);
+                var why = (ex.InnerException as SocketException ?? ex as SocketException)?.Message ?? ex.Message;
+                throw new IOException(
+                    $"Writing to {_describe} failed ({why}): the connection was closed or reset (the server closes it on data it cannot decode, and when it stops); the next send reconnects.",
+                    ex);
             }
             catch
             {

@@ -444,6 +444,24 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task WithoutWait_AgentClosesWhileABigBatchIsWritten_FailureNamesTheAgentAndSaysTheNextSendReconnects()
+    {
+        for (var i = 0; i < 20_000; i++)
+        {
+            _registry.Counter("a.counter.with.a.name.long.enough.to.fill.the.socket.buffers." + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        var reporter = Create(o => o.BatchSize = 20_000);
+        _agent.CloseAfter(2);
+
+        await reporter.ReportNowAsync().WaitAsync(Limit);
+
+        var error = _failures.Single().Errors[0];
+        Assert.That(error, Does.Contain($"Writing to the Tendrl agent at {_agent.SocketPath} failed"));
+        Assert.That(error, Does.Contain("the next send reconnects"));
+    }
+
+    [Test]
     public async Task StopAsync_AfterStart_FlushesTheFinalReport()
     {
         _registry.Counter("orders").Inc(9);
