@@ -119,7 +119,7 @@ public class TendrlFormatTests
     [TestCase(double.NaN)]
     [TestCase(double.PositiveInfinity)]
     [TestCase(double.NegativeInfinity)]
-    public void Validate_NonFiniteValue_RejectedWithTheMetricName(double value)
+    public void Validate_NonFiniteValue_RejectedSayingWhy(double value)
     {
         var error = TendrlFormat.Validate(new DataPoint("cpu.load", Tags.Empty, Ten, value));
 
