@@ -235,6 +235,12 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
 
         if (_endPoint is UnixDomainSocketEndPoint && ex is SocketException socketError && _endPoint.ToString() is { Length: > 0 } path)
         {
+            // Checked first: a folder this process may not search hides the file from File.Exists too.
+            if (socketError.SocketErrorCode == SocketError.AccessDenied)
+            {
+                return "permission denied (this process needs write permission on the socket and search permission on its folders)";
+            }
+
             if (Directory.Exists(path))
             {
                 return "it is a folder, not a socket";
@@ -248,11 +254,6 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
             if (socketError.SocketErrorCode == SocketError.ConnectionRefused)
             {
                 return "it is not a socket, or no agent listens on it (connection refused)";
-            }
-
-            if (socketError.SocketErrorCode == SocketError.AccessDenied)
-            {
-                return "permission denied (this process needs write permission on the socket)";
             }
         }
 
