@@ -392,6 +392,13 @@ internal sealed partial class ReportingEngine : IDisposable
     /// </summary>
     internal Func<CancellationToken, Task<long>>? DrainLateFailures { get; set; }
 
+    /// <summary>
+    /// Set by a backend whose server answers on the connection after the last send (the Tendrl agent's errors): called
+    /// at stop before the backend is disposed, it lets the server finish reading and answering (until the token, the
+    /// stop timeout, ends), so that what it answers is not lost with the connection.
+    /// </summary>
+    internal Func<CancellationToken, Task>? CloseBackend { get; set; }
+
     private async Task ShutdownAsync(CancellationToken token)
     {
         try
@@ -408,6 +415,18 @@ internal sealed partial class ReportingEngine : IDisposable
         {
             _storeClosed = true;
             _store?.Dispose();
+        }
+
+        if (CloseBackend is { } close)
+        {
+            try
+            {
+                await close(token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Reporter {Reporter}: closing the backend's connection gracefully failed.", Name);
+            }
         }
 
         try

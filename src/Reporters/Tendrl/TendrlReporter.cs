@@ -38,6 +38,11 @@ public sealed class TendrlReporter : Reporter
         parts.Failures.Counted = Engine.ReportLateFailure;
         parts.Failures.CountOnly = Engine.CountLateFailure;
         Engine.DrainLateFailures = parts.Failures.DrainAsync;
+
+        // Without WaitForResponse the agent's errors to the final report may still be on their way: the agent is
+        // given until the stop timeout to read it all and answer, instead of losing them (and, as it fails to write
+        // to a closed connection, the messages it had not read yet) with a connection closed at once.
+        Engine.CloseBackend = parts.Backend.Transport.CloseGracefullyAsync;
     }
 
     /// <summary>The backend (tests reach the transport's state through it).</summary>

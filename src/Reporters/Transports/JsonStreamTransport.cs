@@ -159,6 +159,51 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// When messages are not answered (errors come back unasked): tells the server nothing more will come (a half
+    /// close) and waits, until <paramref name="cancellationToken"/> ends, for it to read the rest and close its side,
+    /// so that every error it writes back is read and handed to <see cref="Unsolicited"/>. Does nothing when every
+    /// message is answered (a send has read its answers) or no connection is open.
+    /// </summary>
+    public async Task CloseGracefullyAsync(CancellationToken cancellationToken)
+    {
+        if (_everyMessageAnswered)
+        {
+            return;
+        }
+
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_disposed || _connection is not { Broken: false } connection)
+            {
+                return;
+            }
+
+            try
+            {
+                connection.Stream.Socket.Shutdown(SocketShutdown.Send);
+                await connection.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Already closed, or the server keeps its side open past the stop timeout: dispose closes it.
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
@@ -468,6 +513,11 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
         /// <summary>Why the connection closed, as the end of a sentence (": ..."), or empty.</summary>
         public string CloseReason { get; private set; } = string.Empty;
 
+        /// <summary>Completes once the connection is closed (by either side).</summary>
+        public Task Closed => _closed.Task;
+
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void Close(string? reason)
         {
             if (reason is not null && !Broken)
@@ -478,6 +528,7 @@ internal sealed class JsonStreamTransport : IAsyncDisposable
             Broken = true;
             Answers.Writer.TryComplete();
             Stream.Dispose();
+            _closed.TrySetResult();
         }
     }
 }

@@ -577,6 +577,55 @@ public class TendrlReporterTests
     }
 
     [Test]
+    public async Task StopAsync_WithoutWaitAgentRefusesTheFinalReport_EveryErrorReachesTheHandlerBeforeStopReturns()
+    {
+        for (var i = 0; i < 2_000; i++)
+        {
+            _registry.Counter("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        }
+
+        _agent.Refuse = _ => "Entity not found: web-9";
+        var reporter = Create(o =>
+        {
+            o.Entity = "web-9";
+            o.BatchSize = 2_000;
+        });
+        reporter.Start();
+
+        await reporter.StopAsync().WaitAsync(Limit);
+
+        Assert.That(_agent.Messages, Has.Count.EqualTo(2_000));
+        Assert.That(_failures.Sum(f => f.Failed), Is.EqualTo(2_000), "the agent's error to every message of the final report reached the handler");
+    }
+
+    [Test]
+    public async Task StopAsync_WithoutWaitAgentKeepsTheConnectionOpen_EndsAtStopTimeout()
+    {
+        _registry.Counter("orders").Inc();
+        _agent.KeepOpenAtEndOfStream = true;
+        var reporter = Create(o => o.StopTimeout = TimeSpan.FromSeconds(5));
+        reporter.Start();
+
+        // The final report is written; the agent never closes its side, so the clock has to reach StopTimeout.
+        var stop = reporter.StopAsync();
+        await _agent.WaitForMessagesAsync(1, Limit);
+        var deadline = DateTime.UtcNow + Limit;
+        var advanced = TimeSpan.Zero;
+        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.WhenAny(stop, Task.Delay(10));
+        }
+
+        Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the agent keeps the connection open");
+        await stop;
+        Assert.That(advanced, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(5)), "it waited for the agent's last answers until then");
+        Assert.That(reporter.Backend.Transport.IsConnected, Is.False);
+        Assert.That(_failures, Is.Empty);
+    }
+
+    [Test]
     public async Task StopAsync_AgentUp_FinalReportArrivesOnceAndNothingIsKept()
     {
         var storage = Path.Combine(_folder, "offline.db");

@@ -44,6 +44,9 @@ internal sealed class TendrlAgentServer : IAsyncDisposable
     /// <summary>Answers written so far (acknowledgements and errors).</summary>
     public int AnswerCount => Volatile.Read(ref _answers);
 
+    /// <summary>When set, a connection whose client closed its side (end of stream) is kept open until the agent is disposed.</summary>
+    public bool KeepOpenAtEndOfStream { get; set; }
+
     /// <summary>Written after every answer (a Python agent may end each with <c>"\n"</c>); default nothing.</summary>
     public string AnswerSuffix { get; set; } = string.Empty;
 
@@ -187,6 +190,11 @@ internal sealed class TendrlAgentServer : IAsyncDisposable
                 var read = await client.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stop.Token);
                 if (read == 0)
                 {
+                    if (KeepOpenAtEndOfStream)
+                    {
+                        await Task.Delay(Timeout.Infinite, _stop.Token);
+                    }
+
                     break;
                 }
 
