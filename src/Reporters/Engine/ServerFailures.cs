@@ -7,10 +7,11 @@ namespace Metrics.Reporters.Engine;
 
 /// <summary>Hands a reporter's failures (errors its server writes back, failed sends) to the user's error handler, or to <see cref="ReportFailure.WriteDefault"/>.</summary>
 /// <remarks>
-/// Server error lines arrive on the connection's read loop, which must never wait on user code: a handler slower
-/// than the lines would stop the reading, then the server's writing (a simple server stops reading puts while its
-/// answer cannot go out), then the sends. So lines are queued (at most <see cref="MaxPendingLines"/>) and handed
-/// over by a pool thread; lines past that bound are counted and handed over as one failure with their count.
+/// Errors a server writes back (OpenTSDB's telnet error lines, the Tendrl agent's error objects) arrive on the
+/// connection's read loop, which must never wait on user code: a handler slower than the errors would stop the
+/// reading, then the server's writing (a simple server stops reading while its answer cannot go out), then the sends.
+/// So errors are queued (at most <see cref="MaxPendingLines"/>) and handed over by a thread of this queue's own;
+/// errors past that bound are counted and handed over as one failure with their count.
 /// A stop waits for the lines handed over so far (<see cref="DrainAsync"/>): after it, the handler hears of none.
 /// </remarks>
 internal sealed class ServerFailures
@@ -88,9 +89,9 @@ internal sealed class ServerFailures
     public Action<ReportFailure>? CountOnly { get; set; }
 
     /// <summary>
-    /// An error line the telnet server wrote back: one put failed. Returns at once (the line is handed over on a pool
-    /// thread); when <see cref="MaxPendingLines"/> lines already wait, it is only counted, and the count is handed
-    /// over as one failure once the waiting lines are.
+    /// An error the server wrote back: one put (OpenTSDB) or message (Tendrl agent) failed. Returns at once (the
+    /// error is handed over on this queue's own thread); when <see cref="MaxPendingLines"/> errors already wait, it is
+    /// only counted, and the count is handed over as one failure once the waiting ones are.
     /// </summary>
     public void ServerError(string line)
     {

@@ -269,7 +269,20 @@ internal sealed class TendrlAgentBackend : IReportBackend
     public async ValueTask DisposeAsync()
     {
         await _transport.DisposeAsync().ConfigureAwait(false);
-        await _writer.DisposeAsync().ConfigureAwait(false);
+
+        // A send the stop gave up on may still hold the writer: it is disposed only once that send has let go (the
+        // transport's disposal ends it), and left to the collector if it does not within a second.
+        if (await _gate.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+        {
+            try
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
     }
 
     /// <summary>How the agent answered a point of a failed send (null: it took the point) and when (a <see cref="TimeProvider"/> timestamp).</summary>
