@@ -27,7 +27,7 @@ public abstract class WavefrontClientOptions
     /// <c>.invalid</c>, <c>.dropped</c>, <c>.report.errors</c>, <c>.queue.size</c>, likewise for <c>histograms</c>,
     /// <c>spans</c> and <c>span_logs</c>). Default null: the client keeps them in a registry of its own.
     /// Clients of the same kind that share a registry add up in the same counters, and the <c>queue.size</c> gauge
-    /// follows the first of them; give each client its own registry to see each one apart.
+    /// is the sum of the queues of those not yet disposed; give each client its own registry to see each one apart.
     /// </summary>
     public MetricsRegistry? Registry { get; set; }
 

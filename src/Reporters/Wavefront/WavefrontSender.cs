@@ -64,6 +64,9 @@ internal sealed class WavefrontSender : IAsyncDisposable
 
     internal int QueueSize(WavefrontDataKind kind) => _queues[kind].Count;
 
+    /// <summary>For tests: the queue of one data kind.</summary>
+    internal WavefrontLineQueue QueueOf(WavefrontDataKind kind) => _queues[kind];
+
     public bool SendMetric(string name, double value, long? timestamp, string? source, IEnumerable<KeyValuePair<string, string>>? tags) =>
         Enqueue(WavefrontDataKind.Metric, w =>
         {
@@ -236,6 +239,12 @@ internal sealed class WavefrontSender : IAsyncDisposable
         finally
         {
             _flushGate.Release();
+
+            // The registry may outlive this client: its queue.size gauge stops reading (and holding) this client's queues.
+            foreach (var metrics in _metrics.Values)
+            {
+                metrics.Detach();
+            }
         }
 
         // A SendNowAsync that got past the disposed check may still reach the sink: a closed sink refuses it

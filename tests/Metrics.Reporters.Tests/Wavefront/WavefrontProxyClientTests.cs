@@ -685,4 +685,72 @@ public class WavefrontProxyClientTests
         Assert.That(registry.Gauge("~sdk.dotnet.core.sender.proxy.points.queue.size", () => -1).Value, Is.EqualTo(1));
         Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.histograms.valid").Count, Is.Zero);
     }
+
+    [Test]
+    public async Task SdkMetrics_TwoClientsShareRegistry_QueueSizeCountsBothClientsQueues()
+    {
+        var registry = new MetricsRegistry();
+        await using var first = SharedRegistryClient(registry);
+        await using var second = SharedRegistryClient(registry);
+        first.SendMetric("a", 1);
+        first.SendMetric("b", 1);
+        second.SendMetric("c", 1);
+        second.SendMetric("d", 1);
+        second.SendMetric("e", 1);
+
+        Assert.That(QueueSize(registry), Is.EqualTo(5), "the second client's waiting points show beside the first one's");
+        Assert.That(registry.Counter("~sdk.dotnet.core.sender.proxy.points.valid").Count, Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task SdkMetrics_FirstOfTwoClientsDisposed_QueueSizeFollowsTheLiveClient()
+    {
+        var registry = new MetricsRegistry();
+        var first = SharedRegistryClient(registry);
+        await using var second = SharedRegistryClient(registry);
+        first.SendMetric("a", 1);
+        second.SendMetric("b", 1);
+        second.SendMetric("c", 1);
+        await first.DisposeAsync();
+
+        Assert.That(QueueSize(registry), Is.EqualTo(2), "the disposed client no longer counts; the live one does");
+
+        second.SendMetric("d", 1);
+        Assert.That(QueueSize(registry), Is.EqualTo(3));
+        await second.DisposeAsync();
+        Assert.That(QueueSize(registry), Is.Zero);
+    }
+
+    [Test]
+    public async Task SdkMetrics_ClientDisposed_RegistryKeepsNeitherTheClientNorItsQueues()
+    {
+        var registry = new MetricsRegistry();
+        var (client, queue) = await CreateSendAndDisposeAsync(registry);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.That(client.IsAlive, Is.False, "the registry must not keep a disposed client alive");
+        Assert.That(queue.IsAlive, Is.False, "the queue.size gauge must not hold a disposed client's queue");
+        Assert.That(QueueSize(registry), Is.Zero);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<(WeakReference Client, WeakReference Queue)> CreateSendAndDisposeAsync(MetricsRegistry registry)
+    {
+        var client = SharedRegistryClient(registry);
+        client.SendMetric("a", 1);
+        var weak = (new WeakReference(client), new WeakReference(client.Sender.QueueOf(WavefrontDataKind.Metric)));
+        await client.DisposeAsync();
+        return weak;
+    }
+
+    private static double QueueSize(MetricsRegistry registry) =>
+        registry.Gauge("~sdk.dotnet.core.sender.proxy.points.queue.size", () => -1).Value;
+
+    private static WavefrontProxyClient SharedRegistryClient(MetricsRegistry registry) =>
+        new(
+            new WavefrontProxyClientOptions { Host = "proxy.test", TimeProvider = new ManualTimeProvider(), DefaultSource = "app-1", Registry = registry },
+            port => new FakeLineTransport(port));
 }
