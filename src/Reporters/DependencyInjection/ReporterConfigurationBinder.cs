@@ -260,6 +260,14 @@ internal static class ReporterConfigurationBinder
                 return;
             }
 
+            if (canSet && AcceptsNull(property) && !child.GetChildren().Any())
+            {
+                // JSON null (which configuration cannot tell from an empty object), as for the other options that take
+                // null: the option's "none", so "AdaptiveBatching": null leaves adaptive batching off, its default.
+                property.SetValue(target, null);
+                return;
+            }
+
             // Bind a copy: the current value may be shared (FieldNaming.Pyformance is a static instance).
             var current = property.GetValue(target);
             var nested = Activator.CreateInstance(type)!;

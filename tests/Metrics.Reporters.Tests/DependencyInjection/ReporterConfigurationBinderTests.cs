@@ -276,6 +276,43 @@ public class ReporterConfigurationBinderTests
     }
 
     [Test]
+    public void Bind_JsonNullForAdaptiveBatchingAndOfflineStorage_LeavesThemOff()
+    {
+        var o = Bind(Json("""{ "AdaptiveBatching": null, "OfflineStorage": null }"""));
+
+        Assert.That(o.AdaptiveBatching, Is.Null, "null is the option's default: batches keep their fixed size");
+        Assert.That(o.OfflineStorage, Is.Null, "null is the option's default: no offline storage");
+    }
+
+    [Test]
+    public void Bind_JsonNullForAdaptiveBatchingAfterCodeSetIt_TurnsItOff()
+    {
+        var options = new OpenTsdbReporterOptions { AdaptiveBatching = new AdaptiveBatchingOptions() };
+
+        ReporterConfigurationBinder.Bind(Json("""{ "AdaptiveBatching": null }"""), options, "OpenTsdb");
+
+        Assert.That(options.AdaptiveBatching, Is.Null);
+    }
+
+    [Test]
+    public void Bind_AdaptiveBatchingWithASetting_TurnsItOnWithTheOtherDefaults()
+    {
+        var o = Bind(Json("""{ "AdaptiveBatching": { "MinBatchSize": 10 } }"""));
+
+        Assert.That(o.AdaptiveBatching, Is.Not.Null);
+        Assert.That((o.AdaptiveBatching!.MinBatchSize, o.AdaptiveBatching.CpuTargetPercent, o.AdaptiveBatching.MemoryTargetPercent), Is.EqualTo((10, 70.0, 80.0)));
+    }
+
+    [Test]
+    public void Bind_JsonNullForRetry_KeepsTheRetryDefaults()
+    {
+        var o = Bind(Json("""{ "Retry": null }"""));
+
+        Assert.That(o.Retry, Is.Not.Null);
+        Assert.That(o.Retry.MaxRetries, Is.EqualTo(3));
+    }
+
+    [Test]
     public void Bind_JsonNullForOptionsThatNeedAValue_SaysNullInsteadOfASection()
     {
         var ex = Assert.Throws<ReporterConfigurationException>(() => Bind(Json("""{ "Interval": null, "Prefix": null, "Port": null }""")))!;
