@@ -95,8 +95,17 @@ public sealed class MetricsReportingBuilder
             Services.Configure(optionsName, configure);
         }
 
-        var exists = Services.Any(d => d.ServiceType == typeof(ReporterRegistration) && d.ImplementationInstance is ReporterRegistration r && r.Matches(kind, name));
-        if (!exists)
+        var existing = Services
+            .Select(d => d.ServiceType == typeof(ReporterRegistration) ? d.ImplementationInstance as ReporterRegistration : null)
+            .FirstOrDefault(r => r is not null && r.Matches(kind, name));
+        if (existing is not null)
+        {
+            if (source is null)
+            {
+                existing.CodeAdds++;
+            }
+        }
+        else
         {
             var configurationPath = source;
             source ??= name is null ? $"Add{kind}()" : $"Add{kind}(name: \"{name}\")";
@@ -118,7 +127,10 @@ public sealed class MetricsReportingBuilder
                 }
 
                 return registry => create(sp, registry, options);
-            }));
+            })
+            {
+                CodeAdds = configurationPath is null ? 1 : 0,
+            });
         }
 
         return this;

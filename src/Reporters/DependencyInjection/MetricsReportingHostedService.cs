@@ -29,9 +29,18 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
         var reporters = _reporters.GetReporters();
         if (reporters.Count == 0)
         {
-            foreach (var note in _services.GetServices<ReportingSectionNote>())
+            // The same section given to AddMetricsReporting twice is one section to fix: said once.
+            foreach (var path in _services.GetServices<ReportingSectionNote>().Select(n => n.Path).Distinct(StringComparer.Ordinal))
             {
-                LogNoReporters(_logger, note.Path.Length == 0 ? "(the root)" : note.Path);
+                LogNoReporters(_logger, path.Length == 0 ? "(the root)" : path);
+            }
+        }
+
+        foreach (var entry in reporters)
+        {
+            if (entry.Registration is { Name: null, CodeAdds: > 1 } registration)
+            {
+                LogAddedAgain(_logger, entry.Name, registration.CodeAdds, registration.Kind);
             }
         }
 
@@ -134,6 +143,9 @@ internal sealed partial class MetricsReportingHostedService : IHostedService
 
     [LoggerMessage(8, LogLevel.Warning, "Metrics reporter {Reporter} stopped without delivering its final report: its last send failed (unsent points were kept in offline storage)")]
     private static partial void LogStoppedUndelivered(ILogger logger, string reporter);
+
+    [LoggerMessage(9, LogLevel.Information, "Metrics reporter {Reporter} was added {Count} times with Add{Kind}() and no name: the calls configure this one reporter, their delegates in the order added. To run another {Kind} reporter, give it a name: Add{Kind}(o => ..., name: \"second\")")]
+    private static partial void LogAddedAgain(ILogger logger, string reporter, int count, string kind);
 
     [LoggerMessage(6, LogLevel.Warning, "No metrics reporter runs: the configuration section {Section} given to AddMetricsReporting has no Reporters section (is its name right?), and no reporter was added in code")]
     private static partial void LogNoReporters(ILogger logger, string section);

@@ -50,7 +50,8 @@ public static class MetricsServiceCollectionExtensions
 
     /// <summary>
     /// Registers reporters (and <see cref="AddMetricsRegistry"/>) and a hosted service that starts them with the host and sends
-    /// their final report when it stops. Idempotent: adding a reporter of the same kind and name twice configures one reporter.
+    /// their final report when it stops. Idempotent: calling it again adds no second hosted service, and adding a reporter
+    /// of the same kind and name twice configures one reporter (to run a second reporter of one kind, give it a name).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Adds reporters, e.g. <c>b =&gt; b.AddConsole()</c>.</param>

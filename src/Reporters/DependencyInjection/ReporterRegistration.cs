@@ -27,6 +27,12 @@ internal sealed class ReporterRegistration
     /// </summary>
     public Func<IServiceProvider, Func<MetricsRegistry, Reporter>> Prepare { get; }
 
+    /// <summary>
+    /// How many builder calls in code (not configuration sections) added this kind and name: more than one for an
+    /// unnamed reporter is said at start, as it may have been meant as a second reporter.
+    /// </summary>
+    public int CodeAdds { get; set; }
+
     public bool Matches(string kind, string? name) =>
         string.Equals(Kind, kind, StringComparison.Ordinal) && string.Equals(Name, name, StringComparison.Ordinal);
 }

@@ -106,9 +106,12 @@ internal sealed class ReporterSet : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The exception listing <paramref name="problems"/>, one a line.</summary>
+    /// <summary>
+    /// The exception listing <paramref name="problems"/>, one a line, each once: <c>AddMetricsReporting</c> called twice
+    /// with the same configuration finds every problem twice.
+    /// </summary>
     public static InvalidOperationException Misconfigured(IEnumerable<string> problems) =>
-        new("Metrics reporting is misconfigured:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
+        new("Metrics reporting is misconfigured:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems.Distinct(StringComparer.Ordinal)));
 
     /// <summary>Runs the configuration checks and prepares every registration; <paramref name="registryProblems"/> when a check failed (the registry cannot be created).</summary>
     private List<(ReporterRegistration Registration, Func<MetricsRegistry, Reporter>? Build, Exception? Error)> Prepare(out List<string> problems, out bool registryProblems)
