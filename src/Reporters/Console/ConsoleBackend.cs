@@ -4,7 +4,7 @@ using Metrics.Reporters.Engine;
 namespace Metrics.Reporters;
 
 /// <summary>Writes each batch as a table to a <see cref="TextWriter"/>.</summary>
-internal sealed class ConsoleBackend : IReportBackend
+internal sealed class ConsoleBackend : IReplayAwareBackend
 {
     private readonly TextWriter _output;
     private readonly TimeProvider _time;
@@ -19,13 +19,17 @@ internal sealed class ConsoleBackend : IReportBackend
 
     public string Name => "console";
 
+    /// <inheritdoc />
+    public bool Replaying { get; set; }
+
     public string? Validate(in DataPoint point) => null;
 
     public async ValueTask<SendResult> SendAsync(IReadOnlyList<DataPoint> batch, CancellationToken cancellationToken)
     {
         // The table is headed with the report's time: the newest point (all points of one snapshot share it); only
-        // older points, such as ones replayed from offline storage, carry their own time.
-        var reportTime = batch.Count == 0 ? _time.GetUtcNow() : batch.Max(p => p.Timestamp);
+        // older points carry their own time. A batch replayed from offline storage is headed with the time it is
+        // written, so that every replayed point, its newest too, carries its own time and none passes for a live one.
+        var reportTime = batch.Count == 0 || Replaying ? _time.GetUtcNow() : batch.Max(p => p.Timestamp);
         var table = ConsoleTableFormat.Format(reportTime, batch, _dottedFields);
         try
         {

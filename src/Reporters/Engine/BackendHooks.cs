@@ -28,3 +28,14 @@ internal interface ISelfMetricsBackend : IReportBackend
     /// </summary>
     void OnDelivered(int points, in SendResult result);
 }
+
+/// <summary>
+/// Implemented by a backend that shows points replayed from offline storage differently from a report's own (the
+/// console table heads a replayed batch with the time it is written, so that its newest point is not taken for a
+/// live one). The engine sets <see cref="Replaying"/> around each batch it replays; sends never overlap.
+/// </summary>
+internal interface IReplayAwareBackend : IReportBackend
+{
+    /// <summary>True while the engine sends a batch read back from offline storage.</summary>
+    bool Replaying { get; set; }
+}

@@ -138,7 +138,17 @@ internal sealed partial class ReportingEngine
                 points[i] = rows[i].Point;
             }
 
-            var delivery = await DeliverAsync(points, cancellationToken).ConfigureAwait(false);
+            var replayAware = _backend as IReplayAwareBackend;
+            Delivery delivery;
+            try
+            {
+                replayAware?.Replaying = true;
+                delivery = await DeliverAsync(points, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                replayAware?.Replaying = false;
+            }
 
             // What was not delivered is always the batch's tail (a batch split in halves goes on to its second half
             // only once the first is through): the rows before it were accepted, or dropped and counted, and go. The

@@ -77,4 +77,53 @@ public class ConsoleReporterTests
         Assert.That(output.ToString(), Does.EndWith("still usable"));
         reporter.Dispose();
     }
+    [Test]
+    public async Task ReportNowAsync_PointsReplayedFromOfflineStorage_EachCarriesItsOwnTime()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "console-replay-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 0, TimeSpan.Zero));
+            var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = time });
+            registry.Counter("orders").Inc(5);
+            var broken = new SwitchableWriter { Mode = WriterMode.IoError };
+            await using (var down = new ConsoleReporter(registry, new ConsoleReporterOptions
+            {
+                Output = broken,
+                Filter = s => s.Name == "orders",
+                Retry = new RetryOptions { MaxRetries = 0 },
+                OfflineStorage = new OfflineStorageOptions { Path = path },
+                ErrorHandler = _ => { },
+            }))
+            {
+                await down.ReportNowAsync();
+                time.Advance(TimeSpan.FromSeconds(10));
+                await down.ReportNowAsync();
+            }
+
+            time.Advance(TimeSpan.FromSeconds(10));
+            var output = new StringWriter();
+            await using var up = new ConsoleReporter(registry, new ConsoleReporterOptions
+            {
+                Output = output,
+                Filter = s => s.Name == "orders",
+                OfflineStorage = new OfflineStorageOptions { Path = path },
+            });
+
+            await up.ReportNowAsync();
+
+            // Both stored reports are marked as the past they are, the newest one too; only the live report is not.
+            var text = output.ToString();
+            Assert.That(text, Does.Contain("\norders @ 2026-03-04T05:06:00.000Z\n"));
+            Assert.That(text, Does.Contain("\norders @ 2026-03-04T05:06:10.000Z\n"));
+            Assert.That(text.Split("\norders\n").Length - 1, Is.EqualTo(1), text);
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
 }
