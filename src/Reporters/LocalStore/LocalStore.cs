@@ -428,7 +428,8 @@ public sealed class LocalStore : IDisposable
     /// <summary>
     /// Deletes the points in [<paramref name="start"/>, <paramref name="end"/>) of every series matching
     /// <paramref name="name"/> and <paramref name="tags"/> (null matches any). The series themselves and their
-    /// attributes are kept. Returns how many points were deleted.
+    /// attributes are kept. Returns how many points were deleted: those a read of the range returned (points past the
+    /// retention, never returned, are purged first and not counted).
     /// </summary>
     /// <exception cref="ArgumentException">The range is empty.</exception>
     public long Delete(DateTimeOffset start, DateTimeOffset end, string? name = null, Tags? tags = null)
@@ -440,6 +441,9 @@ public sealed class LocalStore : IDisposable
             ThrowIfReadOnly();
             return InTransaction(tx =>
             {
+                // Points past the retention are gone for readers already: they are purged first, so that the count
+                // is of the points a read of the range returned.
+                Purge(tx, NowMs());
                 using var cmd = FilterCommand(name, tags, attributes: null, select: "s.id");
                 cmd.Transaction = tx;
                 cmd.CommandText = "DELETE FROM points WHERE ts >= $start AND ts < $end AND series_id IN (" + cmd.CommandText + ")";

@@ -312,6 +312,22 @@ public class LocalStoreTests : LocalStoreFixture
     }
 
     [Test]
+    public void Delete_RangeHoldingPointsPastRetentionNotYetPurged_CountsOnlyThePointsReadsReturn()
+    {
+        var store = Open(new LocalStoreOptions { Retention = TimeSpan.FromHours(1), PurgeInterval = TimeSpan.FromDays(1), TimeProvider = Clock });
+        var now = Clock.GetUtcNow();
+        store.Write("orders", Eu, [(now.AddMinutes(-50), 1), (now.AddMinutes(-40), 2), (now.AddMinutes(-10), 3)]);
+        Clock.Advance(TimeSpan.FromMinutes(30));
+        var visible = store.Read(now.AddHours(-2), now.AddHours(1)).Single().Points.Count;
+
+        var deleted = store.Delete(now.AddHours(-2), now.AddHours(1));
+
+        Assert.That(visible, Is.EqualTo(1));
+        Assert.That(deleted, Is.EqualTo(visible), "points past the retention are gone for the user already: deleting them again is not news");
+        Assert.That(store.CountPoints(), Is.Zero);
+    }
+
+    [Test]
     public void FilterSeries_TagsAndAttributes_ReturnsSeriesHavingAllOfThem()
     {
         var store = Open();
