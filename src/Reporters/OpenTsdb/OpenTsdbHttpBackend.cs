@@ -36,7 +36,7 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
 
     public string Name => "opentsdb";
 
-    /// <summary>The URI posted to: the endpoint's path followed by <c>/api/put?details</c>.</summary>
+    /// <summary>The URI posted to: the endpoint's path followed by <c>/api/put?details</c>, then the endpoint's query, if any.</summary>
     public Uri PutAddress => _putUri;
 
     public string? Validate(in DataPoint point) => _format.Validate(point, telnet: false);
@@ -239,12 +239,15 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
         return result with { Outcome = outcome, Failed = result.Failed + localErrors.Count, Errors = errors };
     }
 
+    // A query the endpoint carries (a gateway's key, say) is sent after details: dropping it would have the gateway
+    // refuse every request.
     private static Uri PutUri(Uri endpoint)
     {
+        var query = endpoint.GetComponents(UriComponents.Query, UriFormat.UriEscaped);
         var builder = new UriBuilder(endpoint)
         {
             Path = endpoint.AbsolutePath.TrimEnd('/') + "/api/put",
-            Query = "details",
+            Query = query.Length == 0 ? "details" : "details&" + query,
         };
         return builder.Uri;
     }

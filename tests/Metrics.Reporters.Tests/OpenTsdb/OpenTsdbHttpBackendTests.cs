@@ -72,6 +72,19 @@ public class OpenTsdbHttpBackendTests
     }
 
     [Test]
+    public async Task SendAsync_EndpointWithQuery_SendsTheQueryBesideDetails()
+    {
+        using var server = HttpTestServer.Start();
+        await using var backend = new OpenTsdbHttpBackend(new HttpTransport(), new Uri(server.BaseAddress, "tsdb/?api_key=k%201"), Format, gzip: true);
+
+        await backend.SendAsync(Points(1), CancellationToken.None);
+
+        var request = server.Requests.Single();
+        Assert.That(request.Path, Is.EqualTo("/tsdb/api/put"));
+        Assert.That(request.Query, Is.EqualTo("details&api_key=k%201"));
+    }
+
+    [Test]
     public async Task SendAsync_400WithDetails_IsPartialFailureNamingOnlyFailedPoint()
     {
         using var server = HttpTestServer.Start();
