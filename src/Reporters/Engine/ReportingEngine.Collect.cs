@@ -63,7 +63,7 @@ internal sealed partial class ReportingEngine
             if (_options.OfflineStorage is { StoreOnQueueOverflow: true })
             {
                 dropped = Park(evicted, "queue full", unreported: 0);
-                fate = " (offline storage failed)";
+                fate = " (" + StorageFailure() + ")";
             }
             else
             {

@@ -420,7 +420,16 @@ internal sealed partial class ReportingEngine
         var lost = Interlocked.Exchange(ref _unreportedDrops, 0);
         if (lost > 0)
         {
-            Notify(new ReportFailure(Name, null, 0, lost, [$"{why}; {lost.ToString(CultureInfo.InvariantCulture)} unsent points were dropped{(_options.OfflineStorage is null ? " (no offline storage)" : " (offline storage failed)")}"]));
+            Notify(new ReportFailure(Name, null, 0, lost, [$"{why}; {lost.ToString(CultureInfo.InvariantCulture)} unsent points were dropped{(_options.OfflineStorage is null ? " (no offline storage)" : " (" + StorageFailure() + ")")}"]));
+        }
+    }
+
+    /// <summary>Why points meant for offline storage were dropped: the file unavailable (saying why), or a failed write.</summary>
+    private string StorageFailure()
+    {
+        lock (_lifecycleLock)
+        {
+            return _store is null && _storeUnavailable is { } why ? why : "offline storage failed";
         }
     }
 
@@ -496,6 +505,9 @@ internal sealed partial class ReportingEngine
                 // Held by another store (say the previous process, still stopping): tried again at the next report,
                 // said once when it happens and once when the file is taken.
                 _storeOpened = !inUse;
+                _storeUnavailable = _store is not null ? null
+                    : inUse ? $"offline storage is off while {storage.Path} is in use by another reporter; give each reporter its own file"
+                    : $"offline storage is off: {storage.Path} cannot be opened";
                 if (_storeWasInUse && _store is not null)
                 {
                     _logger.LogInformation("Reporter {Reporter}: the offline storage file {Path} is free now; offline storage is on.", Name, storage.Path);

@@ -44,6 +44,10 @@ internal sealed partial class ReportingEngine : IDisposable
     private bool _storeOpened;
     private bool _storeClosed;
     private bool _storeWasInUse;
+
+    // Why offline storage is off while it is configured (its file held by another reporter, or not openable), for the
+    // failures of the points dropped meanwhile: the logged error goes nowhere without a LoggerFactory. Under _lifecycleLock.
+    private string? _storeUnavailable;
     private OfflineStore? _store;
     private int _currentBatchSize;
 

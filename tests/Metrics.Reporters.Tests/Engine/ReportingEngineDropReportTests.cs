@@ -160,7 +160,7 @@ public class ReportingEngineDropReportTests
         Assert.That(h.Reporter.Status.Dropped, Is.EqualTo(2));
         var dropped = h.Failures.Where(f => f.Errors.Any(e => e.Contains("dropped", StringComparison.Ordinal))).ToArray();
         Assert.That(dropped.Sum(f => f.Failed), Is.EqualTo(2), "the handler learns they were lost, not kept");
-        Assert.That(dropped.Single().Errors.Single(), Does.Contain("2 unsent points were dropped (offline storage failed)"));
+        Assert.That(dropped.Single().Errors.Single(), Does.Contain("2 unsent points were dropped (offline storage is off: ").And.EndsWith(" cannot be opened)"));
     }
 
     [Test]

@@ -344,6 +344,23 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task Report_FileInUseAndBackendDown_FailureOfTheDroppedPointsSaysTheFileIsInUse()
+    {
+        await using var first = new EngineHarness(Offline(), backendName: "first");
+        await first.Reporter.ReportNowAsync();
+
+        // Without a LoggerFactory the error logged about the file goes nowhere: the failure must say why points were lost.
+        await using var second = new EngineHarness(o => { Offline()(o); o.LoggerFactory = null; }, backendName: "second");
+        second.Snapshots = Snap.Counters(2, "b");
+        second.Backend.Respond = b => SendResult.Transient(b.Count, "down");
+        await second.Reporter.ReportNowAsync();
+
+        var drop = second.Failures.Single(f => f.Errors.Any(e => e.Contains("dropped", StringComparison.Ordinal)));
+        Assert.That(drop.Failed, Is.EqualTo(2));
+        Assert.That(drop.Errors.Single(e => e.Contains("dropped", StringComparison.Ordinal)), Does.Contain(DbPath + " is in use by another reporter"));
+    }
+
+    [Test]
     public async Task Start_FileFreedByAStoppedReporter_NextReporterUsesIt()
     {
         var first = new EngineHarness(Offline());
