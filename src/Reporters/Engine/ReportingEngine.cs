@@ -369,6 +369,13 @@ internal sealed partial class ReportingEngine : IDisposable
             var unsent = _queue.TakeAll();
             Park(unsent, "stopped with points unsent", unreported: unsent.Length);
 
+            // A final report cut short or failed did not reach the backend, even when its points were kept in offline
+            // storage rather than dropped: the status says so (a cancelled send counts as no failure on its own).
+            if (cutShort || failed)
+            {
+                MarkFailure();
+            }
+
             // The error handler hears of points a stop lost, as it does of every other send that lost points: those
             // of a flush cut short by StopTimeout or the caller, or left when the final report failed.
             ReportUnreportedDrops(

@@ -219,6 +219,30 @@ public class ReportingEngineOfflineTests
     }
 
     [Test]
+    public async Task StopAsync_BackendHangsWithStorage_StatusShowsTheFinalSendFailed()
+    {
+        var h = new EngineHarness(o =>
+        {
+            Offline()(o);
+            o.StopTimeout = TimeSpan.FromSeconds(2);
+        });
+        h.Snapshots = Snap.Counters(3);
+        h.Backend.HangNext();
+        h.Reporter.Start();
+
+        await h.DriveAsync(h.Reporter.StopAsync(), TimeSpan.FromSeconds(1));
+
+        // Nothing was dropped (the points wait in offline storage), but the final report did not reach the backend:
+        // the status must not read as a clean stop.
+        var status = h.Reporter.Status;
+        Assert.That(status.Dropped, Is.Zero);
+        Assert.That(status.LastSuccess, Is.Null);
+        Assert.That(status.LastFailure, Is.Not.Null);
+        Assert.That(status.ConsecutiveFailures, Is.EqualTo(1));
+        h.Reporter.Dispose();
+    }
+
+    [Test]
     public async Task StopAsync_NeverStarted_SendsNothingAndLeavesStoredPointsForTheNextRun()
     {
         var first = new EngineHarness(Offline());
