@@ -21,11 +21,18 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
 
     public WavefrontDirectSink(WavefrontDirectClientOptions options, IHttpTransport? transport = null)
     {
+        // report?f=... goes under the server's path; a query the server carries (a gateway's key, say) follows it, as
+        // dropping it would have the gateway refuse every request.
         var server = options.Server!;
-        var root = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        var query = server.GetComponents(UriComponents.Query, UriFormat.UriEscaped);
+        var root = new UriBuilder(server) { Path = server.AbsolutePath.TrimEnd('/') + "/", Query = string.Empty }.Uri;
         foreach (var kind in WavefrontDataKinds.All)
         {
-            _uris[kind] = new Uri(root, "report?f=" + kind.Format());
+            _uris[kind] = new UriBuilder(root)
+            {
+                Path = root.AbsolutePath + "report",
+                Query = "f=" + kind.Format() + (query.Length == 0 ? string.Empty : "&" + query),
+            }.Uri;
         }
 
         _server = Describe(root);

@@ -161,6 +161,24 @@ public class WavefrontDirectClientTests
     }
 
     [Test]
+    public async Task SendAsync_ServerWithPathAndQuery_PostsUnderThePathWithTheQuery()
+    {
+        // A gateway in front of Wavefront, at a path of its own and wanting a key in the query.
+        using var server = HttpTestServer.Start();
+        var gateway = new Uri(server.BaseAddress, "wf?key=abc");
+        var sink = new WavefrontDirectSink(new WavefrontDirectClientOptions { Server = gateway, Token = Token });
+        await using var _ = sink;
+
+        var status = await sink.SendAsync(WavefrontDataKind.Metric, "\"a\" 1.0 source=\"s\"\n"u8.ToArray(), CancellationToken.None);
+
+        Assert.That(status.Ok, Is.True, status.Error);
+        var request = (await server.WaitForRequestsAsync(1, Deadline)).Single();
+        Assert.That(request.Path, Is.EqualTo("/wf/report"));
+        Assert.That(request.Query, Does.Contain("f=wavefront").And.Contain("key=abc"));
+        Assert.That(status.Error ?? sink.ToString(), Does.Not.Contain("abc"));
+    }
+
+    [Test]
     public async Task SendAsync_ServerRedirects_ErrorNamesTheRedirectAndTheServerOption()
     {
         using var server = HttpTestServer.Start();
