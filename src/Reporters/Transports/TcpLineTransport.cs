@@ -166,7 +166,7 @@ internal sealed class TcpLineTransport : ILineTransport
             _nextAttempt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
             throw new IOException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Cannot connect to {_host}:{_port} ({(ex is OperationCanceledException ? "timed out" : ex.Message)}); retrying in {backoff.TotalSeconds:0} s."), ex);
+                $"Cannot connect to {_host}:{_port} ({(ex is OperationCanceledException ? "timed out" : ex.Message)})."), ex);
         }
         catch
         {

@@ -266,6 +266,46 @@ public class OpenTsdbClientTests
     }
 
     [Test]
+    public async Task Send_ServerRefusesConnection_FailureSaysOnceWhenItResends()
+    {
+        var time = new ManualTimeProvider(At);
+        await using var server = await TcpLineServer.StartAsync();
+        server.RefuseConnections();
+        var failures = new ConcurrentQueue<ReportFailure>();
+        var secondFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = new OpenTsdbClient(
+            new OpenTsdbClientOptions
+            {
+                Endpoint = new Uri($"tcp://127.0.0.1:{server.Port}"),
+                HostTag = "h",
+                ErrorHandler = f =>
+                {
+                    failures.Enqueue(f);
+                    if (failures.Count == 2)
+                    {
+                        secondFailure.TrySetResult();
+                    }
+                },
+            },
+            new TcpLineTransport("127.0.0.1", server.Port, time),
+            null,
+            time);
+        client.Send("m", 1, timestamp: At);
+
+        var flush = client.FlushAsync(TimeSpan.FromSeconds(600));
+        await AdvanceUntilAsync(time, () => secondFailure.Task.IsCompleted, TimeSpan.FromSeconds(1));
+
+        var texts = failures.Take(2).Select(f => f.ToString()).ToArray();
+        server.AcceptConnections();
+        await AdvanceUntilAsync(time, () => flush.IsCompleted, TimeSpan.FromSeconds(1));
+
+        Assert.That(await flush, Is.True);
+        Assert.That(texts[0], Does.Contain("Cannot connect to 127.0.0.1:" + server.Port).And.EndWith("; Resending in 1 s."));
+        Assert.That(texts[1], Does.Contain("Cannot connect to 127.0.0.1:" + server.Port).And.EndWith("; Resending in 2 s."));
+        Assert.That(texts, Has.All.Not.Contain("retrying"), "the wait is said once, by the client that waits");
+    }
+
+    [Test]
     public async Task Send_WriteFailsOnce_ResendsSameBatchAfterBackoff()
     {
         var time = new ManualTimeProvider(At);

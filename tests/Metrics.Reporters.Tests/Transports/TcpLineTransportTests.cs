@@ -129,7 +129,7 @@ public class TcpLineTransportTests
         await using var transport = new TcpLineTransport("127.0.0.1", port, time);
 
         var first = Assert.ThrowsAsync<IOException>(async () => await transport.WriteAsync(Bytes("x 1\n"), CancellationToken.None));
-        Assert.That(first!.Message, Does.Contain("Cannot connect to 127.0.0.1:" + port).And.Contain("retrying in 1 s"));
+        Assert.That(first!.Message, Does.Contain("Cannot connect to 127.0.0.1:" + port).And.Not.Contain("retrying"), "the caller that retries says when");
 
         var second = Assert.ThrowsAsync<IOException>(async () => await transport.WriteAsync(Bytes("x 1\n"), CancellationToken.None));
         Assert.That(second!.Message, Does.Contain("next attempt is due"));
