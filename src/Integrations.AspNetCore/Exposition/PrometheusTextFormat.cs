@@ -20,7 +20,9 @@ namespace Metrics.AspNetCore.Exposition;
 /// a family whose name, or whose <c>_sum</c>/<c>_count</c> sample name, is already a sample name of an earlier family
 /// (a summary <c>x</c> writes <c>x</c>, <c>x_sum</c> and <c>x_count</c>) is left out. Whatever is left out is named on
 /// a <c># Left out: ...</c> comment line at the end, which parsers ignore. In a summary a tag named <c>quantile</c> is
-/// written as <c>tag_quantile</c>, unless the series also has a tag named <c>tag_quantile</c>, which then wins.
+/// written as <c>tag_quantile</c>, unless the series also has a tag named <c>tag_quantile</c>, which then wins. A tag
+/// named <c>le</c> (the label Prometheus reserves for histogram buckets, which no other family may carry) is written as
+/// <c>tag_le</c> on every family, unless the series also has a tag named <c>tag_le</c>, which then wins.
 /// </remarks>
 internal static class PrometheusTextFormat
 {
@@ -35,6 +37,10 @@ internal static class PrometheusTextFormat
     private const string QuantileLabel = "quantile";
 
     private const string RenamedQuantileLabel = "tag_quantile";
+
+    private const string BucketLabel = "le";
+
+    private const string RenamedBucketLabel = "tag_le";
 
     /// <summary>Formats <paramref name="snapshots"/> with <paramref name="globalTags"/> as labels.</summary>
     public static string Format(IEnumerable<MetricSnapshot> snapshots, Tags globalTags)
@@ -175,8 +181,10 @@ internal static class PrometheusTextFormat
     private static string Suffix(string name, string suffix) => name.EndsWith(suffix, StringComparison.Ordinal) ? name : name + suffix;
 
     // Label pairs sorted by sanitized name; a name that collides after sanitizing keeps its first value (tags are in
-    // ordinal key order). In a summary "quantile" is the summary's own label: a tag of that name becomes "tag_quantile",
-    // unless a tag already has that name, which then wins and the "quantile" tag is left out.
+    // ordinal key order). Prometheus reserves "le" for histogram buckets (promtool rejects it on any other family, and
+    // this format writes no histograms): a tag of that name becomes "tag_le". In a summary "quantile" is the summary's
+    // own label: a tag of that name becomes "tag_quantile". When a tag already has the new name, it wins and the
+    // reserved one is left out.
     private static List<KeyValuePair<string, string>> Labels(Tags tags, bool summary)
     {
         var list = new List<KeyValuePair<string, string>>(tags.Count);
@@ -189,24 +197,33 @@ internal static class PrometheusTextFormat
             }
         }
 
+        Rename(list, BucketLabel, RenamedBucketLabel);
         if (summary)
         {
-            var i = list.FindIndex(p => p.Key == QuantileLabel);
-            if (i >= 0)
-            {
-                if (list.Exists(p => p.Key == RenamedQuantileLabel))
-                {
-                    list.RemoveAt(i);
-                }
-                else
-                {
-                    list[i] = new KeyValuePair<string, string>(RenamedQuantileLabel, list[i].Value);
-                }
-            }
+            Rename(list, QuantileLabel, RenamedQuantileLabel);
         }
 
         list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return list;
+    }
+
+    // Writes a label the format reserves under another name, unless a tag already has that name (which then wins).
+    private static void Rename(List<KeyValuePair<string, string>> labels, string reserved, string renamed)
+    {
+        var i = labels.FindIndex(p => p.Key == reserved);
+        if (i < 0)
+        {
+            return;
+        }
+
+        if (labels.Exists(p => p.Key == renamed))
+        {
+            labels.RemoveAt(i);
+        }
+        else
+        {
+            labels[i] = new KeyValuePair<string, string>(renamed, labels[i].Value);
+        }
     }
 
     private static string LabelText(List<KeyValuePair<string, string>> labels, string? extraName = null, string? extraValue = null)

@@ -166,6 +166,45 @@ public class PrometheusTextFormatCollisionTests
     }
 
     [Test]
+    public async Task Format_EveryTypeTaggedLe_IsTagLeOnEveryLineAndPassesPromtool()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
+        Register(registry, "Counter c", new Tags(("le", "c")));
+        Register(registry, "Gauge g", new Tags(("le", "g")));
+        Register(registry, "Meter m", new Tags(("le", "m")));
+        Register(registry, "Histogram h", new Tags(("le", "h"), ("quantile", "q")));
+        Register(registry, "Timer t", new Tags(("le", "t")));
+
+        var text = PrometheusTextFormat.Format(registry.CreateReader().Read(), Tags.Empty);
+
+        await AssertPromtoolAcceptsAsync(text);
+        Assert.That(text, Does.Not.Contain("{le=").And.Not.Contain(",le="), "no series carries the histogram bucket label");
+        Assert.That(text, Does.Contain("c_total{tag_le=\"c\"} 5\n"));
+        Assert.That(text, Does.Contain("g{tag_le=\"g\"} 7\n"));
+        Assert.That(text, Does.Contain("m_total{tag_le=\"m\"} 2\n"));
+        Assert.That(text, Does.Contain("m_1m_rate{tag_le=\"m\"} "));
+        Assert.That(text, Does.Contain("h{tag_le=\"h\",tag_quantile=\"q\",quantile=\"0.5\"} 3\n"));
+        Assert.That(text, Does.Contain("h_sum{tag_le=\"h\",tag_quantile=\"q\"} 3\n"));
+        Assert.That(text, Does.Contain("h_count{tag_le=\"h\",tag_quantile=\"q\"} 1\n"));
+        Assert.That(text, Does.Contain("t_seconds{tag_le=\"t\",quantile=\"0.99\"} 1\n"));
+        Assert.That(text, Does.Contain("t_seconds_count{tag_le=\"t\"} 1\n"));
+    }
+
+    [Test]
+    public async Task Format_GlobalTagLeAndSeriesTagLe_KeepsTheTagLeTag()
+    {
+        var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider(), GlobalTags = new Tags(("le", "global")) });
+        Register(registry, "Gauge g", new Tags(("tag_le", "z")));
+        Register(registry, "Gauge other");
+
+        var text = PrometheusTextFormat.Format(registry.CreateReader().Read(), registry.GlobalTags);
+
+        await AssertPromtoolAcceptsAsync(text);
+        Assert.That(text, Does.Contain("\ng{tag_le=\"z\"} 7\n"));
+        Assert.That(text, Does.Contain("\nother{tag_le=\"global\"} 7\n"));
+    }
+
+    [Test]
     public async Task Format_SanitizedTagQuantileAndQuantile_EveryLineHasOneLabelOfEachName()
     {
         var registry = new MetricsRegistry(new MetricsOptions { TimeProvider = new ManualTimeProvider() });
