@@ -99,7 +99,11 @@ public abstract class Reporter : IDisposable, IAsyncDisposable
     /// Takes one report now and sends what is queued (waiting for a running report to finish first). Completes when
     /// the send, retries included, is done. Backend failures go to the error handler, they do not throw.
     /// </summary>
-    /// <exception cref="ObjectDisposedException">The reporter was stopped.</exception>
+    /// <exception cref="ObjectDisposedException">The reporter was stopped (<see cref="StopAsync"/>, <c>Dispose</c> or
+    /// <c>DisposeAsync</c>), also when a stop that ran out of <see cref="ReporterOptions.StopTimeout"/> cut this call short: a stopped reporter
+    /// does not report again (its final report was already taken), so create a new one. The exception's
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>Reporter</c>, and it is an
+    /// <see cref="InvalidOperationException"/>, like the one <see cref="Start"/> throws after a stop.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the batch in flight is then stored offline or dropped, like a failed send).</exception>
     public Task ReportNowAsync(CancellationToken cancellationToken = default) => _engine.ReportNowAsync(cancellationToken);
 

@@ -221,7 +221,17 @@ internal sealed partial class ReportingEngine : IDisposable
     {
         ThrowIfStopped();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
-        await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A stop that ran out of StopTimeout while this call waited for it: the reporter was stopped.
+            ThrowIfStopped();
+            throw;
+        }
+
         try
         {
             // A stop that got the gate first has already sent the final report and closed the backend.
@@ -232,6 +242,12 @@ internal sealed partial class ReportingEngine : IDisposable
         {
             // Cancelled by the caller (a stop reports what it cancelled itself): the batch in flight was parked.
             ReportUnreportedDrops("ReportNowAsync was cancelled");
+            throw;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Cut short by a stop that ran out of StopTimeout (the stop reports what it cancelled): the reporter was stopped.
+            ThrowIfStopped();
             throw;
         }
         finally
@@ -469,7 +485,8 @@ internal sealed partial class ReportingEngine : IDisposable
     {
         if (Volatile.Read(ref _stopTask) is not null)
         {
-            throw new ObjectDisposedException(GetType().Name, $"Reporter {Name} was stopped; create a new reporter to report again.");
+            // Named after the public type: users never see the engine.
+            throw new ObjectDisposedException(nameof(Reporter), $"Reporter {Name} was stopped; create a new reporter to report again.");
         }
     }
 

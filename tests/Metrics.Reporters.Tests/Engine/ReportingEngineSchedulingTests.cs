@@ -90,6 +90,44 @@ public class ReportingEngineSchedulingTests
     }
 
     [Test]
+    public async Task ReportNowAsync_AfterStop_ThrowsNamingTheReporterAndSayingToCreateANewOne()
+    {
+        var h = new EngineHarness();
+        h.Registry.Counter("orders").Inc();
+        await h.Reporter.StopAsync();
+        var sent = h.Accepted("orders").Count;
+
+        var ex = Assert.ThrowsAsync<ObjectDisposedException>(() => h.Reporter.ReportNowAsync());
+
+        Assert.That(ex!.ObjectName, Is.EqualTo("Reporter"));
+        Assert.That(ex.Message, Does.Contain($"Reporter {h.Reporter.Name} was stopped; create a new reporter to report again."));
+        Assert.That(ex, Is.InstanceOf<InvalidOperationException>(), "one catch covers Start and ReportNowAsync after a stop");
+        Assert.That(h.Accepted("orders").Count, Is.EqualTo(sent), "nothing is sent after the stop");
+    }
+
+    [Test]
+    public async Task ReportNowAsync_CutShortByAStopTimingOut_ThrowsSayingTheReporterWasStopped()
+    {
+        var h = new EngineHarness(o => o.StopTimeout = TimeSpan.FromSeconds(5));
+        h.Snapshots = Snap.Counters(2);
+        h.Backend.HangNext();
+        var running = h.Reporter.ReportNowAsync();
+        await EngineHarness.WaitUntilAsync(() => h.Backend.Calls == 1, "the hanging send");
+        var waiting = h.Reporter.ReportNowAsync();
+
+        var stop = h.Reporter.StopAsync();
+        await h.DriveAsync(stop, TimeSpan.FromSeconds(1));
+
+        foreach (var call in new[] { running, waiting })
+        {
+            var ex = Assert.ThrowsAsync<ObjectDisposedException>(async () => await call.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.That(ex!.Message, Does.Contain("was stopped; create a new reporter to report again."));
+        }
+
+        h.Reporter.Dispose();
+    }
+
+    [Test]
     public async Task Stop_AfterStop_TimerNoLongerReports()
     {
         var h = new EngineHarness();
