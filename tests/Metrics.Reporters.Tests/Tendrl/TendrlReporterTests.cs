@@ -523,14 +523,7 @@ public class TendrlReporterTests
         // The final report's messages are read and never answered; the clock reaches StopTimeout, not RequestTimeout.
         var stop = reporter.StopAsync();
         await _agent.WaitForMessagesAsync(3, Limit);
-        var deadline = DateTime.UtcNow + Limit;
-        var advanced = TimeSpan.Zero;
-        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            advanced += TimeSpan.FromSeconds(1);
-            await Task.WhenAny(stop, Task.Delay(10));
-        }
+        var advanced = await AdvanceUntilDoneAsync(stop);
 
         Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the agent never answers");
         await stop;
@@ -560,14 +553,7 @@ public class TendrlReporterTests
 
         // The final report's write backs up behind the agent that reads nothing; the clock reaches StopTimeout.
         var stop = reporter.StopAsync();
-        var deadline = DateTime.UtcNow + Limit;
-        var advanced = TimeSpan.Zero;
-        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            advanced += TimeSpan.FromSeconds(1);
-            await Task.WhenAny(stop, Task.Delay(10));
-        }
+        var advanced = await AdvanceUntilDoneAsync(stop);
 
         await Task.WhenAny(stop, Task.Delay(Limit));
         Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the write is stuck");
@@ -609,14 +595,7 @@ public class TendrlReporterTests
         // The final report is written; the agent never closes its side, so the clock has to reach StopTimeout.
         var stop = reporter.StopAsync();
         await _agent.WaitForMessagesAsync(1, Limit);
-        var deadline = DateTime.UtcNow + Limit;
-        var advanced = TimeSpan.Zero;
-        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            advanced += TimeSpan.FromSeconds(1);
-            await Task.WhenAny(stop, Task.Delay(10));
-        }
+        var advanced = await AdvanceUntilDoneAsync(stop);
 
         Assert.That(stop.IsCompleted, Is.True, "the stop ends at StopTimeout though the agent keeps the connection open");
         await stop;
@@ -685,5 +664,21 @@ public class TendrlReporterTests
 
             await Task.Delay(10);
         }
+    }
+
+    // Moves the clock on a second at a time until `stop` ends (at most 25 s of clock, and Limit of real time), and
+    // returns how far it moved.
+    private async Task<TimeSpan> AdvanceUntilDoneAsync(Task stop)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        var advanced = TimeSpan.Zero;
+        while (!stop.IsCompleted && DateTime.UtcNow < deadline && advanced < TimeSpan.FromSeconds(25))
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.WhenAny(stop, Task.Delay(10));
+        }
+
+        return advanced;
     }
 }
