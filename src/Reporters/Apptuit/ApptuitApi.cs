@@ -34,12 +34,11 @@ internal sealed class ApptuitApi : IDisposable
         _transport = transport;
         Endpoint = new Uri(endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/') + "/");
 
-        // The API's paths go after the endpoint's own path, and a query the endpoint carries (a gateway's key, say)
-        // after the API's: appending the paths to the whole address put them inside its query.
-        var root = Endpoint.ToString().TrimEnd('/');
-        var query = endpoint.GetComponents(UriComponents.Query, UriFormat.UriEscaped);
-        _putUri = new Uri(root + "/api/put?details" + (query.Length > 0 ? "&" + query : string.Empty));
-        _queryUri = new Uri(root + "/api/query" + (query.Length > 0 ? "?" + query : string.Empty));
+        // The API's paths go after the endpoint's own path, and a query the endpoint carries after the API's; user
+        // info is not sent.
+        var sent = new UriBuilder(endpoint) { UserName = string.Empty, Password = string.Empty }.Uri;
+        _putUri = SafeUri.Below(sent, "api/put", "details");
+        _queryUri = SafeUri.Below(sent, "api/query", string.Empty);
         _token = token;
         _encoding = useGzip ? HttpContentEncoding.Gzip : HttpContentEncoding.Deflate;
         _headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

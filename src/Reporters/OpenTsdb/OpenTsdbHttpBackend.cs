@@ -239,16 +239,6 @@ internal sealed class OpenTsdbHttpBackend : IReportBackend
         return result with { Outcome = outcome, Failed = result.Failed + localErrors.Count, Errors = errors };
     }
 
-    // A query the endpoint carries (a gateway's key, say) is sent after details: dropping it would have the gateway
-    // refuse every request.
-    private static Uri PutUri(Uri endpoint)
-    {
-        var query = endpoint.GetComponents(UriComponents.Query, UriFormat.UriEscaped);
-        var builder = new UriBuilder(endpoint)
-        {
-            Path = endpoint.AbsolutePath.TrimEnd('/') + "/api/put",
-            Query = query.Length == 0 ? "details" : "details&" + query,
-        };
-        return builder.Uri;
-    }
+    // A query the endpoint carries (a gateway's key, say) is sent after details.
+    private static Uri PutUri(Uri endpoint) => SafeUri.Below(endpoint, "api/put", "details");
 }

@@ -21,21 +21,14 @@ internal sealed class WavefrontDirectSink : IWavefrontSink
 
     public WavefrontDirectSink(WavefrontDirectClientOptions options, IHttpTransport? transport = null)
     {
-        // report?f=... goes under the server's path; a query the server carries (a gateway's key, say) follows it, as
-        // dropping it would have the gateway refuse every request.
+        // report?f=... goes under the server's path; a query the server carries (a gateway's key, say) follows it.
         var server = options.Server!;
-        var query = server.GetComponents(UriComponents.Query, UriFormat.UriEscaped);
-        var root = new UriBuilder(server) { Path = server.AbsolutePath.TrimEnd('/') + "/", Query = string.Empty }.Uri;
         foreach (var kind in WavefrontDataKinds.All)
         {
-            _uris[kind] = new UriBuilder(root)
-            {
-                Path = root.AbsolutePath + "report",
-                Query = "f=" + kind.Format() + (query.Length == 0 ? string.Empty : "&" + query),
-            }.Uri;
+            _uris[kind] = SafeUri.Below(server, "report", "f=" + kind.Format());
         }
 
-        _server = Describe(root);
+        _server = Describe(SafeUri.Below(server, string.Empty, string.Empty));
         _token = string.IsNullOrWhiteSpace(options.Token) ? null : BearerToken.Check(options.Token, "The Wavefront API token (the Token option)");
         _headers = _token is null
             ? null
