@@ -123,8 +123,9 @@ public sealed class Timer
 
         if (typeof(T).IsValueType)
         {
-            // A value task cannot take a continuation: one still running is awaited here, and the caller gets a value
-            // task over that wait. The checks on typeof(T) are constants for each T.
+            // A value task cannot take a continuation: one still running is turned into its task (its one use), which
+            // is recorded when it ends and handed back in a new value task. The checks on typeof(T) are constants for
+            // each T.
             if (typeof(T) == typeof(ValueTask))
             {
                 var valueTask = (ValueTask)(object)result!;
